@@ -1,0 +1,168 @@
+/*
+ * entry.S: interrupt and exception entry (Linux: arch/x86/entry/entry_64.S).
+ *
+ * Every vector runs on an interrupt stack (IST), so the CPU never pushes
+ * its frame into the red zone of interrupted kernel code: the precompiled
+ * core library uses the 128 bytes below RSP without moving RSP. The common
+ * path then copies the frame to 128 bytes below the interrupted RSP (or to
+ * the task's kernel stack when coming from user mode), leaves the IST, and
+ * saves the general registers and the FPU/SSE state before calling Rust.
+ *
+ * NMI, double fault and machine check take the paranoid path, which stays
+ * on its own IST: it must work even when the interrupted stack is broken.
+ *
+ * The saved frame is struct TrapFrame in traps.rs; keep them in step.
+ */
+
+    .section .text.entry, "ax"
+    .code64
+
+/* Offsets in the frame while it is still on the IST. */
+.set IST_CS, 64
+.set IST_RSP, 80
+.set FRAME_QWORDS, 12
+.set PERCPU_KERNEL_STACK, 8
+
+    .balign 16
+    .globl vector_stubs
+vector_stubs:
+.set vec, 0
+.rept 256
+    .balign 16
+    .if (vec == 8) || ((vec >= 10) && (vec <= 14)) || (vec == 17) || (vec == 21) || (vec == 29) || (vec == 30)
+    .else
+    pushq $0                                /* no error code: keep the frame uniform */
+    .endif
+    pushq $vec
+    .if (vec == 2) || (vec == 8) || (vec == 18)
+    jmp paranoid_entry
+    .else
+    jmp common_interrupt
+    .endif
+    .set vec, vec + 1
+.endr
+    .balign 16
+    .globl vector_stubs_end
+vector_stubs_end:
+
+common_interrupt:
+    cld
+    pushq %rax
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+
+    testb $3, IST_CS(%rsp)
+    jz 1f
+    swapgs
+    movq %gs:PERCPU_KERNEL_STACK, %rdi
+    jmp 2f
+1:  movq IST_RSP(%rsp), %rdi
+    subq $128, %rdi                         /* step over the red zone */
+2:  andq $~15, %rdi
+    subq $(FRAME_QWORDS * 8), %rdi
+    movq %rdi, %rdx
+    movq %rsp, %rsi
+    movl $FRAME_QWORDS, %ecx
+    rep movsq
+    movq %rdx, %rsp                         /* off the IST from here on */
+
+    pushq %rbp
+    pushq %rbx
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, %rbx                         /* rbx: the TrapFrame, kept across the call */
+
+    subq $512, %rsp
+    fxsave64 (%rsp)
+    pushq 17 * 8(%rbx)                      /* a frame record pointing at the */
+    pushq 9 * 8(%rbx)                       /* interrupted code, for backtraces */
+    movq %rsp, %rbp
+    movq %rbx, %rdi
+    call trap_dispatch
+
+    leaq -512(%rbx), %rsp
+    fxrstor64 (%rsp)
+    movq %rbx, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbx
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rax
+    addq $16, %rsp                          /* vector and error code */
+    testb $3, 8(%rsp)
+    jz 3f
+    swapgs
+3:  iretq
+
+paranoid_entry:
+    cld
+    pushq %rax
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+    pushq %rbp
+    pushq %rbx
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, %rbx
+    testb $3, 18 * 8(%rbx)
+    jz 1f
+    swapgs
+1:  subq $512, %rsp
+    andq $~15, %rsp
+    fxsave64 (%rsp)
+    pushq 17 * 8(%rbx)
+    pushq 9 * 8(%rbx)
+    movq %rsp, %rbp
+    movq %rbx, %rdi
+    call trap_dispatch
+
+    leaq -512(%rbx), %rsp
+    andq $~15, %rsp
+    fxrstor64 (%rsp)
+    testb $3, 18 * 8(%rbx)
+    jz 2f
+    swapgs
+2:  movq %rbx, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbx
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rax
+    addq $16, %rsp
+    iretq

@@ -1,0 +1,116 @@
+//! The kernel's own page tables, replacing the boot tables of head.S
+//! (Linux: arch/x86/mm/init_64.c, kernel_physical_mapping_init and
+//! mark_rodata_ro).
+//!
+//! - the direct map: all physical memory up to the end of the last RAM
+//!   region, in 2 MiB pages, read-write, no-execute, global;
+//! - the kernel image, in 4 KiB pages with one right per section: text
+//!   read-execute, rodata read-only, data and bss read-write no-execute;
+//! - nothing at low addresses: a NULL pointer faults.
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use x86_64::registers::control::{Cr3, Cr3Flags, Cr4, Cr4Flags};
+use x86_64::structures::paging::{PageTableFlags as F, PhysFrame};
+use x86_64::PhysAddr;
+
+use super::pgtable::{OutOfTables, PageTables};
+use super::{kernel_virt_to_phys, PAGE_OFFSET, PAGE_SIZE, VMALLOC_START};
+
+const HUGE: u64 = 2 * 1024 * 1024;
+
+extern "C" {
+    static __text_start: u8;
+    static __text_end: u8;
+    static __rodata_start: u8;
+    static __rodata_end: u8;
+    static __data_start: u8;
+    static __kernel_end: u8;
+}
+
+static KERNEL_PGD: AtomicU64 = AtomicU64::new(0);
+static IOREMAP_NEXT: AtomicU64 = AtomicU64::new(VMALLOC_START);
+static mut TABLES: Option<PageTables> = None;
+
+fn sym(s: &u8) -> u64 {
+    s as *const u8 as u64
+}
+
+/// The sizes of what was mapped, for the boot log.
+pub struct MappingReport {
+    pub direct_map_bytes: u64,
+    pub text: u64,
+    pub rodata: u64,
+    pub data: u64,
+}
+
+fn build(phys_end: u64) -> Result<(PageTables, MappingReport), OutOfTables> {
+    let mut pt = PageTables::new()?;
+    let global = F::GLOBAL;
+
+    let direct_end = phys_end.div_ceil(HUGE) * HUGE;
+    let mut phys = 0;
+    while phys < direct_end {
+        pt.map_2m(PAGE_OFFSET + phys, phys, F::WRITABLE | F::NO_EXECUTE | global)?;
+        phys += HUGE;
+    }
+
+    // SAFETY: addresses of linker symbols only.
+    let (text, text_end, ro, ro_end, data, end) = unsafe {
+        (
+            sym(&__text_start),
+            sym(&__text_end),
+            sym(&__rodata_start),
+            sym(&__rodata_end),
+            sym(&__data_start),
+            sym(&__kernel_end),
+        )
+    };
+    let end = end.div_ceil(PAGE_SIZE) * PAGE_SIZE;
+    pt.map_range_4k(text, kernel_virt_to_phys(text), text_end - text, global)?;
+    pt.map_range_4k(ro, kernel_virt_to_phys(ro), ro_end - ro, F::NO_EXECUTE | global)?;
+    let rw = F::WRITABLE | F::NO_EXECUTE | global;
+    pt.map_range_4k(data, kernel_virt_to_phys(data), end - data, rw)?;
+
+    let report = MappingReport {
+        direct_map_bytes: direct_end,
+        text: text_end - text,
+        rodata: ro_end - ro,
+        data: end - data,
+    };
+    Ok((pt, report))
+}
+
+/// Build the kernel page tables and switch to them.
+pub fn paging_init(phys_end: u64) -> MappingReport {
+    let (pt, report) = build(phys_end).expect("page-table pool too small for the direct map");
+    let pgd = pt.pgd_phys();
+    KERNEL_PGD.store(pgd, Ordering::Relaxed);
+    // SAFETY: runs once at boot, before any other CPU or user of TABLES.
+    unsafe { *core::ptr::addr_of_mut!(TABLES) = Some(pt) };
+
+    // SAFETY: the new tables map everything the kernel touches from here on
+    // (its image, its stacks in .bss and the direct map), with the same
+    // virtual addresses as the boot tables.
+    unsafe {
+        Cr4::update(|f| f.insert(Cr4Flags::PAGE_GLOBAL));
+        let frame = PhysFrame::from_start_address(PhysAddr::new(pgd))
+            .expect("the PGD is page aligned by construction");
+        Cr3::write(frame, Cr3Flags::empty());
+    }
+    report
+}
+
+/// Map device registers uncached in the ioremap space (Linux: ioremap).
+pub fn ioremap(phys: u64, len: u64) -> Result<u64, OutOfTables> {
+    let offset = phys % PAGE_SIZE;
+    let len = (offset + len).div_ceil(PAGE_SIZE) * PAGE_SIZE;
+    let virt = IOREMAP_NEXT.fetch_add(len, Ordering::Relaxed);
+    let flags = F::WRITABLE | F::NO_EXECUTE | F::NO_CACHE | F::WRITE_THROUGH | F::GLOBAL;
+    // SAFETY: TABLES is only changed at boot on the boot CPU, as here.
+    let tables = unsafe { (*core::ptr::addr_of_mut!(TABLES)).as_mut() }
+        .expect("ioremap before paging_init");
+    tables.map_range_4k(virt, phys - offset, len, flags)?;
+    x86_64::instructions::tlb::flush_all();
+    Ok(virt + offset)
+}

@@ -1,0 +1,17 @@
+//! x86_64: boot entry, descriptor tables, traps, paging, timers, power.
+
+pub mod apic;
+pub mod cpu;
+pub mod dumpstack;
+pub mod gdt;
+pub mod i8259;
+pub mod idt;
+pub mod mm;
+pub mod percpu;
+pub mod reboot;
+pub mod setup;
+pub mod traps;
+pub mod tsc;
+
+core::arch::global_asm!(include_str!("head.S"), options(att_syntax));
+core::arch::global_asm!(include_str!("entry.S"), options(att_syntax));

@@ -1,0 +1,148 @@
+//! setup_arch: the x86_64 part of the boot (Linux: arch/x86/kernel/setup.c).
+//!
+//! Reads the boot information into one description, prints the firmware
+//! memory map as Linux does, calibrates the TSC, builds the kernel's page
+//! tables and starts the local APIC timer.
+
+use bootinfo::{BootInfo, MemoryKind, PhysMem};
+
+use super::mm::{self, PAGE_OFFSET};
+use super::{apic, cpu, i8259, percpu, tsc};
+use crate::kernel::time;
+use crate::{pr_err, pr_info, pr_warn};
+
+/// The boot tables of head.S map the first 4 GiB at PAGE_OFFSET.
+const BOOT_DIRECT_MAP_END: u64 = 4 << 30;
+
+/// Physical memory as seen through the boot direct map.
+struct EarlyPhysMem;
+
+impl PhysMem for EarlyPhysMem {
+    fn read(&self, paddr: u64, len: usize) -> Option<&[u8]> {
+        let end = paddr.checked_add(len as u64)?;
+        if paddr == 0 || end > BOOT_DIRECT_MAP_END {
+            return None;
+        }
+        // SAFETY: the range lies in the first 4 GiB, which the boot tables
+        // map at PAGE_OFFSET; the loader's structures are in RAM there.
+        Some(unsafe { core::slice::from_raw_parts((PAGE_OFFSET + paddr) as *const u8, len) })
+    }
+}
+
+static BOOT_INFO: spin::Once<BootInfo> = spin::Once::new();
+
+/// Descriptor tables first: from here on a fault prints an oops.
+pub fn early_trap_init() {
+    let pcpu = percpu::init_boot_cpu();
+    super::gdt::init(pcpu);
+    super::idt::init();
+}
+
+/// Parse the loader's information. Without it the memory is unknown, and
+/// the boot cannot go on.
+pub fn read_boot_info(magic: u32, info_phys: u32) -> &'static BootInfo {
+    match bootinfo::parse(magic, info_phys as u64, &EarlyPhysMem) {
+        Ok(info) => BOOT_INFO.call_once(|| info),
+        Err(e) => {
+            pr_err!("boot: cannot read the boot information: {}", e);
+            crate::kernel::panic::panic(format_args!("no boot information"), false)
+        }
+    }
+}
+
+pub fn print_memory_map(info: &BootInfo) {
+    pr_info!("BIOS-provided physical RAM map:");
+    for region in &info.memory_map {
+        pr_info!("BIOS-e820: {}", region);
+    }
+    if info.truncated {
+        pr_warn!("boot: the loader's information was cut to fit (see above)");
+    }
+    pr_info!("Memory: {}K usable RAM", info.usable_bytes() / 1024);
+}
+
+/// End of the highest RAM region: how far the direct map must reach.
+fn ram_end(info: &BootInfo) -> u64 {
+    info.memory_map
+        .iter()
+        .filter(|r| matches!(r.kind, MemoryKind::Usable | MemoryKind::AcpiReclaimable))
+        .map(|r| r.end())
+        .max()
+        .unwrap_or(BOOT_DIRECT_MAP_END)
+}
+
+pub fn print_cpu() {
+    let c = cpu::CpuInfo::read();
+    pr_info!(
+        "CPU0: {} {} (family: {:#x}, model: {:#x}, stepping: {:#x})",
+        c.vendor(),
+        c.brand(),
+        c.family,
+        c.model,
+        c.stepping
+    );
+    let mut list = [0u8; 128];
+    let mut len = 0;
+    for (name, present) in c.features() {
+        if present && len + name.len() < list.len() {
+            list[len..len + name.len()].copy_from_slice(name.as_bytes());
+            list[len + name.len()] = b' ';
+            len += name.len() + 1;
+        }
+    }
+    let names = core::str::from_utf8(&list[..len]).unwrap_or("").trim_end();
+    pr_info!("x86: features used: {}", names);
+    pr_info!("x86/fpu: x87 FPU and SSE state saved with FXSAVE on every interrupt");
+}
+
+static TSC_KHZ: spin::Once<u64> = spin::Once::new();
+
+/// Calibrate the TSC and start the clock, before the first message, so
+/// that timestamps mean something from the banner on.
+pub fn tsc_init_quiet_first() {
+    match tsc::calibrate_khz() {
+        Some(khz) => {
+            TSC_KHZ.call_once(|| khz);
+            time::init_clocksource(khz);
+        }
+        None => crate::kernel::panic::panic(format_args!("tsc: PIT did not count"), false),
+    }
+}
+
+pub fn print_tsc() {
+    let khz = TSC_KHZ.get().copied().unwrap_or(0);
+    pr_info!("tsc: Detected {}.{:03} MHz processor", khz / 1000, khz % 1000);
+    pr_info!("clocksource: tsc, driven by the {} Hz tick", time::HZ);
+}
+
+pub fn paging_init(info: &BootInfo) {
+    let report = mm::init::paging_init(ram_end(info));
+    pr_info!(
+        "mm: direct map of {} MiB at {:#x}; kernel text {}K r-x, rodata {}K r--, data+bss {}K rw-",
+        report.direct_map_bytes >> 20,
+        PAGE_OFFSET,
+        report.text / 1024,
+        report.rodata / 1024,
+        report.data / 1024
+    );
+    pr_info!("mm: {} page-table pages used, NX and global pages on", mm::pgtable::pool_pages_used());
+}
+
+/// Mask the 8259As, enable the local APIC and start the tick.
+pub fn apic_init() {
+    i8259::mask_all();
+    let phys = apic::phys_base();
+    let virt = mm::init::ioremap(phys, mm::PAGE_SIZE).expect("no page table for the APIC");
+    apic::init(virt);
+    let hz = apic::calibrate_timer();
+    apic::start_timer();
+    pr_info!(
+        "APIC: local APIC id {} version {:#x} at {:#x}; timer {}.{:03} MHz, tick {} Hz",
+        apic::id(),
+        apic::version(),
+        phys,
+        hz / 1_000_000,
+        (hz / 1000) % 1000,
+        time::HZ
+    );
+}

@@ -1,0 +1,165 @@
+//! Exceptions and interrupt dispatch (Linux: arch/x86/kernel/traps.c,
+//! arch/x86/mm/fault.c, arch/x86/kernel/irq.c).
+//!
+//! entry.S saves a TrapFrame and calls trap_dispatch(). An exception in
+//! the kernel is a bug: it ends in an oops and a panic, with the text
+//! Linux prints. Device interrupts go to their handler and get an EOI.
+
+use x86_64::registers::control::Cr2;
+
+use super::{apic, dumpstack};
+use crate::pr_warn;
+
+/// The registers entry.S saves, lowest address first.
+#[repr(C)]
+#[derive(Debug)]
+pub struct TrapFrame {
+    pub r15: u64,
+    pub r14: u64,
+    pub r13: u64,
+    pub r12: u64,
+    pub r11: u64,
+    pub r10: u64,
+    pub r9: u64,
+    pub r8: u64,
+    pub rbx: u64,
+    pub rbp: u64,
+    pub rdi: u64,
+    pub rsi: u64,
+    pub rdx: u64,
+    pub rcx: u64,
+    pub rax: u64,
+    pub vector: u64,
+    pub error_code: u64,
+    pub rip: u64,
+    pub cs: u64,
+    pub rflags: u64,
+    pub rsp: u64,
+    pub ss: u64,
+}
+
+impl TrapFrame {
+    pub fn from_user(&self) -> bool {
+        self.cs & 3 != 0
+    }
+}
+
+/// Linux's vector numbers for the local APIC's own interrupts.
+pub const LOCAL_TIMER_VECTOR: u8 = 0xec;
+pub const SPURIOUS_APIC_VECTOR: u8 = 0xff;
+
+const X86_TRAP_DE: u64 = 0;
+const X86_TRAP_NMI: u64 = 2;
+const X86_TRAP_DF: u64 = 8;
+const X86_TRAP_GP: u64 = 13;
+const X86_TRAP_PF: u64 = 14;
+
+/// The names Linux's die() prints for each exception.
+fn exception_name(vector: u64) -> &'static str {
+    match vector {
+        0 => "divide error",
+        1 => "debug",
+        2 => "NMI",
+        3 => "int3",
+        4 => "overflow",
+        5 => "bounds",
+        6 => "invalid opcode",
+        7 => "device not available",
+        8 => "double fault",
+        9 => "coprocessor segment overrun",
+        10 => "invalid TSS",
+        11 => "segment not present",
+        12 => "stack segment",
+        13 => "general protection fault",
+        14 => "page fault",
+        16 => "coprocessor error",
+        17 => "alignment check",
+        18 => "machine check",
+        19 => "SIMD exception",
+        20 => "virtualization exception",
+        21 => "control protection fault",
+        _ => "reserved exception",
+    }
+}
+
+#[no_mangle]
+extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
+    match frame.vector {
+        X86_TRAP_PF => page_fault(frame),
+        X86_TRAP_DE..=31 => exception(frame),
+        v if v == LOCAL_TIMER_VECTOR as u64 => {
+            crate::kernel::time::tick();
+            apic::eoi();
+        }
+        v if v == SPURIOUS_APIC_VECTOR as u64 => {}
+        v => {
+            pr_warn!("irq: unexpected interrupt on vector {:#x}", v);
+            apic::eoi();
+        }
+    }
+}
+
+fn exception(frame: &mut TrapFrame) {
+    let name = exception_name(frame.vector);
+    if frame.vector == X86_TRAP_NMI {
+        pr_warn!("Uhhuh. NMI received on CPU {}; ignoring it", super::percpu::smp_processor_id());
+        return;
+    }
+    if frame.vector == X86_TRAP_GP && frame.error_code == 0 {
+        dumpstack::die(frame, format_args!("general protection fault: {:04x}", 0));
+    }
+    if frame.vector == X86_TRAP_DF {
+        dumpstack::die(frame, format_args!("double fault: {:04x}", frame.error_code));
+    }
+    dumpstack::die(frame, format_args!("{}: {:04x}", name, frame.error_code));
+}
+
+/// Page-fault error code bits (Linux: enum x86_pf_error_code).
+const PF_PROT: u64 = 1 << 0;
+const PF_WRITE: u64 = 1 << 1;
+const PF_USER: u64 = 1 << 2;
+const PF_RSVD: u64 = 1 << 3;
+const PF_INSTR: u64 = 1 << 4;
+const PF_PK: u64 = 1 << 5;
+
+fn page_fault(frame: &mut TrapFrame) {
+    let address = Cr2::read_raw();
+    let err = frame.error_code;
+
+    // There is no user space and no demand paging yet: every fault is a bug.
+    dumpstack::oops_begin();
+    if address < 4096 && !frame.from_user() {
+        crate::pr_alert!("BUG: kernel NULL pointer dereference, address: {:016x}", address);
+    } else {
+        crate::pr_alert!("BUG: unable to handle page fault for address: {:016x}", address);
+    }
+    if err & PF_INSTR != 0 && err & PF_PROT != 0 {
+        crate::pr_crit!("kernel tried to execute NX-protected page - exploit attempt?");
+    }
+    crate::pr_alert!(
+        "#PF: {} {} in {} mode",
+        if err & PF_USER != 0 { "user" } else { "supervisor" },
+        if err & PF_INSTR != 0 {
+            "instruction fetch"
+        } else if err & PF_WRITE != 0 {
+            "write access"
+        } else {
+            "read access"
+        },
+        if frame.from_user() { "user" } else { "kernel" }
+    );
+    crate::pr_alert!(
+        "#PF: error_code(0x{:04x}) - {}",
+        err,
+        if err & PF_PROT == 0 {
+            "not-present page"
+        } else if err & PF_RSVD != 0 {
+            "reserved bit violation"
+        } else if err & PF_PK != 0 {
+            "protection keys violation"
+        } else {
+            "permissions violation"
+        }
+    );
+    dumpstack::die(frame, format_args!("Oops: {:04x}", err));
+}

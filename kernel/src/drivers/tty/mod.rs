@@ -1,0 +1,3 @@
+//! Terminals: for now the serial console.
+
+pub mod serial;

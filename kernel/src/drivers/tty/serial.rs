@@ -1,0 +1,44 @@
+//! The 8250/16550 serial console on COM1 (Linux: drivers/tty/serial/8250).
+//!
+//! The UART itself is driven by the `uart_16550` crate; this file owns the
+//! single COM1 instance and the lock that serialises writers.
+
+use crate::kernel::sync::IrqSpinLock;
+use uart_16550::SerialPort;
+
+const COM1: u16 = 0x3f8;
+
+static COM1_PORT: IrqSpinLock<Option<SerialPort>> = IrqSpinLock::new(None);
+
+pub fn init() {
+    // SAFETY: COM1 is the standard PC serial port; nothing else drives it.
+    let mut port = unsafe { SerialPort::new(COM1) };
+    port.init();
+    *COM1_PORT.lock() = Some(port);
+}
+
+/// Write bytes, turning "\n" into "\r\n" as a terminal expects.
+pub fn write_bytes(bytes: &[u8]) {
+    let mut guard = COM1_PORT.lock();
+    if let Some(port) = guard.as_mut() {
+        for &b in bytes {
+            if b == b'\n' {
+                port.send(b'\r');
+            }
+            port.send(b);
+        }
+    }
+}
+
+/// Write without taking the lock: for the panic path only, where the lock
+/// may be held by the code that failed.
+pub fn write_bytes_unlocked(bytes: &[u8]) {
+    // SAFETY: a second handle on COM1; used only once the system is dying.
+    let mut port = unsafe { SerialPort::new(COM1) };
+    for &b in bytes {
+        if b == b'\n' {
+            port.send(b'\r');
+        }
+        port.send(b);
+    }
+}

@@ -1,0 +1,47 @@
+//! start_kernel: the first Rust function, called by head.S in long mode
+//! (Linux: init/main.c). It brings the kernel up in Linux's order: the
+//! console, traps, the boot information and memory map, the clocks, the
+//! kernel's page tables, interrupts; then it would start /init.
+
+use crate::arch::{reboot, setup};
+use crate::drivers::tty::serial;
+use crate::init::version;
+use crate::kernel::{kallsyms, panic, printk, selftest};
+use crate::{pr_info, pr_notice};
+
+#[no_mangle]
+pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
+    serial::init();
+    setup::early_trap_init();
+    setup::tsc_init_quiet_first();
+    let info = setup::read_boot_info(magic, info_phys);
+    printk::setup_console_level(&info.cmdline);
+    if let Some(value) = info.cmdline_param("panic") {
+        panic::setup_panic_timeout(value);
+    }
+
+    pr_notice!(
+        "noyau version {} ({}) #1 SMP {} {}",
+        version::RELEASE,
+        version::COMPILER,
+        version::COMMIT,
+        version::BUILD_DATE
+    );
+    pr_info!("Command line: {}", info.cmdline);
+    setup::print_memory_map(info);
+    pr_info!("Bootloader: {}", info.loader_name);
+    for m in &info.modules {
+        pr_info!("boot module: [mem {:#018x}-{:#018x}] {}", m.start, m.end - 1, m.cmdline);
+    }
+    setup::print_cpu();
+    setup::print_tsc();
+    setup::paging_init(info);
+    setup::apic_init();
+    x86_64::instructions::interrupts::enable();
+    pr_info!("kallsyms: {} symbols", kallsyms::count());
+
+    selftest::run(info.cmdline_param("noyau.test").unwrap_or(""));
+
+    pr_info!("noyau: no init to run yet (user space comes next); powering off");
+    reboot::machine_power_off()
+}

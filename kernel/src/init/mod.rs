@@ -1,0 +1,4 @@
+//! The boot order (Linux: init/).
+
+pub mod main;
+pub mod version;
