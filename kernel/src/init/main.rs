@@ -35,6 +35,7 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
     }
     setup::print_cpu();
     setup::print_tsc();
+    setup::smp_init(info);
     setup::paging_init(info);
     setup::apic_init();
     x86_64::instructions::interrupts::enable();

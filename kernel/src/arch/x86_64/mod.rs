@@ -1,5 +1,6 @@
 //! x86_64: boot entry, descriptor tables, traps, paging, timers, power.
 
+pub mod acpi;
 pub mod apic;
 pub mod cpu;
 pub mod dumpstack;

@@ -146,3 +146,10 @@ pub fn apic_init() {
         time::HZ
     );
 }
+
+/// Count the CPUs. Only the boot CPU runs for now: the others will be
+/// started once there is a scheduler to give them work.
+pub fn smp_init(info: &BootInfo) {
+    let found = super::acpi::count_cpus(info.rsdp).map_or(1, |c| c.enabled);
+    pr_info!("smp: {} CPUs found, 1 brought up (secondary CPUs are not started yet)", found);
+}
