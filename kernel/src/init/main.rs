@@ -31,7 +31,12 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
     setup::print_memory_map(info);
     pr_info!("Bootloader: {}", info.loader_name);
     for m in &info.modules {
-        pr_info!("boot module: [mem {:#018x}-{:#018x}] {}", m.start, m.end - 1, m.cmdline);
+        pr_info!(
+            "boot module: [mem {:#018x}-{:#018x}] {}",
+            m.start,
+            m.end - 1,
+            m.cmdline
+        );
     }
     setup::print_cpu();
     setup::print_tsc();

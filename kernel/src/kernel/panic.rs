@@ -56,9 +56,16 @@ pub fn panic(reason: fmt::Arguments, dump: bool) -> ! {
 #[panic_handler]
 fn rust_panic(info: &core::panic::PanicInfo) -> ! {
     match info.location() {
-        Some(loc) => {
-            panic(format_args!("{} at {}:{}:{}", info.message(), loc.file(), loc.line(), loc.column()), true)
-        }
+        Some(loc) => panic(
+            format_args!(
+                "{} at {}:{}:{}",
+                info.message(),
+                loc.file(),
+                loc.line(),
+                loc.column()
+            ),
+            true,
+        ),
         None => panic(format_args!("{}", info.message()), true),
     }
 }

@@ -82,7 +82,10 @@ pub fn oops_begin() {
 }
 
 pub fn printk(level: Level, args: fmt::Arguments) {
-    let mut line = LineBuf { bytes: [0; LINE_MAX], len: 0 };
+    let mut line = LineBuf {
+        bytes: [0; LINE_MAX],
+        len: 0,
+    };
     let _ = line.write_fmt(args);
     let ts = crate::kernel::time::ktime_get_ns();
 
@@ -91,7 +94,12 @@ pub fn printk(level: Level, args: fmt::Arguments) {
         if let Some(mut log) = LOG.try_lock() {
             log.push(ts, level, line.as_str());
         }
-        let rec = logbuf::Record { seq: 0, ts_ns: ts, level, text: line.as_str() };
+        let rec = logbuf::Record {
+            seq: 0,
+            ts_ns: ts,
+            level,
+            text: line.as_str(),
+        };
         let _ = write!(SerialSink { locked: false }, "{}", rec.console());
         return;
     }

@@ -20,13 +20,18 @@ pub struct IrqSpinLockGuard<'a, T> {
 
 impl<T> IrqSpinLock<T> {
     pub const fn new(value: T) -> Self {
-        Self { inner: spin::Mutex::new(value) }
+        Self {
+            inner: spin::Mutex::new(value),
+        }
     }
 
     pub fn lock(&self) -> IrqSpinLockGuard<'_, T> {
         let irqs_were_enabled = interrupts::are_enabled();
         interrupts::disable();
-        IrqSpinLockGuard { guard: Some(self.inner.lock()), irqs_were_enabled }
+        IrqSpinLockGuard {
+            guard: Some(self.inner.lock()),
+            irqs_were_enabled,
+        }
     }
 
     /// Take the lock if it is free, without waiting.
@@ -34,7 +39,10 @@ impl<T> IrqSpinLock<T> {
         let irqs_were_enabled = interrupts::are_enabled();
         interrupts::disable();
         match self.inner.try_lock() {
-            Some(guard) => Some(IrqSpinLockGuard { guard: Some(guard), irqs_were_enabled }),
+            Some(guard) => Some(IrqSpinLockGuard {
+                guard: Some(guard),
+                irqs_were_enabled,
+            }),
             None => {
                 if irqs_were_enabled {
                     interrupts::enable();
@@ -48,13 +56,17 @@ impl<T> IrqSpinLock<T> {
 impl<T> Deref for IrqSpinLockGuard<'_, T> {
     type Target = T;
     fn deref(&self) -> &T {
-        self.guard.as_ref().expect("IrqSpinLockGuard used after release")
+        self.guard
+            .as_ref()
+            .expect("IrqSpinLockGuard used after release")
     }
 }
 
 impl<T> DerefMut for IrqSpinLockGuard<'_, T> {
     fn deref_mut(&mut self) -> &mut T {
-        self.guard.as_mut().expect("IrqSpinLockGuard used after release")
+        self.guard
+            .as_mut()
+            .expect("IrqSpinLockGuard used after release")
     }
 }
 

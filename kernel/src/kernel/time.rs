@@ -67,7 +67,10 @@ pub fn tick() {
     let now = tsc::rdtsc();
     let last = TK_CYCLE_LAST.load(Ordering::Relaxed);
     let base = TK_BASE_NS.load(Ordering::Relaxed);
-    TK_BASE_NS.store(base + cycles_to_ns(now.saturating_sub(last), mult), Ordering::Relaxed);
+    TK_BASE_NS.store(
+        base + cycles_to_ns(now.saturating_sub(last), mult),
+        Ordering::Relaxed,
+    );
     TK_CYCLE_LAST.store(now, Ordering::Relaxed);
     TK_SEQ.fetch_add(1, Ordering::Release);
 }

@@ -23,8 +23,14 @@ impl AcpiHandler for DirectMap {
     unsafe fn map_physical_region<T>(&self, phys: usize, size: usize) -> PhysicalMapping<Self, T> {
         // Firmware tables sit below 4 GiB; anything else is not followed
         // (the pointer is made to fail the crate's signature check instead).
-        let phys_ok = phys.checked_add(size).is_some_and(|end| end <= BOOT_DIRECT_MAP_END);
-        let virt = if phys_ok { PAGE_OFFSET as usize + phys } else { PAGE_OFFSET as usize };
+        let phys_ok = phys
+            .checked_add(size)
+            .is_some_and(|end| end <= BOOT_DIRECT_MAP_END);
+        let virt = if phys_ok {
+            PAGE_OFFSET as usize + phys
+        } else {
+            PAGE_OFFSET as usize
+        };
         let ptr = NonNull::new(virt as *mut T).expect("the direct map is never at address 0");
         // SAFETY: the boot tables map the first 4 GiB at PAGE_OFFSET.
         unsafe { PhysicalMapping::new(phys, ptr, size, size, self.clone()) }
@@ -63,7 +69,10 @@ pub fn count_cpus(rsdp: Option<u64>) -> Option<CpuCount> {
             return None;
         }
     };
-    let mut count = CpuCount { enabled: 0, first_apic_ids: [0; 8] };
+    let mut count = CpuCount {
+        enabled: 0,
+        first_apic_ids: [0; 8],
+    };
     for entry in madt.get().entries() {
         let (apic_id, flags) = match entry {
             MadtEntry::LocalApic(e) => (e.apic_id as u32, e.flags),

@@ -50,7 +50,11 @@ impl CpuInfo {
                 }
             }
         }
-        let edx_ext = if max_ext >= 0x8000_0001 { cpuid(0x8000_0001).edx } else { 0 };
+        let edx_ext = if max_ext >= 0x8000_0001 {
+            cpuid(0x8000_0001).edx
+        } else {
+            0
+        };
         CpuInfo {
             vendor,
             brand,
@@ -68,8 +72,14 @@ impl CpuInfo {
     }
 
     pub fn brand(&self) -> &str {
-        let end = self.brand.iter().position(|&b| b == 0).unwrap_or(self.brand.len());
-        core::str::from_utf8(&self.brand[..end]).unwrap_or("unknown").trim()
+        let end = self
+            .brand
+            .iter()
+            .position(|&b| b == 0)
+            .unwrap_or(self.brand.len());
+        core::str::from_utf8(&self.brand[..end])
+            .unwrap_or("unknown")
+            .trim()
     }
 
     /// The features noyau uses, with Linux's /proc/cpuinfo names, and

@@ -38,10 +38,20 @@ pub struct CodeAddr {
 
 impl fmt::Display for CodeAddr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let probe = if self.is_return { self.addr.wrapping_sub(1) } else { self.addr };
+        let probe = if self.is_return {
+            self.addr.wrapping_sub(1)
+        } else {
+            self.addr
+        };
         match kallsyms::lookup(probe) {
             Some(sym) => {
-                write!(f, "{}+{:#x}/{:#x}", sym.name, self.addr - sym.addr, sym.size)
+                write!(
+                    f,
+                    "{}+{:#x}/{:#x}",
+                    sym.name,
+                    self.addr - sym.addr,
+                    sym.size
+                )
             }
             None => write!(f, "0x{:x}", self.addr),
         }
@@ -50,9 +60,11 @@ impl fmt::Display for CodeAddr {
 
 /// Is `addr .. addr+16` inside memory the kernel's stacks can live in?
 fn stack_readable(addr: u64) -> bool {
-    let (start, end) =
-        (core::ptr::addr_of!(__kernel_start) as u64, core::ptr::addr_of!(__kernel_end) as u64);
-    addr % 8 == 0 && addr >= start && addr.saturating_add(16) <= end
+    let (start, end) = (
+        core::ptr::addr_of!(__kernel_start) as u64,
+        core::ptr::addr_of!(__kernel_end) as u64,
+    );
+    addr.is_multiple_of(8) && addr >= start && addr.saturating_add(16) <= end
 }
 
 /// Print "Call Trace:" from a frame-pointer chain.
@@ -68,7 +80,13 @@ pub fn show_trace(mut rbp: u64) {
         if ret == 0 {
             break;
         }
-        pr_emerg!(" {}", CodeAddr { addr: ret, is_return: true });
+        pr_emerg!(
+            " {}",
+            CodeAddr {
+                addr: ret,
+                is_return: true
+            }
+        );
         if next <= rbp {
             break;
         }
@@ -97,13 +115,40 @@ fn show_cpu_line() {
 }
 
 pub fn show_regs(f: &TrapFrame) {
-    pr_emerg!("RIP: {:04x}:{}", f.cs, CodeAddr { addr: f.rip, is_return: false });
+    pr_emerg!(
+        "RIP: {:04x}:{}",
+        f.cs,
+        CodeAddr {
+            addr: f.rip,
+            is_return: false
+        }
+    );
     pr_emerg!("RSP: {:04x}:{:016x} EFLAGS: {:08x}", f.ss, f.rsp, f.rflags);
-    pr_emerg!("RAX: {:016x} RBX: {:016x} RCX: {:016x}", f.rax, f.rbx, f.rcx);
-    pr_emerg!("RDX: {:016x} RSI: {:016x} RDI: {:016x}", f.rdx, f.rsi, f.rdi);
+    pr_emerg!(
+        "RAX: {:016x} RBX: {:016x} RCX: {:016x}",
+        f.rax,
+        f.rbx,
+        f.rcx
+    );
+    pr_emerg!(
+        "RDX: {:016x} RSI: {:016x} RDI: {:016x}",
+        f.rdx,
+        f.rsi,
+        f.rdi
+    );
     pr_emerg!("RBP: {:016x} R08: {:016x} R09: {:016x}", f.rbp, f.r8, f.r9);
-    pr_emerg!("R10: {:016x} R11: {:016x} R12: {:016x}", f.r10, f.r11, f.r12);
-    pr_emerg!("R13: {:016x} R14: {:016x} R15: {:016x}", f.r13, f.r14, f.r15);
+    pr_emerg!(
+        "R10: {:016x} R11: {:016x} R12: {:016x}",
+        f.r10,
+        f.r11,
+        f.r12
+    );
+    pr_emerg!(
+        "R13: {:016x} R14: {:016x} R15: {:016x}",
+        f.r13,
+        f.r14,
+        f.r15
+    );
     pr_emerg!(
         "FS:  {:016x} GS:{:016x} knlGS:{:016x}",
         FsBase::read().as_u64(),

@@ -25,7 +25,12 @@ pub const TSS_SEL: u16 = 0x40;
 
 /// Build this CPU's GDT and TSS and load them.
 pub fn init(pcpu: &'static mut PerCpu) {
-    let PerCpu { tss, gdt, ist_stacks, .. } = pcpu;
+    let PerCpu {
+        tss,
+        gdt,
+        ist_stacks,
+        ..
+    } = pcpu;
     // The TSS is packed: build the table aside and store it whole.
     let mut ist = tss.interrupt_stack_table;
     for (slot, stack) in ist.iter_mut().zip(ist_stacks.iter()) {
@@ -34,7 +39,9 @@ pub fn init(pcpu: &'static mut PerCpu) {
     tss.interrupt_stack_table = ist;
     let tss: &'static TaskStateSegment = tss;
 
-    gdt.append(Descriptor::UserSegment(DescriptorFlags::KERNEL_CODE32.bits()));
+    gdt.append(Descriptor::UserSegment(
+        DescriptorFlags::KERNEL_CODE32.bits(),
+    ));
     let kernel_cs = gdt.append(Descriptor::kernel_code_segment());
     let kernel_ds = gdt.append(Descriptor::kernel_data_segment());
     gdt.append(Descriptor::UserSegment(DescriptorFlags::USER_CODE32.bits()));

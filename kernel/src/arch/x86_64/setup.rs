@@ -111,7 +111,11 @@ pub fn tsc_init_quiet_first() {
 
 pub fn print_tsc() {
     let khz = TSC_KHZ.get().copied().unwrap_or(0);
-    pr_info!("tsc: Detected {}.{:03} MHz processor", khz / 1000, khz % 1000);
+    pr_info!(
+        "tsc: Detected {}.{:03} MHz processor",
+        khz / 1000,
+        khz % 1000
+    );
     pr_info!("clocksource: tsc, driven by the {} Hz tick", time::HZ);
 }
 
@@ -125,7 +129,10 @@ pub fn paging_init(info: &BootInfo) {
         report.rodata / 1024,
         report.data / 1024
     );
-    pr_info!("mm: {} page-table pages used, NX and global pages on", mm::pgtable::pool_pages_used());
+    pr_info!(
+        "mm: {} page-table pages used, NX and global pages on",
+        mm::pgtable::pool_pages_used()
+    );
 }
 
 /// Mask the 8259As, enable the local APIC and start the tick.
@@ -151,5 +158,8 @@ pub fn apic_init() {
 /// started once there is a scheduler to give them work.
 pub fn smp_init(info: &BootInfo) {
     let found = super::acpi::count_cpus(info.rsdp).map_or(1, |c| c.enabled);
-    pr_info!("smp: {} CPUs found, 1 brought up (secondary CPUs are not started yet)", found);
+    pr_info!(
+        "smp: {} CPUs found, 1 brought up (secondary CPUs are not started yet)",
+        found
+    );
 }

@@ -39,7 +39,7 @@ pub struct TrapFrame {
 }
 
 impl TrapFrame {
-    pub fn from_user(&self) -> bool {
+    pub fn user_mode(&self) -> bool {
         self.cs & 3 != 0
     }
 }
@@ -102,14 +102,20 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
 fn exception(frame: &mut TrapFrame) {
     let name = exception_name(frame.vector);
     if frame.vector == X86_TRAP_NMI {
-        pr_warn!("Uhhuh. NMI received on CPU {}; ignoring it", super::percpu::smp_processor_id());
+        pr_warn!(
+            "Uhhuh. NMI received on CPU {}; ignoring it",
+            super::percpu::smp_processor_id()
+        );
         return;
     }
     if frame.vector == X86_TRAP_GP && frame.error_code == 0 {
         dumpstack::die(frame, format_args!("general protection fault: {:04x}", 0));
     }
     if frame.vector == X86_TRAP_DF {
-        dumpstack::die(frame, format_args!("double fault: {:04x}", frame.error_code));
+        dumpstack::die(
+            frame,
+            format_args!("double fault: {:04x}", frame.error_code),
+        );
     }
     dumpstack::die(frame, format_args!("{}: {:04x}", name, frame.error_code));
 }
@@ -128,17 +134,27 @@ fn page_fault(frame: &mut TrapFrame) {
 
     // There is no user space and no demand paging yet: every fault is a bug.
     dumpstack::oops_begin();
-    if address < 4096 && !frame.from_user() {
-        crate::pr_alert!("BUG: kernel NULL pointer dereference, address: {:016x}", address);
+    if address < 4096 && !frame.user_mode() {
+        crate::pr_alert!(
+            "BUG: kernel NULL pointer dereference, address: {:016x}",
+            address
+        );
     } else {
-        crate::pr_alert!("BUG: unable to handle page fault for address: {:016x}", address);
+        crate::pr_alert!(
+            "BUG: unable to handle page fault for address: {:016x}",
+            address
+        );
     }
     if err & PF_INSTR != 0 && err & PF_PROT != 0 {
         crate::pr_crit!("kernel tried to execute NX-protected page - exploit attempt?");
     }
     crate::pr_alert!(
         "#PF: {} {} in {} mode",
-        if err & PF_USER != 0 { "user" } else { "supervisor" },
+        if err & PF_USER != 0 {
+            "user"
+        } else {
+            "supervisor"
+        },
         if err & PF_INSTR != 0 {
             "instruction fetch"
         } else if err & PF_WRITE != 0 {
@@ -146,7 +162,7 @@ fn page_fault(frame: &mut TrapFrame) {
         } else {
             "read access"
         },
-        if frame.from_user() { "user" } else { "kernel" }
+        if frame.user_mode() { "user" } else { "kernel" }
     );
     crate::pr_alert!(
         "#PF: error_code(0x{:04x}) - {}",

@@ -51,7 +51,11 @@ fn build(phys_end: u64) -> Result<(PageTables, MappingReport), OutOfTables> {
     let direct_end = phys_end.div_ceil(HUGE) * HUGE;
     let mut phys = 0;
     while phys < direct_end {
-        pt.map_2m(PAGE_OFFSET + phys, phys, F::WRITABLE | F::NO_EXECUTE | global)?;
+        pt.map_2m(
+            PAGE_OFFSET + phys,
+            phys,
+            F::WRITABLE | F::NO_EXECUTE | global,
+        )?;
         phys += HUGE;
     }
 
@@ -68,7 +72,12 @@ fn build(phys_end: u64) -> Result<(PageTables, MappingReport), OutOfTables> {
     };
     let end = end.div_ceil(PAGE_SIZE) * PAGE_SIZE;
     pt.map_range_4k(text, kernel_virt_to_phys(text), text_end - text, global)?;
-    pt.map_range_4k(ro, kernel_virt_to_phys(ro), ro_end - ro, F::NO_EXECUTE | global)?;
+    pt.map_range_4k(
+        ro,
+        kernel_virt_to_phys(ro),
+        ro_end - ro,
+        F::NO_EXECUTE | global,
+    )?;
     let rw = F::WRITABLE | F::NO_EXECUTE | global;
     pt.map_range_4k(data, kernel_virt_to_phys(data), end - data, rw)?;
 
@@ -108,8 +117,8 @@ pub fn ioremap(phys: u64, len: u64) -> Result<u64, OutOfTables> {
     let virt = IOREMAP_NEXT.fetch_add(len, Ordering::Relaxed);
     let flags = F::WRITABLE | F::NO_EXECUTE | F::NO_CACHE | F::WRITE_THROUGH | F::GLOBAL;
     // SAFETY: TABLES is only changed at boot on the boot CPU, as here.
-    let tables = unsafe { (*core::ptr::addr_of_mut!(TABLES)).as_mut() }
-        .expect("ioremap before paging_init");
+    let tables =
+        unsafe { (*core::ptr::addr_of_mut!(TABLES)).as_mut() }.expect("ioremap before paging_init");
     tables.map_range_4k(virt, phys - offset, len, flags)?;
     x86_64::instructions::tlb::flush_all();
     Ok(virt + offset)

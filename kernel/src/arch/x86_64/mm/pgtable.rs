@@ -77,7 +77,9 @@ pub struct PageTables {
 
 impl PageTables {
     pub fn new() -> Result<Self, OutOfTables> {
-        Ok(Self { pgd: alloc_table().ok_or(OutOfTables)? })
+        Ok(Self {
+            pgd: alloc_table().ok_or(OutOfTables)?,
+        })
     }
 
     pub fn pgd_phys(&self) -> u64 {
@@ -99,7 +101,10 @@ impl PageTables {
         let [l4, l3, l2, _] = indices(virt);
         let pud = next_level(self.pgd, l4)?;
         let pmd = next_level(pud, l3)?;
-        pmd[l2].set_addr(x86_64::PhysAddr::new(phys), flags | F::PRESENT | F::HUGE_PAGE);
+        pmd[l2].set_addr(
+            x86_64::PhysAddr::new(phys),
+            flags | F::PRESENT | F::HUGE_PAGE,
+        );
         Ok(())
     }
 
