@@ -1,0 +1,164 @@
+//! xtask: noyau's build, run and test driver, called as `cargo xtask ...`.
+//!
+//! One command line (clap) over small modules: Debian packages (deps), the
+//! kernel build (build), GRUB images (iso), QEMU (qemu) and the tests (test).
+
+mod build;
+mod deps;
+mod iso;
+mod paths;
+mod progress;
+mod qemu;
+mod test;
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use anyhow::Result;
+use clap::{Args, Parser, Subcommand};
+
+use qemu::Boot;
+
+#[derive(Parser)]
+#[command(
+    name = "xtask",
+    bin_name = "cargo xtask",
+    about = "Build, boot and test noyau"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check the Debian packages noyau needs; install the missing ones when root
+    Deps,
+    /// Build the kernel into target/noyau/kernel.elf (with its symbol table)
+    Build,
+    /// Build the GRUB2 image target/noyau/noyau.iso (BIOS and UEFI)
+    Iso {
+        /// Kernel command line written into the GRUB menu entry
+        #[arg(long, default_value = "")]
+        append: String,
+    },
+    /// Build, then boot noyau in QEMU with its console on this terminal
+    Run(RunArgs),
+    /// Host tests, lints, then boot scenarios; ends with "N passed, M failed"
+    Test(TestArgs),
+}
+
+#[derive(Args)]
+struct RunArgs {
+    /// Kernel command line
+    #[arg(long, default_value = "")]
+    append: String,
+    /// Boot the GRUB image under SeaBIOS (default: QEMU -kernel, PVH entry)
+    #[arg(long, conflicts_with = "uefi")]
+    iso: bool,
+    /// Boot the GRUB image under UEFI firmware (OVMF)
+    #[arg(long)]
+    uefi: bool,
+    /// Guest memory, as QEMU's -m takes it (256M, 2G)
+    #[arg(long, default_value = "256M")]
+    mem: String,
+    /// Number of CPUs
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=255))]
+    smp: u32,
+    /// Let QEMU wait for gdb on localhost:1234 before the first instruction
+    #[arg(long)]
+    gdb: bool,
+    /// Wall-time limit in seconds (default: 3600 on a terminal, 300 otherwise)
+    #[arg(long, value_name = "SECS")]
+    timeout: Option<u64>,
+}
+
+#[derive(Args)]
+struct TestArgs {
+    /// Run only the checks whose name contains SUBSTR (host, lint/fmt, boot/pvh-256m, ...)
+    #[arg(long, value_name = "SUBSTR")]
+    filter: Option<String>,
+    /// Boot scenarios run at once (default: the number of CPUs)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    jobs: Option<u32>,
+    /// Run every check even after one failed (default: stop starting new ones)
+    #[arg(long)]
+    keep_going: bool,
+}
+
+fn main() -> ExitCode {
+    match dispatch(Cli::parse().command) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(err) => {
+            eprintln!("error: {err:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one command; `Ok(false)` is a failure that was already reported.
+fn dispatch(command: Command) -> Result<bool> {
+    match command {
+        Command::Deps => {
+            deps::ensure()?;
+            println!(
+                "the {} Debian packages noyau needs are installed",
+                deps::PACKAGES.len()
+            );
+            Ok(true)
+        }
+        Command::Build => {
+            let kernel = build::kernel(build::Output::Show)?;
+            println!("{}", paths::relative(&kernel).display());
+            Ok(true)
+        }
+        Command::Iso { append } => {
+            deps::ensure()?;
+            let kernel = build::kernel(build::Output::Show)?;
+            let spec = iso::Spec::new(&append);
+            iso::make(&kernel, &spec, &paths::default_iso())?;
+            println!("{}", paths::relative(&paths::default_iso()).display());
+            Ok(true)
+        }
+        Command::Run(args) => run(args),
+        Command::Test(args) => test::run(&test::Options {
+            filter: args.filter,
+            jobs: args.jobs.map_or_else(default_jobs, |jobs| jobs as usize),
+            keep_going: args.keep_going,
+        }),
+    }
+}
+
+fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `cargo xtask run`: build what the boot path needs, then boot with a time limit.
+fn run(args: RunArgs) -> Result<bool> {
+    let boot = match (args.iso, args.uefi) {
+        (_, true) => Boot::Uefi,
+        (true, false) => Boot::Iso,
+        (false, false) => Boot::Pvh,
+    };
+    qemu::parse_size(&args.mem)?;
+    deps::ensure()?;
+    let kernel = build::kernel(build::Output::Show)?;
+    let image = match boot {
+        Boot::Pvh => kernel,
+        Boot::Iso | Boot::Uefi => iso::ensure(&kernel, &iso::Spec::new(&args.append))?,
+    };
+
+    let console = qemu::Console::for_stdin();
+    let timeout = Duration::from_secs(args.timeout.unwrap_or(console.default_timeout()));
+    let machine = qemu::Machine {
+        boot,
+        image,
+        append: args.append,
+        mem: args.mem,
+        smp: args.smp,
+        gdb: args.gdb,
+    };
+    let outcome = qemu::run_interactive(&machine, console, timeout)?;
+    Ok(outcome.report())
+}

@@ -1,0 +1,428 @@
+//! QEMU: the command line for each boot path, one run with a wall-time limit
+//! whose serial output is passed through and kept, and how the run ended,
+//! read from QEMU's exit status (the kernel writes to isa-debug-exit).
+
+use std::io::{IsTerminal, Read, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use serde::Deserialize;
+
+pub const QEMU: &str = "qemu-system-x86_64";
+pub const OVMF: &str = "/usr/share/ovmf/OVMF.fd";
+
+/// The line Linux and noyau print when the kernel gives up.
+pub const PANIC_LINE: &str = "Kernel panic - not syncing";
+
+/// Serial output kept per run; past it the oldest half is dropped.
+const KEEP_BYTES: usize = 64 << 20;
+
+/// How the machine starts the kernel.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Boot {
+    /// QEMU's `-kernel` loads the ELF and enters it through its PVH note.
+    #[default]
+    Pvh,
+    /// The GRUB image under SeaBIOS (multiboot2).
+    Iso,
+    /// The GRUB image under OVMF (UEFI, multiboot2).
+    Uefi,
+}
+
+/// One virtual machine to boot.
+pub struct Machine {
+    pub boot: Boot,
+    /// kernel.elf for PVH, the ISO otherwise.
+    pub image: PathBuf,
+    /// The command line; under GRUB it is already in the ISO's grub.cfg.
+    pub append: String,
+    pub mem: String,
+    pub smp: u32,
+    pub gdb: bool,
+}
+
+/// Where the guest's serial console goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Console {
+    /// stdin is a terminal: serial and monitor multiplexed on it, Ctrl-A X quits.
+    Terminal,
+    /// stdin is a pipe or a file (or nothing, in tests): serial only.
+    Pipe,
+}
+
+impl Console {
+    pub fn for_stdin() -> Console {
+        match std::io::stdin().is_terminal() {
+            true => Console::Terminal,
+            false => Console::Pipe,
+        }
+    }
+
+    /// Seconds a run may last unless --timeout says otherwise.
+    pub fn default_timeout(self) -> u64 {
+        match self {
+            Console::Terminal => 3600,
+            Console::Pipe => 300,
+        }
+    }
+}
+
+/// QEMU's arguments for `machine`.
+pub fn args(machine: &Machine, console: Console) -> Vec<String> {
+    let image = machine.image.to_string_lossy().into_owned();
+    let mut args: Vec<String> = [
+        // KVM dies on the first SSE load here (design.md); TCG is the reference.
+        "-accel",
+        "tcg",
+        "-m",
+        &machine.mem,
+        "-smp",
+        &machine.smp.to_string(),
+        // A guest reset ends QEMU (status 0) instead of booting again.
+        "-no-reboot",
+        "-display",
+        "none",
+        // Port 0xf4: the kernel writes N to end QEMU with status 2N+1.
+        "-device",
+        "isa-debug-exit,iobase=0xf4,iosize=4",
+    ]
+    .map(String::from)
+    .to_vec();
+
+    match machine.boot {
+        Boot::Pvh => {
+            args.extend(["-kernel".into(), image]);
+            if !machine.append.is_empty() {
+                args.extend(["-append".into(), machine.append.clone()]);
+            }
+        }
+        Boot::Iso => args.extend(["-cdrom".into(), image, "-boot".into(), "d".into()]),
+        Boot::Uefi => args.extend(["-bios".into(), OVMF.into(), "-cdrom".into(), image]),
+    }
+
+    match console {
+        // signal=off: Ctrl-C goes to the guest's shell, not to QEMU.
+        Console::Terminal => args.extend(
+            [
+                "-chardev",
+                "stdio,id=con0,mux=on,signal=off",
+                "-serial",
+                "chardev:con0",
+            ]
+            .into_iter()
+            .chain(["-mon", "chardev=con0"])
+            .map(String::from),
+        ),
+        Console::Pipe => args.extend(
+            ["-serial", "stdio", "-monitor", "none"]
+                .into_iter()
+                .map(String::from),
+        ),
+    }
+    if machine.gdb {
+        args.extend(["-s".into(), "-S".into()]);
+    }
+    args
+}
+
+/// How a QEMU run ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Ending {
+    /// Status 1: the kernel powered off.
+    PowerOff,
+    /// Status 3: the kernel halted after a panic.
+    Panic,
+    /// Status 0: the guest reset (or the user quit QEMU).
+    Reset,
+    /// The time limit passed and QEMU was stopped.
+    TimedOut(Duration),
+    /// QEMU itself failed, or ended in an unknown way.
+    Failed(String),
+}
+
+impl Ending {
+    /// Reads QEMU's exit status; `stderr` tells QEMU's own errors (also status 1)
+    /// from a power-off.
+    pub fn from_status(status: Option<i32>, stderr: &str) -> Ending {
+        let error = stderr
+            .lines()
+            .find(|line| line.starts_with(&format!("{QEMU}: ")) && !line.contains("warning:"));
+        match (status, error) {
+            (Some(1), Some(error)) => Ending::Failed(error.to_string()),
+            (Some(1), None) => Ending::PowerOff,
+            (Some(3), _) => Ending::Panic,
+            (Some(0), _) => Ending::Reset,
+            (Some(code), _) => Ending::Failed(format!("QEMU exited with status {code}")),
+            (None, _) => Ending::Failed("QEMU was killed by a signal".into()),
+        }
+    }
+}
+
+/// A finished run.
+pub struct Outcome {
+    pub ending: Ending,
+    /// Everything the guest wrote on its serial port (and QEMU on its stdout).
+    pub serial: String,
+    /// QEMU's own messages.
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Outcome {
+    /// Says what went wrong for `cargo xtask run`; true when nothing did.
+    pub fn report(&self) -> bool {
+        match &self.ending {
+            Ending::PowerOff => true,
+            Ending::Reset if !self.serial.contains(PANIC_LINE) => true,
+            Ending::Reset => {
+                eprintln!("\nnoyau: kernel panic (then the machine rebooted)");
+                false
+            }
+            Ending::Panic => {
+                eprintln!("\nnoyau: kernel panic");
+                false
+            }
+            Ending::TimedOut(limit) => {
+                eprintln!(
+                    "\nnoyau: QEMU was still running after {} s: stopped it (--timeout SECS)",
+                    limit.as_secs()
+                );
+                false
+            }
+            Ending::Failed(why) => {
+                eprintln!("\nnoyau: {why}");
+                false
+            }
+        }
+    }
+}
+
+/// `cargo xtask run`: QEMU on this terminal or on the pipes it was given.
+pub fn run_interactive(machine: &Machine, console: Console, timeout: Duration) -> Result<Outcome> {
+    let what = match machine.boot {
+        Boot::Pvh => "PVH entry (-kernel)",
+        Boot::Iso => "GRUB image under SeaBIOS",
+        Boot::Uefi => "GRUB image under UEFI (OVMF)",
+    };
+    let cpus = if machine.smp == 1 { "CPU" } else { "CPUs" };
+    let mut line = format!(
+        "noyau: booting the {what}, {}, {} {cpus}",
+        machine.mem, machine.smp
+    );
+    if console == Console::Terminal {
+        line += "; Ctrl-A X quits QEMU";
+    }
+    eprintln!("{line}");
+    if machine.gdb {
+        eprintln!(
+            "noyau: QEMU waits for gdb: gdb {} -ex 'target remote :1234'",
+            crate::paths::relative(&crate::paths::kernel_elf()).display()
+        );
+    }
+
+    let mut qemu = Command::new(QEMU);
+    qemu.args(args(machine, console)).stdin(Stdio::inherit());
+    run(qemu, true, timeout)
+}
+
+/// A boot test: no input, nothing shown, everything kept.
+pub fn run_captured(machine: &Machine, timeout: Duration) -> Result<Outcome> {
+    let mut qemu = Command::new(QEMU);
+    qemu.args(args(machine, Console::Pipe)).stdin(Stdio::null());
+    run(qemu, false, timeout)
+}
+
+/// Runs `qemu` to its end or to `timeout`, copying its output to ours when `echo`.
+fn run(mut qemu: Command, echo: bool, timeout: Duration) -> Result<Outcome> {
+    let start = Instant::now();
+    let mut child = qemu
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("starting {QEMU}"))?;
+    let stdout = child.stdout.take().context("QEMU's stdout")?;
+    let stderr = child.stderr.take().context("QEMU's stderr")?;
+    let serial = thread::spawn(move || tee(stdout, echo.then(std::io::stdout)));
+    let errors = thread::spawn(move || tee(stderr, echo.then(std::io::stderr)));
+
+    let status = loop {
+        if let Some(status) = child.try_wait().context("waiting for QEMU")? {
+            break Some(status);
+        }
+        if start.elapsed() >= timeout {
+            stop(&mut child)?;
+            break None;
+        }
+        thread::sleep(Duration::from_millis(20));
+    };
+
+    let serial = serial.join().unwrap_or_default();
+    let stderr = errors.join().unwrap_or_default();
+    let ending = match status {
+        Some(status) => Ending::from_status(status.code(), &stderr),
+        None => Ending::TimedOut(timeout),
+    };
+    Ok(Outcome {
+        ending,
+        serial,
+        stderr,
+        elapsed: start.elapsed(),
+    })
+}
+
+/// Copies `from` to `to` (when given) and returns all it read, as text.
+fn tee(mut from: impl Read, mut to: Option<impl Write>) -> String {
+    let mut kept = Vec::new();
+    let mut buf = [0u8; 8192];
+    while let Ok(n @ 1..) = from.read(&mut buf) {
+        if let Some(to) = to.as_mut() {
+            let _ = to.write_all(&buf[..n]).and_then(|()| to.flush());
+        }
+        kept.extend_from_slice(&buf[..n]);
+        if kept.len() > KEEP_BYTES {
+            kept.drain(..KEEP_BYTES / 2);
+        }
+    }
+    String::from_utf8_lossy(&kept).into_owned()
+}
+
+/// Ends QEMU: SIGTERM first, so that it gives the terminal back as it found it,
+/// then SIGKILL if it is still there two seconds later.
+fn stop(child: &mut Child) -> Result<()> {
+    let _ = Command::new("kill")
+        .arg("-TERM")
+        .arg(child.id().to_string())
+        .status();
+    let asked = Instant::now();
+    while asked.elapsed() < Duration::from_secs(2) {
+        if child.try_wait()?.is_some() {
+            return Ok(());
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    child.kill().context("killing QEMU")?;
+    child.wait().context("waiting for QEMU")?;
+    Ok(())
+}
+
+/// Bytes in a memory size as QEMU's -m reads it: a number with an optional
+/// K, M, G or T suffix (binary units; M when there is none).
+pub fn parse_size(size: &str) -> Result<u64> {
+    let size = size.trim();
+    let split = size
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(size.len());
+    let (digits, unit) = size.split_at(split);
+    let shift = match unit.to_ascii_uppercase().as_str() {
+        "" | "M" => 20,
+        "K" => 10,
+        "G" => 30,
+        "T" => 40,
+        _ => bail!("memory size {size:?}: expected a number with K, M, G or T (256M, 2G)"),
+    };
+    let number: u64 = digits
+        .parse()
+        .with_context(|| format!("memory size {size:?}: expected a number (256M, 2G)"))?;
+    number
+        .checked_mul(1 << shift)
+        .filter(|&bytes| bytes > 0)
+        .with_context(|| format!("memory size {size:?} is out of range"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn machine(boot: Boot, append: &str) -> Machine {
+        Machine {
+            boot,
+            image: PathBuf::from("/t/img"),
+            append: append.into(),
+            mem: "256M".into(),
+            smp: 2,
+            gdb: false,
+        }
+    }
+
+    fn joined(machine: &Machine, console: Console) -> String {
+        args(machine, console).join(" ")
+    }
+
+    #[test]
+    fn pvh_passes_kernel_and_command_line() {
+        let args = args(&machine(Boot::Pvh, "a=b  c"), Console::Pipe);
+        let at = args.iter().position(|a| a == "-append").unwrap();
+        assert_eq!(args[at + 1], "a=b  c");
+        let line = args.join(" ");
+        assert!(line.starts_with("-accel tcg -m 256M -smp 2 -no-reboot -display none"));
+        assert!(line.contains("-device isa-debug-exit,iobase=0xf4,iosize=4"));
+        assert!(line.contains("-kernel /t/img"));
+        assert!(line.ends_with("-serial stdio -monitor none"));
+    }
+
+    #[test]
+    fn empty_command_line_is_not_passed() {
+        assert!(!joined(&machine(Boot::Pvh, ""), Console::Pipe).contains("-append"));
+    }
+
+    #[test]
+    fn iso_and_uefi_boot_the_cdrom() {
+        let iso = joined(&machine(Boot::Iso, "x"), Console::Pipe);
+        assert!(iso.contains("-cdrom /t/img -boot d") && !iso.contains("-append"));
+        let uefi = joined(&machine(Boot::Uefi, ""), Console::Pipe);
+        assert!(uefi.contains("-bios /usr/share/ovmf/OVMF.fd -cdrom /t/img"));
+    }
+
+    #[test]
+    fn terminal_multiplexes_the_monitor_and_gdb_waits() {
+        let mut m = machine(Boot::Pvh, "");
+        m.gdb = true;
+        let line = joined(&m, Console::Terminal);
+        assert!(line.contains("-chardev stdio,id=con0,mux=on,signal=off -serial chardev:con0"));
+        assert!(line.contains("-mon chardev=con0") && !line.contains("-monitor none"));
+        assert!(line.ends_with("-s -S"));
+    }
+
+    #[test]
+    fn exit_status_protocol() {
+        assert_eq!(Ending::from_status(Some(1), ""), Ending::PowerOff);
+        assert_eq!(Ending::from_status(Some(3), ""), Ending::Panic);
+        assert_eq!(Ending::from_status(Some(0), ""), Ending::Reset);
+        let warning = "qemu-system-x86_64: warning: TCG doesn't support requested feature\n";
+        assert_eq!(Ending::from_status(Some(1), warning), Ending::PowerOff);
+        let error = "qemu-system-x86_64: -kernel x: could not load kernel\n";
+        assert_eq!(
+            Ending::from_status(Some(1), error),
+            Ending::Failed("qemu-system-x86_64: -kernel x: could not load kernel".into())
+        );
+        assert!(matches!(
+            Ending::from_status(Some(5), ""),
+            Ending::Failed(_)
+        ));
+        assert!(matches!(Ending::from_status(None, ""), Ending::Failed(_)));
+    }
+
+    #[test]
+    fn sizes_read_as_qemu_reads_them() {
+        assert_eq!(parse_size("256M").unwrap(), 256 << 20);
+        assert_eq!(parse_size("2G").unwrap(), 2 << 30);
+        assert_eq!(parse_size("2g").unwrap(), 2 << 30);
+        assert_eq!(parse_size("512").unwrap(), 512 << 20);
+        assert_eq!(parse_size("65536K").unwrap(), 64 << 20);
+        assert!(parse_size("2GB").is_err());
+        assert!(parse_size("G").is_err());
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("99999999999T").is_err());
+    }
+
+    #[test]
+    fn tee_keeps_what_it_copies() {
+        let mut copy = Vec::new();
+        assert_eq!(tee(&b"abc\r\ndef"[..], Some(&mut copy)), "abc\r\ndef");
+        assert_eq!(copy, b"abc\r\ndef");
+    }
+}

@@ -1,0 +1,237 @@
+//! Boot scenario files, tests/boot/*.toml: how to boot (path, memory, CPUs,
+//! command line, time limit), how QEMU must end, and what the serial log
+//! must and must not show. tests/boot/README.md documents the format.
+
+use std::path::Path;
+use std::time::Duration;
+
+use anyhow::{bail, Context, Result};
+use regex::Regex;
+use serde::Deserialize;
+
+use super::checks::Check;
+use crate::qemu::{self, Boot};
+
+/// How QEMU must end.
+#[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Exit {
+    /// The kernel powered off (QEMU status 1).
+    #[default]
+    Poweroff,
+    /// The kernel halted after a panic (QEMU status 3).
+    Panic,
+    /// The guest reset (QEMU status 0 under -no-reboot).
+    Reboot,
+}
+
+impl Exit {
+    /// The name a scenario file uses.
+    pub fn name(self) -> &'static str {
+        match self {
+            Exit::Poweroff => "poweroff",
+            Exit::Panic => "panic",
+            Exit::Reboot => "reboot",
+        }
+    }
+}
+
+/// A scenario file as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    description: String,
+    #[serde(default)]
+    boot: Boot,
+    #[serde(default = "default_mem")]
+    mem: String,
+    #[serde(default = "default_smp")]
+    smp: u32,
+    #[serde(default)]
+    append: String,
+    #[serde(default = "default_timeout")]
+    timeout: u64,
+    #[serde(default)]
+    exit: Exit,
+    #[serde(default)]
+    expect: Vec<String>,
+    #[serde(default)]
+    reject: Vec<String>,
+    #[serde(default)]
+    checks: Vec<String>,
+}
+
+fn default_mem() -> String {
+    "256M".into()
+}
+
+fn default_smp() -> u32 {
+    1
+}
+
+fn default_timeout() -> u64 {
+    60
+}
+
+/// A scenario, checked and ready to run.
+#[derive(Debug)]
+pub struct Scenario {
+    /// The file name without `.toml`.
+    pub name: String,
+    pub description: String,
+    pub boot: Boot,
+    pub mem: String,
+    pub mem_bytes: u64,
+    pub smp: u32,
+    pub append: String,
+    pub timeout: Duration,
+    pub exit: Exit,
+    pub expect: Vec<Regex>,
+    pub reject: Vec<Regex>,
+    pub checks: Vec<Check>,
+}
+
+/// Reads and checks one scenario; `name` is used in messages and log names.
+pub fn parse(name: &str, text: &str) -> Result<Scenario> {
+    let file: File = toml::from_str(text).context("not a valid scenario")?;
+    if file.description.trim().is_empty() {
+        bail!("`description` is empty: say what the scenario shows");
+    }
+    if file.smp == 0 || file.smp > 255 {
+        bail!("`smp` must be between 1 and 255");
+    }
+    if file.timeout == 0 {
+        bail!("`timeout` must be at least 1 second");
+    }
+    let compile = |field: &str, patterns: &[String]| -> Result<Vec<Regex>> {
+        patterns
+            .iter()
+            .map(|p| Regex::new(p).with_context(|| format!("`{field}`: bad regex {p:?}")))
+            .collect()
+    };
+    let checks = file
+        .checks
+        .iter()
+        .map(|check| {
+            Check::from_name(check).with_context(|| {
+                let known: Vec<_> = Check::ALL.iter().map(|c| c.name()).collect();
+                format!(
+                    "`checks`: unknown check {check:?} (known: {})",
+                    known.join(", ")
+                )
+            })
+        })
+        .collect::<Result<_>>()?;
+
+    Ok(Scenario {
+        name: name.to_string(),
+        description: file.description,
+        boot: file.boot,
+        mem_bytes: qemu::parse_size(&file.mem).context("`mem`")?,
+        mem: file.mem,
+        smp: file.smp,
+        append: file.append,
+        timeout: Duration::from_secs(file.timeout),
+        exit: file.exit,
+        expect: compile("expect", &file.expect)?,
+        reject: compile("reject", &file.reject)?,
+        checks,
+    })
+}
+
+/// Every `*.toml` in `dir`, sorted by name, each parsed or with its error.
+pub fn load_dir(dir: &Path) -> Result<Vec<(String, Result<Scenario>)>> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("reading the folder {}", dir.display()))?;
+    let mut files = Vec::new();
+    for entry in entries {
+        let path = entry
+            .with_context(|| format!("reading {}", dir.display()))?
+            .path();
+        if path.extension().is_some_and(|ext| ext == "toml") {
+            files.push(path);
+        }
+    }
+    files.sort();
+
+    let load = |path: &Path| {
+        let name = path
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        let scenario = std::fs::read_to_string(path)
+            .with_context(|| format!("reading {}", path.display()))
+            .and_then(|text| parse(&name, &text));
+        (name, scenario)
+    };
+    Ok(files.iter().map(|path| load(path)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_fill_a_minimal_file() {
+        let s = parse("min", "description = \"boots\"").unwrap();
+        assert_eq!(
+            (s.name.as_str(), s.boot, s.exit),
+            ("min", Boot::Pvh, Exit::Poweroff)
+        );
+        assert_eq!((s.mem.as_str(), s.mem_bytes, s.smp), ("256M", 256 << 20, 1));
+        assert_eq!(
+            (s.append.as_str(), s.timeout),
+            ("", Duration::from_secs(60))
+        );
+        assert!(s.expect.is_empty() && s.reject.is_empty() && s.checks.is_empty());
+    }
+
+    #[test]
+    fn every_field_is_read() {
+        let text = r#"
+            description = "the oops names the function"
+            boot = "uefi"
+            mem = "2G"
+            smp = 2
+            append = 'noyau.test=page-fault  quoted="a b"'
+            timeout = 120
+            exit = "panic"
+            expect = ['BUG: unable', '#PF: error_code\(0x0000\)']
+            reject = ['BIOS-e820']
+            checks = ["memory-total", "timer-100ms"]
+        "#;
+        let s = parse("oops", text).unwrap();
+        assert_eq!((s.boot, s.mem_bytes, s.smp), (Boot::Uefi, 2 << 30, 2));
+        assert_eq!(s.append, "noyau.test=page-fault  quoted=\"a b\"");
+        assert_eq!((s.timeout.as_secs(), s.exit), (120, Exit::Panic));
+        assert!(s.expect[1].is_match("#PF: error_code(0x0000) - not-present page"));
+        assert_eq!(s.reject.len(), 1);
+        assert_eq!(s.checks, [Check::MemoryTotal, Check::Timer100ms]);
+    }
+
+    #[test]
+    fn mistakes_are_reported() {
+        let err = |text: &str| format!("{:#}", parse("bad", text).unwrap_err());
+        assert!(err("boot = \"pvh\"").contains("description"));
+        assert!(err("description = \"x\"\nbot = \"pvh\"").contains("bot"));
+        assert!(err("description = \"x\"\nboot = \"floppy\"").contains("floppy"));
+        assert!(err("description = \"x\"\nexit = \"crash\"").contains("crash"));
+        assert!(err("description = \"x\"\nexpect = ['(']").contains("bad regex"));
+        assert!(err("description = \"x\"\nchecks = ['memory']").contains("known: memory-total"));
+        assert!(err("description = \"x\"\nmem = \"lots\"").contains("mem"));
+        assert!(err("description = \"x\"\nsmp = 0").contains("smp"));
+        assert!(err("description = \" \"").contains("empty"));
+    }
+
+    #[test]
+    fn the_shipped_scenarios_parse() {
+        let scenarios = load_dir(&crate::paths::scenarios_dir()).unwrap();
+        assert!(!scenarios.is_empty());
+        for (name, scenario) in scenarios {
+            if let Err(err) = scenario {
+                panic!("tests/boot/{name}.toml: {err:#}");
+            }
+        }
+    }
+}
