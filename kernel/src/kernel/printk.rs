@@ -81,6 +81,11 @@ pub fn oops_begin() {
     OOPS_IN_PROGRESS.store(true, Ordering::SeqCst);
 }
 
+/// Count the records still in the buffer whose text matches.
+pub fn count_records(matches: impl Fn(&str) -> bool) -> usize {
+    LOG.lock().iter().filter(|r| matches(r.text)).count()
+}
+
 pub fn printk(level: Level, args: fmt::Arguments) {
     let mut line = LineBuf {
         bytes: [0; LINE_MAX],

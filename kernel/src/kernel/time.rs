@@ -75,6 +75,11 @@ pub fn tick() {
     TK_SEQ.fetch_add(1, Ordering::Release);
 }
 
+/// The jiffies counter's address, for the register self-tests' asm loops.
+pub fn jiffies_ptr() -> *const u64 {
+    JIFFIES.as_ptr()
+}
+
 pub fn jiffies() -> u64 {
     JIFFIES.load(Ordering::Relaxed)
 }

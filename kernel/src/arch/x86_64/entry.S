@@ -17,6 +17,63 @@
     .section .text.entry, "ax"
     .code64
 
+/* The caller-saved registers, pushed first: the IST copy needs them free. */
+.macro PUSH_SCRATCH_REGS
+    pushq %rax
+    pushq %rcx
+    pushq %rdx
+    pushq %rsi
+    pushq %rdi
+.endm
+
+/* The rest of struct TrapFrame. */
+.macro PUSH_OTHER_REGS
+    pushq %rbp
+    pushq %rbx
+    pushq %r8
+    pushq %r9
+    pushq %r10
+    pushq %r11
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+.endm
+
+.macro POP_ALL_REGS
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbx
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rax
+.endm
+
+/*
+ * With RBX pointing at the TrapFrame and RSP 16-byte aligned: save the
+ * FPU/SSE state below it, link a frame record to the interrupted code (so
+ * backtraces continue through the interrupt), and call the Rust handler.
+ */
+.macro CALL_TRAP_DISPATCH
+    subq $512, %rsp
+    fxsave64 (%rsp)
+    pushq 17 * 8(%rbx)
+    pushq 9 * 8(%rbx)
+    movq %rsp, %rbp
+    movq %rbx, %rdi
+    call trap_dispatch
+.endm
+
+
 /* Offsets in the frame while it is still on the IST. */
 .set IST_CS, 64
 .set IST_RSP, 80
@@ -47,11 +104,7 @@ vector_stubs_end:
 
 common_interrupt:
     cld
-    pushq %rax
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
+    PUSH_SCRATCH_REGS
 
     testb $3, IST_CS(%rsp)
     jz 1f
@@ -68,44 +121,15 @@ common_interrupt:
     rep movsq
     movq %rdx, %rsp                         /* off the IST from here on */
 
-    pushq %rbp
-    pushq %rbx
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_OTHER_REGS
     movq %rsp, %rbx                         /* rbx: the TrapFrame, kept across the call */
 
-    subq $512, %rsp
-    fxsave64 (%rsp)
-    pushq 17 * 8(%rbx)                      /* a frame record pointing at the */
-    pushq 9 * 8(%rbx)                       /* interrupted code, for backtraces */
-    movq %rsp, %rbp
-    movq %rbx, %rdi
-    call trap_dispatch
+    CALL_TRAP_DISPATCH
 
     leaq -512(%rbx), %rsp
     fxrstor64 (%rsp)
     movq %rbx, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbx
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rax
+    POP_ALL_REGS
     addq $16, %rsp                          /* vector and error code */
     testb $3, 8(%rsp)
     jz 3f
@@ -114,55 +138,22 @@ common_interrupt:
 
 paranoid_entry:
     cld
-    pushq %rax
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %rbx
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    PUSH_SCRATCH_REGS
+    PUSH_OTHER_REGS
     movq %rsp, %rbx
     testb $3, 18 * 8(%rbx)
     jz 1f
     swapgs
-1:  subq $512, %rsp
-    andq $~15, %rsp
-    fxsave64 (%rsp)
-    pushq 17 * 8(%rbx)
-    pushq 9 * 8(%rbx)
-    movq %rsp, %rbp
-    movq %rbx, %rdi
-    call trap_dispatch
+1:  andq $~15, %rsp
+    CALL_TRAP_DISPATCH
 
-    leaq -512(%rbx), %rsp
+    movq %rbx, %rsp
     andq $~15, %rsp
-    fxrstor64 (%rsp)
+    fxrstor64 -512(%rsp)
     testb $3, 18 * 8(%rbx)
     jz 2f
     swapgs
 2:  movq %rbx, %rsp
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbx
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rax
+    POP_ALL_REGS
     addq $16, %rsp
     iretq

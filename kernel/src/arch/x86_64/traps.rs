@@ -89,6 +89,7 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
         X86_TRAP_DE..=31 => exception(frame),
         v if v == LOCAL_TIMER_VECTOR as u64 => {
             crate::kernel::time::tick();
+            crate::kernel::selftest::on_timer_interrupt();
             apic::eoi();
         }
         v if v == SPURIOUS_APIC_VECTOR as u64 => {}
