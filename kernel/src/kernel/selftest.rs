@@ -109,9 +109,15 @@ fn selftest_redzone() {
         );
     }
     if damaged == 0 {
-        pr_info!("selftest: red zone intact across {} timer interrupts", TEST_TICKS);
+        pr_info!(
+            "selftest: red zone intact across {} timer interrupts",
+            TEST_TICKS
+        );
     } else {
-        pr_err!("selftest: red zone corrupted: {} of 16 words changed", damaged);
+        pr_err!(
+            "selftest: red zone corrupted: {} of 16 words changed",
+            damaged
+        );
     }
 }
 
@@ -166,9 +172,15 @@ fn selftest_fpu() {
     CLOBBER_SSE.store(false, Ordering::SeqCst);
     let changed = out.iter().filter(|r| **r != pattern).count();
     if changed == 0 {
-        pr_info!("selftest: SSE registers intact across {} timer interrupts", TEST_TICKS);
+        pr_info!(
+            "selftest: SSE registers intact across {} timer interrupts",
+            TEST_TICKS
+        );
     } else {
-        pr_err!("selftest: SSE state lost: {} of 4 registers changed", changed);
+        pr_err!(
+            "selftest: SSE state lost: {} of 4 registers changed",
+            changed
+        );
     }
 }
 
@@ -180,5 +192,9 @@ fn selftest_printk() {
         crate::printk!(level, "selftest: printk level {}", level.as_u8());
     }
     let found = printk::count_records(|text| text.starts_with("selftest: printk level "));
-    pr_emerg!("selftest: log buffer holds {} of {} test records", found, Level::ALL.len());
+    pr_emerg!(
+        "selftest: log buffer holds {} of {} test records",
+        found,
+        Level::ALL.len()
+    );
 }
