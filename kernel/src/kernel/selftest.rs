@@ -63,10 +63,17 @@ fn selftest_panic() {
 /// printk timestamps, which come from the TSC clocksource.
 #[inline(never)]
 fn selftest_timer() {
+    let irqs = &crate::arch::percpu::this_cpu().apic_timer_irqs;
     time::align_to_tick();
+    let irqs_before = irqs.load(Ordering::Relaxed);
     pr_info!("selftest: timer mark 1 (jiffies {})", time::jiffies());
     time::sleep_ticks(time::msecs_to_jiffies(100));
-    pr_info!("selftest: timer mark 2 (jiffies {})", time::jiffies());
+    let taken = irqs.load(Ordering::Relaxed) - irqs_before;
+    pr_info!(
+        "selftest: timer mark 2 (jiffies {}, {} local timer interrupts)",
+        time::jiffies(),
+        taken
+    );
 }
 
 /// Fill the 128-byte red zone below RSP with a pattern, wait through

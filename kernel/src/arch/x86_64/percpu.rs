@@ -31,6 +31,8 @@ pub struct PerCpu {
     pub kernel_stack_top: AtomicU64,
     /// Offset 16: scratch slot for the user RSP on system-call entry.
     pub user_rsp_scratch: AtomicU64,
+    /// Local timer interrupts taken (Linux: irq_stat.apic_timer_irqs).
+    pub apic_timer_irqs: AtomicU64,
     pub cpu_id: u32,
     pub apic_id: u32,
     pub tss: TaskStateSegment,
@@ -45,6 +47,7 @@ static mut BSP_PERCPU: PerCpu = PerCpu {
     self_ptr: 0,
     kernel_stack_top: AtomicU64::new(0),
     user_rsp_scratch: AtomicU64::new(0),
+    apic_timer_irqs: AtomicU64::new(0),
     cpu_id: 0,
     apic_id: 0,
     tss: TaskStateSegment::new(),

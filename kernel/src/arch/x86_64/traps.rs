@@ -88,6 +88,8 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
         X86_TRAP_PF => page_fault(frame),
         X86_TRAP_DE..=31 => exception(frame),
         v if v == LOCAL_TIMER_VECTOR as u64 => {
+            let irqs = &super::percpu::this_cpu().apic_timer_irqs;
+            irqs.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
             crate::kernel::time::tick();
             crate::kernel::selftest::on_timer_interrupt();
             apic::eoi();
