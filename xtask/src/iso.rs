@@ -8,12 +8,12 @@ use std::time::SystemTime;
 
 use anyhow::{bail, Context, Result};
 
-use crate::{paths, progress};
+use crate::{cmdline, paths, progress};
 
 /// What goes into an image besides the kernel.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Spec {
-    /// The kernel command line, as written after `multiboot2 /boot/noyau`.
+    /// The kernel command line; grub.cfg has its words quoted.
     pub cmdline: String,
     /// Files loaded as multiboot2 modules (`module2 /boot/NAME`), in order.
     pub modules: Vec<PathBuf>,
@@ -46,9 +46,10 @@ impl Spec {
              \n\
              menuentry \"noyau\" {\n",
         );
-        match self.cmdline.is_empty() {
+        let words = cmdline::grub_words(&self.cmdline);
+        match words.is_empty() {
             true => cfg += "    multiboot2 /boot/noyau\n",
-            false => cfg += &format!("    multiboot2 /boot/noyau {}\n", self.cmdline),
+            false => cfg += &format!("    multiboot2 /boot/noyau {words}\n"),
         }
         for name in self.module_names() {
             cfg += &format!("    module2 /boot/{name}\n");
@@ -60,7 +61,9 @@ impl Spec {
 
 /// The image for `spec` when a run or a test needs one: noyau.iso for the
 /// default (empty) command line, else target/noyau/iso/<hash>.iso, so that
-/// noyau.iso is never overwritten by another command line.
+/// runs and tests never write another command line into noyau.iso (only
+/// `cargo xtask iso --append` does; the record beside it tells, and the
+/// next run that needs the default image makes it again).
 pub fn path_for(spec: &Spec) -> PathBuf {
     if *spec == Spec::new("") {
         paths::default_iso()
@@ -102,6 +105,13 @@ fn cfg_record(iso: &Path) -> PathBuf {
 
 /// Stages the files and runs grub-mkrescue, writing `iso`.
 pub fn make(kernel: &Path, spec: &Spec, iso: &Path) -> Result<()> {
+    cmdline::check_for_grub(&spec.cmdline)?;
+    // Until grub-mkrescue has succeeded, the image matches no grub.cfg.
+    if let Err(err) = std::fs::remove_file(cfg_record(iso)) {
+        if err.kind() != std::io::ErrorKind::NotFound {
+            bail!("removing {}: {err}", cfg_record(iso).display());
+        }
+    }
     let mut staging = iso.as_os_str().to_owned();
     staging.push(".d");
     let staging = PathBuf::from(staging);
@@ -166,11 +176,27 @@ mod tests {
         let cfg = Spec::new("loglevel=7 quiet").grub_cfg();
         assert!(cfg.starts_with("set timeout=0\nserial --unit=0 --speed=115200\n"));
         assert!(cfg.contains("terminal_input serial console\nterminal_output serial console\n"));
-        assert!(
-            cfg.contains("menuentry \"noyau\" {\n    multiboot2 /boot/noyau loglevel=7 quiet\n")
-        );
+        assert!(cfg
+            .contains("menuentry \"noyau\" {\n    multiboot2 /boot/noyau 'loglevel=7' 'quiet'\n"));
         assert!(cfg.ends_with("    boot\n}\n"));
         assert!(!cfg.contains("module2"));
+    }
+
+    #[test]
+    fn grub_reads_the_command_line_as_data() {
+        let cfg = Spec::new("x; halt } #c $root it's").grub_cfg();
+        let line = "    multiboot2 /boot/noyau 'x;' 'halt' '}' '#c' '$root' 'it'\\''s'\n";
+        assert!(cfg.contains(line), "{cfg}");
+    }
+
+    #[test]
+    fn control_characters_make_no_image() {
+        let err = make(
+            Path::new("/none"),
+            &Spec::new("a\nb"),
+            Path::new("/none.iso"),
+        );
+        assert!(format!("{:#}", err.unwrap_err()).contains("control character"));
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! kernel build (build), GRUB images (iso), QEMU (qemu) and the tests (test).
 
 mod build;
+mod cmdline;
 mod deps;
 mod iso;
 mod paths;
@@ -59,9 +60,9 @@ struct RunArgs {
     /// Boot the GRUB image under UEFI firmware (OVMF)
     #[arg(long)]
     uefi: bool,
-    /// Guest memory, as QEMU's -m takes it (256M, 2G)
-    #[arg(long, default_value = "256M")]
-    mem: String,
+    /// Guest memory: digits and K, M, G or T, as QEMU's -m takes it (256M, 2G)
+    #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_mem)]
+    mem: u64,
     /// Number of CPUs
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=255))]
     smp: u32,
@@ -69,7 +70,7 @@ struct RunArgs {
     #[arg(long)]
     gdb: bool,
     /// Wall-time limit in seconds (default: 3600 on a terminal, 300 otherwise)
-    #[arg(long, value_name = "SECS")]
+    #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(1..))]
     timeout: Option<u64>,
 }
 
@@ -114,6 +115,7 @@ fn dispatch(command: Command) -> Result<bool> {
             Ok(true)
         }
         Command::Iso { append } => {
+            cmdline::check_for_grub(&append)?;
             deps::ensure()?;
             let kernel = build::kernel(build::Output::Show)?;
             let spec = iso::Spec::new(&append);
@@ -130,6 +132,11 @@ fn dispatch(command: Command) -> Result<bool> {
     }
 }
 
+/// `--mem`: the size in bytes, or clap's error naming the option.
+fn parse_mem(size: &str) -> Result<u64, String> {
+    qemu::parse_size(size).map_err(|err| format!("{err:#}"))
+}
+
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
@@ -141,7 +148,10 @@ fn run(args: RunArgs) -> Result<bool> {
         (true, false) => Boot::Iso,
         (false, false) => Boot::Pvh,
     };
-    qemu::parse_size(&args.mem)?;
+    match boot {
+        Boot::Pvh => cmdline::check(&args.append)?,
+        Boot::Iso | Boot::Uefi => cmdline::check_for_grub(&args.append)?,
+    }
     deps::ensure()?;
     let kernel = build::kernel(build::Output::Show)?;
     let image = match boot {
@@ -161,4 +171,35 @@ fn run(args: RunArgs) -> Result<bool> {
     };
     let outcome = qemu::run_interactive(&machine, console, timeout)?;
     Ok(outcome.report())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_args(args: &[&str]) -> Result<RunArgs, clap::Error> {
+        let line = ["cargo xtask", "run"].iter().chain(args);
+        match Cli::try_parse_from(line)?.command {
+            Command::Run(args) => Ok(args),
+            _ => unreachable!("`run` parses as Command::Run"),
+        }
+    }
+
+    #[test]
+    fn a_timeout_is_at_least_one_second() {
+        assert!(run_args(&["--timeout", "0"]).is_err());
+        assert_eq!(run_args(&["--timeout", "1"]).unwrap().timeout, Some(1));
+        assert_eq!(run_args(&[]).unwrap().timeout, None);
+    }
+
+    #[test]
+    fn memory_is_read_strictly() {
+        assert_eq!(run_args(&[]).unwrap().mem, 256 << 20);
+        assert_eq!(run_args(&["--mem", "2g"]).unwrap().mem, 2 << 30);
+        let err = run_args(&["--mem", "256M "]).err().unwrap().to_string();
+        assert!(
+            err.contains("--mem") && err.contains("expected digits"),
+            "{err}"
+        );
+    }
 }

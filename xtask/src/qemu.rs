@@ -1,8 +1,10 @@
 //! QEMU: the command line for each boot path, one run with a wall-time limit
 //! whose serial output is passed through and kept, and how the run ended,
-//! read from QEMU's exit status (the kernel writes to isa-debug-exit).
+//! read from QEMU's exit status (the kernel writes to isa-debug-exit) and,
+//! for a reset, from what the kernel printed before it.
 
 use std::io::{IsTerminal, Read, Write};
+use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::thread;
@@ -16,6 +18,16 @@ pub const OVMF: &str = "/usr/share/ovmf/OVMF.fd";
 
 /// The line Linux and noyau print when the kernel gives up.
 pub const PANIC_LINE: &str = "Kernel panic - not syncing";
+
+/// The line Linux and noyau print just before they reset the machine on
+/// purpose (`panic=N`, reboot): a reset without it is a triple fault.
+pub const RESTART_LINE: &str = "reboot: Restarting system";
+
+/// What QEMU's multiplexed console prints when the user types Ctrl-A X.
+const QUIT_LINE: &str = "QEMU: Terminated";
+
+/// Why a reset nobody asked for fails a run.
+pub const UNASKED_RESET: &str = "the machine reset without the kernel asking (a triple fault?)";
 
 /// Serial output kept per run; past it the oldest half is dropped.
 const KEEP_BYTES: usize = 64 << 20;
@@ -40,7 +52,8 @@ pub struct Machine {
     pub image: PathBuf,
     /// The command line; under GRUB it is already in the ISO's grub.cfg.
     pub append: String,
-    pub mem: String,
+    /// Guest memory in bytes (from `parse_size`).
+    pub mem: u64,
     pub smp: u32,
     pub gdb: bool,
 }
@@ -79,7 +92,7 @@ pub fn args(machine: &Machine, console: Console) -> Vec<String> {
         "-accel",
         "tcg",
         "-m",
-        &machine.mem,
+        &size_arg(machine.mem),
         "-smp",
         &machine.smp.to_string(),
         // A guest reset ends QEMU (status 0) instead of booting again.
@@ -136,8 +149,12 @@ pub enum Ending {
     PowerOff,
     /// Status 3: the kernel halted after a panic.
     Panic,
-    /// Status 0: the guest reset (or the user quit QEMU).
+    /// Status 0 after the kernel printed `reboot: Restarting system`.
+    Reboot,
+    /// Status 0 without it: the machine reset by itself (a triple fault).
     Reset,
+    /// Status 0 after Ctrl-A X on the terminal.
+    Quit,
     /// The time limit passed and QEMU was stopped.
     TimedOut(Duration),
     /// QEMU itself failed, or ended in an unknown way.
@@ -145,9 +162,10 @@ pub enum Ending {
 }
 
 impl Ending {
-    /// Reads QEMU's exit status; `stderr` tells QEMU's own errors (also status 1)
-    /// from a power-off.
-    pub fn from_status(status: Option<i32>, stderr: &str) -> Ending {
+    /// Reads QEMU's exit status. `stderr` tells QEMU's own errors (also
+    /// status 1) from a power-off, and a signal (status 0) from a reset;
+    /// `serial` tells who asked for a reset (status 0 under -no-reboot).
+    pub fn from_status(status: Option<i32>, stderr: &str, serial: &str) -> Ending {
         let error = stderr
             .lines()
             .find(|line| line.starts_with(&format!("{QEMU}: ")) && !line.contains("warning:"));
@@ -155,11 +173,21 @@ impl Ending {
             (Some(1), Some(error)) => Ending::Failed(error.to_string()),
             (Some(1), None) => Ending::PowerOff,
             (Some(3), _) => Ending::Panic,
+            (Some(0), Some(error)) if error.contains("terminating on signal") => {
+                Ending::Failed(format!("QEMU was stopped from outside: {error}"))
+            }
+            (Some(0), _) if serial.contains(QUIT_LINE) => Ending::Quit,
+            (Some(0), _) if has_line(serial, RESTART_LINE) => Ending::Reboot,
             (Some(0), _) => Ending::Reset,
             (Some(code), _) => Ending::Failed(format!("QEMU exited with status {code}")),
             (None, _) => Ending::Failed("QEMU was killed by a signal".into()),
         }
     }
+}
+
+/// Whether a line of `log` ends with `text` (after a printk timestamp, say).
+pub fn has_line(log: &str, text: &str) -> bool {
+    log.lines().any(|line| line.trim_end().ends_with(text))
 }
 
 /// A finished run.
@@ -175,15 +203,20 @@ pub struct Outcome {
 impl Outcome {
     /// Says what went wrong for `cargo xtask run`; true when nothing did.
     pub fn report(&self) -> bool {
+        let panicked = self.serial.contains(PANIC_LINE);
         match &self.ending {
             Ending::PowerOff => true,
-            Ending::Reset if !self.serial.contains(PANIC_LINE) => true,
-            Ending::Reset => {
+            Ending::Reboot | Ending::Quit if !panicked => true,
+            Ending::Reboot => {
                 eprintln!("\nnoyau: kernel panic (then the machine rebooted)");
                 false
             }
-            Ending::Panic => {
+            Ending::Panic | Ending::Quit => {
                 eprintln!("\nnoyau: kernel panic");
+                false
+            }
+            Ending::Reset => {
+                eprintln!("\nnoyau: {UNASKED_RESET}");
                 false
             }
             Ending::TimedOut(limit) => {
@@ -211,7 +244,8 @@ pub fn run_interactive(machine: &Machine, console: Console, timeout: Duration) -
     let cpus = if machine.smp == 1 { "CPU" } else { "CPUs" };
     let mut line = format!(
         "noyau: booting the {what}, {}, {} {cpus}",
-        machine.mem, machine.smp
+        size_arg(machine.mem),
+        machine.smp
     );
     if console == Console::Terminal {
         line += "; Ctrl-A X quits QEMU";
@@ -237,8 +271,10 @@ pub fn run_captured(machine: &Machine, timeout: Duration) -> Result<Outcome> {
 }
 
 /// Runs `qemu` to its end or to `timeout`, copying its output to ours when `echo`.
+/// It waits for QEMU on the thread that started it, as `die_with_thread` needs.
 fn run(mut qemu: Command, echo: bool, timeout: Duration) -> Result<Outcome> {
     let start = Instant::now();
+    die_with_thread(&mut qemu);
     let mut child = qemu
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -263,7 +299,7 @@ fn run(mut qemu: Command, echo: bool, timeout: Duration) -> Result<Outcome> {
     let serial = serial.join().unwrap_or_default();
     let stderr = errors.join().unwrap_or_default();
     let ending = match status {
-        Some(status) => Ending::from_status(status.code(), &stderr),
+        Some(status) => Ending::from_status(status.code(), &stderr, &serial),
         None => Ending::TimedOut(timeout),
     };
     Ok(Outcome {
@@ -272,6 +308,33 @@ fn run(mut qemu: Command, echo: bool, timeout: Duration) -> Result<Outcome> {
         stderr,
         elapsed: start.elapsed(),
     })
+}
+
+/// Makes `command`'s process get SIGTERM when the thread that starts it ends
+/// (Linux: PR_SET_PDEATHSIG), so that QEMU does not outlive xtask killed by
+/// a signal; SIGTERM lets QEMU give the terminal back as it found it.
+fn die_with_thread(command: &mut Command) {
+    let parent = std::process::id();
+    // SAFETY: the hook runs in the child between fork and exec, and only
+    // makes system calls (prctl, getppid), which are async-signal-safe.
+    unsafe {
+        command.pre_exec(move || die_with_parent(parent));
+    }
+}
+
+/// In the child before exec: ask for SIGTERM when the parent thread ends,
+/// unless the parent is already gone (it may have died before the prctl).
+fn die_with_parent(parent: u32) -> std::io::Result<()> {
+    // SAFETY: prctl(PR_SET_PDEATHSIG) takes a signal number and touches no memory.
+    if unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: getppid has no arguments and cannot fail.
+    let now = unsafe { libc::getppid() };
+    if u32::try_from(now).ok() != Some(parent) {
+        return Err(std::io::Error::other("xtask ended while starting QEMU"));
+    }
+    Ok(())
 }
 
 /// Copies `from` to `to` (when given) and returns all it read, as text.
@@ -309,32 +372,47 @@ fn stop(child: &mut Child) -> Result<()> {
     Ok(())
 }
 
-/// Bytes in a memory size as QEMU's -m reads it: a number with an optional
-/// K, M, G or T suffix (binary units; M when there is none).
+/// Bytes in a memory size as QEMU's -m reads it: digits and an optional K,
+/// M, G or T (binary units; M when there is none), and nothing else.
 pub fn parse_size(size: &str) -> Result<u64> {
-    let size = size.trim();
     let split = size
         .find(|c: char| !c.is_ascii_digit())
         .unwrap_or(size.len());
     let (digits, unit) = size.split_at(split);
-    let shift = match unit.to_ascii_uppercase().as_str() {
-        "" | "M" => 20,
-        "K" => 10,
-        "G" => 30,
-        "T" => 40,
-        _ => bail!("memory size {size:?}: expected a number with K, M, G or T (256M, 2G)"),
+    let shift = match unit {
+        "" | "M" | "m" => 20,
+        "K" | "k" => 10,
+        "G" | "g" => 30,
+        "T" | "t" => 40,
+        _ => bail!("memory size {size:?}: expected digits and K, M, G or T (256M, 2G)"),
     };
-    let number: u64 = digits
-        .parse()
-        .with_context(|| format!("memory size {size:?}: expected a number (256M, 2G)"))?;
-    number
-        .checked_mul(1 << shift)
+    if digits.is_empty() {
+        bail!("memory size {size:?}: expected digits and K, M, G or T (256M, 2G)");
+    }
+    digits
+        .parse::<u64>()
+        .ok()
+        .and_then(|number| number.checked_mul(1 << shift))
         .filter(|&bytes| bytes > 0)
         .with_context(|| format!("memory size {size:?} is out of range"))
 }
 
+/// `bytes` as QEMU's -m is given it: in the largest unit that divides it.
+pub fn size_arg(bytes: u64) -> String {
+    let units = [(40, "T"), (30, "G"), (20, "M"), (10, "K")];
+    match units
+        .iter()
+        .find(|(shift, _)| bytes.is_multiple_of(1 << shift))
+    {
+        Some((shift, unit)) => format!("{}{unit}", bytes >> shift),
+        None => format!("{bytes}B"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    use std::os::unix::process::ExitStatusExt;
+
     use super::*;
 
     fn machine(boot: Boot, append: &str) -> Machine {
@@ -342,7 +420,7 @@ mod tests {
             boot,
             image: PathBuf::from("/t/img"),
             append: append.into(),
-            mem: "256M".into(),
+            mem: 256 << 20,
             smp: 2,
             gdb: false,
         }
@@ -389,21 +467,92 @@ mod tests {
 
     #[test]
     fn exit_status_protocol() {
-        assert_eq!(Ending::from_status(Some(1), ""), Ending::PowerOff);
-        assert_eq!(Ending::from_status(Some(3), ""), Ending::Panic);
-        assert_eq!(Ending::from_status(Some(0), ""), Ending::Reset);
+        assert_eq!(Ending::from_status(Some(1), "", ""), Ending::PowerOff);
+        assert_eq!(Ending::from_status(Some(3), "", ""), Ending::Panic);
         let warning = "qemu-system-x86_64: warning: TCG doesn't support requested feature\n";
-        assert_eq!(Ending::from_status(Some(1), warning), Ending::PowerOff);
+        assert_eq!(Ending::from_status(Some(1), warning, ""), Ending::PowerOff);
         let error = "qemu-system-x86_64: -kernel x: could not load kernel\n";
         assert_eq!(
-            Ending::from_status(Some(1), error),
+            Ending::from_status(Some(1), error, ""),
             Ending::Failed("qemu-system-x86_64: -kernel x: could not load kernel".into())
         );
         assert!(matches!(
-            Ending::from_status(Some(5), ""),
+            Ending::from_status(Some(5), "", ""),
             Ending::Failed(_)
         ));
-        assert!(matches!(Ending::from_status(None, ""), Ending::Failed(_)));
+        assert!(matches!(
+            Ending::from_status(None, "", ""),
+            Ending::Failed(_)
+        ));
+    }
+
+    const PANIC_REBOOT: &str = "[    0.1] Kernel panic - not syncing: x\r\n\
+                                [    0.2] Rebooting in 1 seconds..\r\n\
+                                [    1.2] reboot: Restarting system\r\n";
+
+    #[test]
+    fn a_reset_is_a_reboot_only_when_the_kernel_asked() {
+        assert_eq!(
+            Ending::from_status(Some(0), "", PANIC_REBOOT),
+            Ending::Reboot
+        );
+        assert_eq!(Ending::from_status(Some(0), "", ""), Ending::Reset);
+        let fault = "[    0.1] noyau version 0.1.0\n[    0.2] Command line: x\n";
+        assert_eq!(Ending::from_status(Some(0), "", fault), Ending::Reset);
+        let echoed = "Command line: reboot: Restarting system now\n";
+        assert_eq!(Ending::from_status(Some(0), "", echoed), Ending::Reset);
+    }
+
+    #[test]
+    fn ctrl_a_x_and_signals_are_not_resets() {
+        let quit = "Rebooting in 100 seconds..\r\nQEMU: Terminated\n\r";
+        assert_eq!(Ending::from_status(Some(0), "", quit), Ending::Quit);
+        let signal = "qemu-system-x86_64: terminating on signal 15 from pid 7 (kill)\n";
+        let ending = Ending::from_status(Some(0), signal, "");
+        assert!(matches!(ending, Ending::Failed(why) if why.contains("signal 15")));
+    }
+
+    fn outcome(ending: Ending, serial: &str) -> Outcome {
+        Outcome {
+            ending,
+            serial: serial.into(),
+            stderr: String::new(),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn only_clean_endings_are_reported_as_success() {
+        assert!(outcome(Ending::PowerOff, "").report());
+        assert!(outcome(Ending::Reboot, "reboot: Restarting system\n").report());
+        assert!(outcome(Ending::Quit, "QEMU: Terminated").report());
+        assert!(!outcome(Ending::Reboot, PANIC_REBOOT).report());
+        assert!(!outcome(Ending::Quit, "Kernel panic - not syncing: x\n").report());
+        assert!(!outcome(Ending::Reset, "").report());
+        assert!(!outcome(Ending::Panic, "").report());
+    }
+
+    #[test]
+    fn a_child_dies_with_the_thread_that_started_it() {
+        let child = thread::spawn(|| {
+            let mut sleep = Command::new("sleep");
+            sleep.arg("30");
+            die_with_thread(&mut sleep);
+            sleep.spawn().unwrap()
+        });
+        let mut child = child.join().unwrap();
+        let start = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if start.elapsed() > Duration::from_secs(10) {
+                child.kill().unwrap();
+                panic!("sleep outlived the thread that started it");
+            }
+            thread::sleep(Duration::from_millis(10));
+        };
+        assert_eq!(status.signal(), Some(libc::SIGTERM));
     }
 
     #[test]
@@ -413,10 +562,34 @@ mod tests {
         assert_eq!(parse_size("2g").unwrap(), 2 << 30);
         assert_eq!(parse_size("512").unwrap(), 512 << 20);
         assert_eq!(parse_size("65536K").unwrap(), 64 << 20);
+        assert_eq!(parse_size("1T").unwrap(), 1 << 40);
         assert!(parse_size("2GB").is_err());
         assert!(parse_size("G").is_err());
+        assert!(parse_size("").is_err());
         assert!(parse_size("0").is_err());
         assert!(parse_size("99999999999T").is_err());
+        assert!(parse_size("99999999999999999999999").is_err());
+    }
+
+    #[test]
+    fn sizes_are_strict() {
+        for bad in [
+            "256M ", " 256M", "256 M", "2.5G", "+256M", "-1G", "256Mi", "１G", "2G\n",
+        ] {
+            assert!(parse_size(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn qemu_gets_the_size_in_its_largest_unit() {
+        assert_eq!(size_arg(256 << 20), "256M");
+        assert_eq!(size_arg(2 << 30), "2G");
+        assert_eq!(size_arg(1 << 40), "1T");
+        assert_eq!(size_arg(1536 << 20), "1536M");
+        assert_eq!(size_arg(100 << 10), "100K");
+        assert_eq!(size_arg(parse_size("2048m").unwrap()), "2G");
+        let args = args(&machine(Boot::Pvh, ""), Console::Pipe);
+        assert_eq!(args[2..4], ["-m", "256M"]);
     }
 
     #[test]

@@ -152,7 +152,7 @@ fn attempt(
         boot: scenario.boot,
         image,
         append: scenario.append.clone(),
-        mem: scenario.mem.clone(),
+        mem: scenario.mem,
         smp: scenario.smp,
         gdb: false,
     };
@@ -187,7 +187,7 @@ fn judge(scenario: &Scenario, ending: &Ending, log: &str) -> Vec<String> {
     let wanted = match scenario.exit {
         Exit::Poweroff => Ending::PowerOff,
         Exit::Panic => Ending::Panic,
-        Exit::Reboot => Ending::Reset,
+        Exit::Reboot => Ending::Reboot,
     };
     match ending {
         Ending::TimedOut(limit) => reasons.push(format!(
@@ -195,6 +195,7 @@ fn judge(scenario: &Scenario, ending: &Ending, log: &str) -> Vec<String> {
             limit.as_secs()
         )),
         Ending::Failed(why) => reasons.push(why.clone()),
+        Ending::Reset => reasons.push(qemu::UNASKED_RESET.into()),
         ending if *ending != wanted => reasons.push(format!(
             "QEMU ended with {}, expected {} (exit = \"{}\")",
             describe(ending),
@@ -207,7 +208,7 @@ fn judge(scenario: &Scenario, ending: &Ending, log: &str) -> Vec<String> {
     reasons.extend(checks::expect_in_order(log, &scenario.expect).err());
     reasons.extend(checks::reject_all(log, &scenario.reject).err());
     for check in &scenario.checks {
-        reasons.extend(check.run(log, scenario.mem_bytes).err());
+        reasons.extend(check.run(log, scenario.mem).err());
     }
     reasons
 }
@@ -216,7 +217,9 @@ fn describe(ending: &Ending) -> &'static str {
     match ending {
         Ending::PowerOff => "a power-off (status 1)",
         Ending::Panic => "a halt after a kernel panic (status 3)",
-        Ending::Reset => "a reset (status 0)",
+        Ending::Reboot => "a reboot the kernel asked for (status 0)",
+        Ending::Reset => "a reset nobody asked for (status 0)",
+        Ending::Quit => "Ctrl-A X (status 0)",
         Ending::TimedOut(_) => "a timeout",
         Ending::Failed(_) => "a QEMU failure",
     }
@@ -298,6 +301,24 @@ mod tests {
         assert!(reasons[0].contains("power-off") && reasons[0].contains("\"panic\""));
         assert!(reasons[1].contains("BUG: unable"));
         assert!(reasons[2].contains("rejected"));
+    }
+
+    fn scenario(exit: &str) -> Scenario {
+        let text = format!("description = \"x\"\nexit = \"{exit}\"");
+        scenario::parse(exit, &text).unwrap()
+    }
+
+    #[test]
+    fn a_reboot_needs_the_kernel_to_ask() {
+        assert!(judge(&scenario("reboot"), &Ending::Reboot, "").is_empty());
+        let reset = judge(&scenario("reboot"), &Ending::Reset, "");
+        assert_eq!(reset, [qemu::UNASKED_RESET]);
+        let reset = judge(&scenario("poweroff"), &Ending::Reset, "");
+        assert_eq!(reset, [qemu::UNASKED_RESET]);
+        let reboot = judge(&scenario("poweroff"), &Ending::Reboot, "");
+        assert!(
+            reboot[0].contains("a reboot the kernel asked for") && reboot[0].contains("power-off")
+        );
     }
 
     #[test]

@@ -10,6 +10,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use super::checks::Check;
+use crate::cmdline;
 use crate::qemu::{self, Boot};
 
 /// How QEMU must end.
@@ -21,7 +22,8 @@ pub enum Exit {
     Poweroff,
     /// The kernel halted after a panic (QEMU status 3).
     Panic,
-    /// The guest reset (QEMU status 0 under -no-reboot).
+    /// The kernel reset the machine on purpose: QEMU status 0 (under
+    /// -no-reboot) after `reboot: Restarting system`.
     Reboot,
 }
 
@@ -80,8 +82,8 @@ pub struct Scenario {
     pub name: String,
     pub description: String,
     pub boot: Boot,
-    pub mem: String,
-    pub mem_bytes: u64,
+    /// Guest memory in bytes.
+    pub mem: u64,
     pub smp: u32,
     pub append: String,
     pub timeout: Duration,
@@ -103,6 +105,11 @@ pub fn parse(name: &str, text: &str) -> Result<Scenario> {
     if file.timeout == 0 {
         bail!("`timeout` must be at least 1 second");
     }
+    match file.boot {
+        Boot::Pvh => cmdline::check(&file.append),
+        Boot::Iso | Boot::Uefi => cmdline::check_for_grub(&file.append),
+    }
+    .context("`append`")?;
     let compile = |field: &str, patterns: &[String]| -> Result<Vec<Regex>> {
         patterns
             .iter()
@@ -127,8 +134,7 @@ pub fn parse(name: &str, text: &str) -> Result<Scenario> {
         name: name.to_string(),
         description: file.description,
         boot: file.boot,
-        mem_bytes: qemu::parse_size(&file.mem).context("`mem`")?,
-        mem: file.mem,
+        mem: qemu::parse_size(&file.mem).context("`mem`")?,
         smp: file.smp,
         append: file.append,
         timeout: Duration::from_secs(file.timeout),
@@ -179,7 +185,7 @@ mod tests {
             (s.name.as_str(), s.boot, s.exit),
             ("min", Boot::Pvh, Exit::Poweroff)
         );
-        assert_eq!((s.mem.as_str(), s.mem_bytes, s.smp), ("256M", 256 << 20, 1));
+        assert_eq!((s.mem, s.smp), (256 << 20, 1));
         assert_eq!(
             (s.append.as_str(), s.timeout),
             ("", Duration::from_secs(60))
@@ -202,7 +208,7 @@ mod tests {
             checks = ["memory-total", "timer-100ms"]
         "#;
         let s = parse("oops", text).unwrap();
-        assert_eq!((s.boot, s.mem_bytes, s.smp), (Boot::Uefi, 2 << 30, 2));
+        assert_eq!((s.boot, s.mem, s.smp), (Boot::Uefi, 2 << 30, 2));
         assert_eq!(s.append, "noyau.test=page-fault  quoted=\"a b\"");
         assert_eq!((s.timeout.as_secs(), s.exit), (120, Exit::Panic));
         assert!(s.expect[1].is_match("#PF: error_code(0x0000) - not-present page"));
@@ -220,8 +226,21 @@ mod tests {
         assert!(err("description = \"x\"\nexpect = ['(']").contains("bad regex"));
         assert!(err("description = \"x\"\nchecks = ['memory']").contains("known: memory-total"));
         assert!(err("description = \"x\"\nmem = \"lots\"").contains("mem"));
+        assert!(err("description = \"x\"\nmem = \"256M \"").contains("mem"));
+        assert!(err("description = \"x\"\ntimeout = 0").contains("timeout"));
         assert!(err("description = \"x\"\nsmp = 0").contains("smp"));
         assert!(err("description = \" \"").contains("empty"));
+    }
+
+    #[test]
+    fn the_command_line_is_checked_for_its_boot_path() {
+        let err = |text: &str| format!("{:#}", parse("bad", text).unwrap_err());
+        let long = format!("description = \"x\"\nappend = \"{}\"", "a".repeat(2048));
+        assert!(err(&long).contains("COMMAND_LINE_SIZE"));
+        let tab = "description = \"x\"\nappend = \"a\\tb\"";
+        assert!(parse("ok", tab).is_ok());
+        let tab = format!("{tab}\nboot = \"iso\"");
+        assert!(err(&tab).contains("`append`: the kernel command line holds"));
     }
 
     #[test]
