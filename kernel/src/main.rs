@@ -7,9 +7,12 @@
 #![no_std]
 #![no_main]
 
+extern crate alloc;
+
 mod arch;
 mod drivers;
 mod init;
 mod kernel;
 #[path = "lib/mod.rs"]
 mod klib;
+mod mm;

@@ -16,9 +16,6 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
     setup::tsc_init_quiet_first();
     let info = setup::read_boot_info(magic, info_phys);
     printk::setup_console_level(&info.cmdline);
-    if let Some(value) = info.cmdline_param("panic") {
-        panic::setup_panic_timeout(value);
-    }
 
     pr_notice!(
         "noyau version {} ({}) #1 SMP {} {}",
@@ -28,7 +25,11 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
         version::BUILD_DATE
     );
     pr_info!("Command line: {}", info.cmdline);
+    if let Some(value) = info.cmdline_param("panic") {
+        panic::setup_panic_timeout(value);
+    }
     setup::print_memory_map(info);
+    setup::check_kernel_fits(info);
     pr_info!("Bootloader: {}", info.loader_name);
     for m in &info.modules {
         pr_info!(
@@ -41,7 +42,9 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
     setup::print_cpu();
     setup::print_tsc();
     setup::smp_init(info);
+    crate::mm::memblock::init(info);
     setup::paging_init(info);
+    crate::mm::mm_init(info.cmdline_param("slub_debug").is_some());
     setup::apic_init();
     x86_64::instructions::interrupts::enable();
     pr_info!("kallsyms: {} symbols", kallsyms::count());

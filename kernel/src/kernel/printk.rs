@@ -119,6 +119,41 @@ pub fn printk(level: Level, args: fmt::Arguments) {
     }
 }
 
+/// Sends each line of a formatted text as its own record, for reports
+/// longer than one record holds (/proc-style tables).
+struct LineSplitter {
+    level: Level,
+    line: LineBuf,
+}
+
+impl Write for LineSplitter {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        for (i, part) in s.split('\n').enumerate() {
+            if i > 0 {
+                printk(self.level, format_args!("{}", self.line.as_str()));
+                self.line.len = 0;
+            }
+            self.line.write_str(part)?;
+        }
+        Ok(())
+    }
+}
+
+/// printk a multi-line text one line per record.
+pub fn printk_lines(level: Level, args: fmt::Arguments) {
+    let mut splitter = LineSplitter {
+        level,
+        line: LineBuf {
+            bytes: [0; LINE_MAX],
+            len: 0,
+        },
+    };
+    let _ = splitter.write_fmt(args);
+    if splitter.line.len > 0 {
+        printk(level, format_args!("{}", splitter.line.as_str()));
+    }
+}
+
 #[macro_export]
 macro_rules! printk {
     ($level:expr, $($arg:tt)*) => {

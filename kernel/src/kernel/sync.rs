@@ -7,6 +7,7 @@
 //! back the previous interrupt state when released.
 
 use core::ops::{Deref, DerefMut};
+use core::sync::atomic::{AtomicBool, Ordering};
 use x86_64::instructions::interrupts;
 
 pub struct IrqSpinLock<T> {
@@ -75,6 +76,63 @@ impl<T> Drop for IrqSpinLockGuard<'_, T> {
         // Release the lock before interrupts can come back.
         self.guard.take();
         if self.irqs_were_enabled {
+            interrupts::enable();
+        }
+    }
+}
+
+/// The same lock as a `lock_api::RawMutex`, for library code that is
+/// generic over its lock (the slab allocator). It records whether
+/// interrupts were on when it was taken, and restores that on unlock.
+pub struct IrqRawSpinlock {
+    locked: AtomicBool,
+    irqs_were_enabled: AtomicBool,
+}
+
+// SAFETY: lock() returns only once `locked` went from false to true with
+// Acquire ordering, and unlock() releases it with Release ordering, so one
+// holder at a time; interrupts stay off on this CPU while it is held.
+unsafe impl lock_api::RawMutex for IrqRawSpinlock {
+    #[allow(clippy::declare_interior_mutable_const)]
+    const INIT: Self = IrqRawSpinlock {
+        locked: AtomicBool::new(false),
+        irqs_were_enabled: AtomicBool::new(false),
+    };
+    type GuardMarker = lock_api::GuardNoSend;
+
+    fn lock(&self) {
+        loop {
+            if self.try_lock() {
+                return;
+            }
+            while self.locked.load(Ordering::Relaxed) {
+                core::hint::spin_loop();
+            }
+        }
+    }
+
+    fn try_lock(&self) -> bool {
+        let were_enabled = interrupts::are_enabled();
+        interrupts::disable();
+        if self
+            .locked
+            .compare_exchange(false, true, Ordering::Acquire, Ordering::Relaxed)
+            .is_ok()
+        {
+            self.irqs_were_enabled
+                .store(were_enabled, Ordering::Relaxed);
+            return true;
+        }
+        if were_enabled {
+            interrupts::enable();
+        }
+        false
+    }
+
+    unsafe fn unlock(&self) {
+        let were_enabled = self.irqs_were_enabled.load(Ordering::Relaxed);
+        self.locked.store(false, Ordering::Release);
+        if were_enabled {
             interrupts::enable();
         }
     }

@@ -50,22 +50,54 @@ pub fn read_boot_info(magic: u32, info_phys: u32) -> &'static BootInfo {
     }
 }
 
+/// Stop with a clear message when RAM does not even hold the kernel image:
+/// its .bss would lie outside memory.
+pub fn check_kernel_fits(info: &BootInfo) {
+    let (start, end) = mm::kernel_image_phys_range();
+    let fits = info
+        .memory_map
+        .iter()
+        .any(|r| r.kind == MemoryKind::Usable && r.base <= start && r.end() >= end);
+    if !fits {
+        crate::kernel::panic::panic(
+            format_args!(
+                "the kernel image [{:#x}-{:#x}] is not in usable RAM: noyau needs at least {} MiB",
+                start,
+                end - 1,
+                end.div_ceil(1 << 20) + 1
+            ),
+            false,
+        );
+    }
+}
+
 pub fn print_memory_map(info: &BootInfo) {
     pr_info!("BIOS-provided physical RAM map:");
     for region in &info.memory_map {
         pr_info!("BIOS-e820: {}", region);
     }
     if info.truncated {
-        pr_warn!("boot: the loader's information was cut to fit (see above)");
+        pr_warn!(
+            "boot: the loader's information did not all fit: command line over {} bytes, \
+             or more than {} map entries or {} modules; the rest is ignored",
+            bootinfo::CMDLINE_CAP - 1,
+            bootinfo::MEMORY_MAP_CAP,
+            bootinfo::MODULES_CAP
+        );
     }
     pr_info!("Memory: {}K usable RAM", info.usable_bytes() / 1024);
 }
 
-/// End of the highest RAM region: how far the direct map must reach.
+/// End of the highest RAM or ACPI region: how far the direct map reaches.
 fn ram_end(info: &BootInfo) -> u64 {
     info.memory_map
         .iter()
-        .filter(|r| matches!(r.kind, MemoryKind::Usable | MemoryKind::AcpiReclaimable))
+        .filter(|r| {
+            matches!(
+                r.kind,
+                MemoryKind::Usable | MemoryKind::AcpiReclaimable | MemoryKind::AcpiNvs
+            )
+        })
         .map(|r| r.end())
         .max()
         .unwrap_or(BOOT_DIRECT_MAP_END)
@@ -120,7 +152,7 @@ pub fn print_tsc() {
 }
 
 pub fn paging_init(info: &BootInfo) {
-    let report = mm::init::paging_init(ram_end(info));
+    let report = mm::init::paging_init(ram_end(info).max(crate::mm::memblock::end_of_dram()));
     pr_info!(
         "mm: direct map of {} MiB at {:#x}; kernel text {}K r-x, rodata {}K r--, data+bss {}K rw-",
         report.direct_map_bytes >> 20,
@@ -139,7 +171,8 @@ pub fn paging_init(info: &BootInfo) {
 pub fn apic_init() {
     i8259::mask_all();
     let phys = apic::phys_base();
-    let virt = mm::init::ioremap(phys, mm::PAGE_SIZE).expect("no page table for the APIC");
+    let virt = crate::mm::vmalloc::ioremap(phys, mm::PAGE_SIZE)
+        .unwrap_or_else(|| panic!("ioremap of the local APIC at {phys:#x} failed"));
     apic::init(virt);
     let hz = apic::calibrate_timer();
     apic::start_timer();

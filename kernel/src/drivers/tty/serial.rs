@@ -23,9 +23,9 @@ pub fn write_bytes(bytes: &[u8]) {
     if let Some(port) = guard.as_mut() {
         for &b in bytes {
             if b == b'\n' {
-                port.send(b'\r');
+                port.send_raw(b'\r');
             }
-            port.send(b);
+            port.send_raw(b);
         }
     }
 }
@@ -37,8 +37,8 @@ pub fn write_bytes_unlocked(bytes: &[u8]) {
     let mut port = unsafe { SerialPort::new(COM1) };
     for &b in bytes {
         if b == b'\n' {
-            port.send(b'\r');
+            port.send_raw(b'\r');
         }
-        port.send(b);
+        port.send_raw(b);
     }
 }

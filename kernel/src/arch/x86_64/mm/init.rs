@@ -15,7 +15,8 @@ use x86_64::structures::paging::{PageTableFlags as F, PhysFrame};
 use x86_64::PhysAddr;
 
 use super::pgtable::{OutOfTables, PageTables};
-use super::{kernel_virt_to_phys, PAGE_OFFSET, PAGE_SIZE, VMALLOC_START};
+use super::{kernel_virt_to_phys, PAGE_OFFSET, PAGE_SIZE};
+use crate::kernel::sync::IrqSpinLock;
 
 const HUGE: u64 = 2 * 1024 * 1024;
 
@@ -29,8 +30,13 @@ extern "C" {
 }
 
 static KERNEL_PGD: AtomicU64 = AtomicU64::new(0);
-static IOREMAP_NEXT: AtomicU64 = AtomicU64::new(VMALLOC_START);
-static mut TABLES: Option<PageTables> = None;
+/// End of the physical range the direct map covers.
+static DIRECT_MAP_END: AtomicU64 = AtomicU64::new(0);
+
+pub fn direct_map_end() -> u64 {
+    DIRECT_MAP_END.load(Ordering::Relaxed)
+}
+static TABLES: IrqSpinLock<Option<PageTables>> = IrqSpinLock::new(None);
 
 fn sym(s: &u8) -> u64 {
     s as *const u8 as u64
@@ -94,9 +100,9 @@ fn build(phys_end: u64) -> Result<(PageTables, MappingReport), OutOfTables> {
 pub fn paging_init(phys_end: u64) -> MappingReport {
     let (pt, report) = build(phys_end).expect("page-table pool too small for the direct map");
     let pgd = pt.pgd_phys();
+    DIRECT_MAP_END.store(report.direct_map_bytes, Ordering::Relaxed);
     KERNEL_PGD.store(pgd, Ordering::Relaxed);
-    // SAFETY: runs once at boot, before any other CPU or user of TABLES.
-    unsafe { *core::ptr::addr_of_mut!(TABLES) = Some(pt) };
+    *TABLES.lock() = Some(pt);
 
     // SAFETY: the new tables map everything the kernel touches from here on
     // (its image, its stacks in .bss and the direct map), with the same
@@ -110,16 +116,45 @@ pub fn paging_init(phys_end: u64) -> MappingReport {
     report
 }
 
-/// Map device registers uncached in the ioremap space (Linux: ioremap).
-pub fn ioremap(phys: u64, len: u64) -> Result<u64, OutOfTables> {
-    let offset = phys % PAGE_SIZE;
-    let len = (offset + len).div_ceil(PAGE_SIZE) * PAGE_SIZE;
-    let virt = IOREMAP_NEXT.fetch_add(len, Ordering::Relaxed);
-    let flags = F::WRITABLE | F::NO_EXECUTE | F::NO_CACHE | F::WRITE_THROUGH | F::GLOBAL;
-    // SAFETY: TABLES is only changed at boot on the boot CPU, as here.
-    let tables =
-        unsafe { (*core::ptr::addr_of_mut!(TABLES)).as_mut() }.expect("ioremap before paging_init");
-    tables.map_range_4k(virt, phys - offset, len, flags)?;
-    x86_64::instructions::tlb::flush_all();
-    Ok(virt + offset)
+/// Work on the kernel's page tables (the upper half every address space
+/// will share). The caller flushes the TLB for what it changes.
+pub fn with_kernel_tables<R>(f: impl FnOnce(&mut PageTables) -> R) -> R {
+    let mut guard = TABLES.lock();
+    f(guard
+        .as_mut()
+        .expect("kernel page tables used before paging_init"))
+}
+
+/// Flush this CPU's TLB entry for one page.
+pub fn flush_tlb_one(virt: u64) {
+    x86_64::instructions::tlb::flush(x86_64::VirtAddr::new(virt));
+}
+
+/// What a kernel mapping is for, which sets its page flags.
+#[derive(Clone, Copy)]
+pub enum PageProt {
+    /// Ordinary memory: read-write, no-execute, cached.
+    KernelData,
+    /// Device registers: read-write, no-execute, uncached.
+    Device,
+}
+
+/// Map one 4 KiB page of the kernel's address space.
+pub fn map_kernel_page(virt: u64, phys: u64, prot: PageProt) -> Result<(), OutOfTables> {
+    let flags = match prot {
+        PageProt::KernelData => F::WRITABLE | F::NO_EXECUTE | F::GLOBAL,
+        PageProt::Device => {
+            F::WRITABLE | F::NO_EXECUTE | F::GLOBAL | F::NO_CACHE | F::WRITE_THROUGH
+        }
+    };
+    with_kernel_tables(|pt| pt.map_4k(virt, phys, flags))?;
+    flush_tlb_one(virt);
+    Ok(())
+}
+
+/// Remove one kernel mapping; the physical page it pointed to.
+pub fn unmap_kernel_page(virt: u64) -> Option<u64> {
+    let phys = with_kernel_tables(|pt| pt.unmap_4k(virt));
+    flush_tlb_one(virt);
+    phys
 }

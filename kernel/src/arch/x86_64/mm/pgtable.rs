@@ -1,14 +1,17 @@
 //! Building 4-level page tables (Linux: arch/x86/mm/init_64.c, pgtable.c).
 //!
 //! Page-table pages come from a fixed pool in the kernel's .bss until the
-//! page allocator exists. A table is reached through the kernel-image
-//! mapping of the pool, which both the boot tables and the final tables map.
+//! page allocator exists, then from the page allocator (Linux also builds
+//! its first tables from a static area, brk). A table is reached through
+//! the direct map, which the boot tables and the final tables both have.
 
 use core::sync::atomic::{AtomicUsize, Ordering};
 
+use spin::Once;
+
 use x86_64::structures::paging::{PageTable, PageTableFlags as F};
 
-use super::{kernel_virt_to_phys, PAGE_SIZE};
+use super::{kernel_virt_to_phys, PAGE_OFFSET, PAGE_SIZE};
 
 /// Enough for the kernel image, the ioremap space and a direct map of
 /// about 120 GiB in 2 MiB pages.
@@ -20,8 +23,20 @@ struct Pool([PageTable; POOL_PAGES]);
 static mut POOL: Pool = Pool([const { PageTable::new() }; POOL_PAGES]);
 static POOL_USED: AtomicUsize = AtomicUsize::new(0);
 
-/// A fresh zeroed table from the pool, or None when the pool is spent.
+/// Where page-table pages come from once the page allocator runs: a
+/// function returning the physical address of a zeroed page.
+static PAGE_SOURCE: Once<fn() -> Option<u64>> = Once::new();
+
+/// Take further page-table pages from `source` instead of the boot pool.
+pub fn set_page_source(source: fn() -> Option<u64>) {
+    PAGE_SOURCE.call_once(|| source);
+}
+
+/// A fresh zeroed table, or None when memory is spent.
 fn alloc_table() -> Option<&'static mut PageTable> {
+    if let Some(source) = PAGE_SOURCE.get() {
+        return Some(table_at(source()?));
+    }
     let i = POOL_USED.fetch_add(1, Ordering::Relaxed);
     if i >= POOL_PAGES {
         return None;
@@ -35,16 +50,21 @@ pub fn pool_pages_used() -> usize {
     POOL_USED.load(Ordering::Relaxed).min(POOL_PAGES)
 }
 
+/// Pool tables live in the kernel image, later ones in the direct map.
 fn table_phys(table: &PageTable) -> u64 {
-    kernel_virt_to_phys(table as *const PageTable as u64)
+    let virt = table as *const PageTable as u64;
+    if virt >= super::START_KERNEL_MAP {
+        kernel_virt_to_phys(virt)
+    } else {
+        virt - PAGE_OFFSET
+    }
 }
 
-/// The pool table whose physical address is `phys`.
+/// The table whose physical address is `phys`, through the direct map.
 fn table_at(phys: u64) -> &'static mut PageTable {
-    let virt = phys + super::START_KERNEL_MAP;
-    // SAFETY: only pool tables are ever linked by this module, and they are
-    // mapped in the kernel image at START_KERNEL_MAP + phys.
-    unsafe { &mut *(virt as *mut PageTable) }
+    // SAFETY: only page-table pages (from the pool or the page allocator)
+    // are ever linked by this module; all are RAM, in the direct map.
+    unsafe { &mut *((PAGE_OFFSET + phys) as *mut PageTable) }
 }
 
 #[derive(Debug)]
@@ -106,6 +126,27 @@ impl PageTables {
             flags | F::PRESENT | F::HUGE_PAGE,
         );
         Ok(())
+    }
+
+    /// Remove the 4 KiB mapping at `virt`; the physical address it had.
+    /// The caller flushes the TLB. Intermediate tables are kept.
+    pub fn unmap_4k(&mut self, virt: u64) -> Option<u64> {
+        let [l4, l3, l2, l1] = indices(virt);
+        let mut table: &mut PageTable = self.pgd;
+        for index in [l4, l3, l2] {
+            let entry = &table[index];
+            if entry.is_unused() || entry.flags().contains(F::HUGE_PAGE) {
+                return None;
+            }
+            table = table_at(entry.addr().as_u64());
+        }
+        let entry = &mut table[l1];
+        if entry.is_unused() {
+            return None;
+        }
+        let phys = entry.addr().as_u64();
+        entry.set_unused();
+        Some(phys)
     }
 
     /// Map `len` bytes from `virt` to `phys` in 4 KiB pages.

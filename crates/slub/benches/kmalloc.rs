@@ -1,0 +1,203 @@
+//! Benchmarks of kmalloc's hot paths (Linux's SLUB fast path) against the
+//! linked_list_allocator crate's Heap over the same static memory: 64-byte alloc+free
+//! pairs on an empty heap and with 1024 objects of mixed sizes live, and random sizes from
+//! 8 to 8192 bytes. The Heap runs bare and behind the same spin lock kmalloc takes.
+
+#[path = "../tests/support/arena.rs"]
+mod arena;
+
+use std::alloc::Layout;
+use std::hint::black_box;
+use std::ptr::NonNull;
+
+use arena::Arena;
+use criterion::measurement::WallTime;
+use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
+use gfp::Gfp;
+use linked_list_allocator::Heap;
+use slub::{Kmalloc, KmemCache, SlabFlags};
+
+/// 64 MiB, shared by the allocators one after the other.
+static ARENA: Arena<16384> = Arena::new();
+
+type Lock = spin::Mutex<()>;
+
+const LIVE: usize = 1024;
+const STEPS: usize = 1 << 14;
+
+/// An allocator under test.
+trait Allocator {
+    fn alloc(&mut self, size: usize) -> NonNull<u8>;
+    /// # Safety
+    /// `ptr` came from `alloc(size)` and is freed once.
+    unsafe fn free(&mut self, ptr: NonNull<u8>, size: usize);
+}
+
+impl Allocator for &Kmalloc<'_, Arena<16384>, Lock> {
+    fn alloc(&mut self, size: usize) -> NonNull<u8> {
+        self.kmalloc(size, Gfp::KERNEL).expect("the arena has room")
+    }
+    unsafe fn free(&mut self, ptr: NonNull<u8>, _size: usize) {
+        // SAFETY: forwarded contract.
+        unsafe { self.kfree(ptr.as_ptr()) }.expect("clean kfree");
+    }
+}
+
+impl Allocator for &KmemCache<'_, Arena<16384>, Lock> {
+    fn alloc(&mut self, _size: usize) -> NonNull<u8> {
+        KmemCache::alloc(self, Gfp::KERNEL).expect("the arena has room")
+    }
+    unsafe fn free(&mut self, ptr: NonNull<u8>, _size: usize) {
+        // SAFETY: forwarded contract.
+        unsafe { KmemCache::free(self, ptr) }.expect("clean free");
+    }
+}
+
+fn layout(size: usize) -> Layout {
+    Layout::from_size_align(size, 8).expect("benchmark sizes are valid")
+}
+
+impl Allocator for Heap {
+    fn alloc(&mut self, size: usize) -> NonNull<u8> {
+        self.allocate_first_fit(layout(size))
+            .expect("the heap has room")
+    }
+    unsafe fn free(&mut self, ptr: NonNull<u8>, size: usize) {
+        // SAFETY: forwarded contract.
+        unsafe { self.deallocate(ptr, layout(size)) };
+    }
+}
+
+impl Allocator for spin::Mutex<Heap> {
+    fn alloc(&mut self, size: usize) -> NonNull<u8> {
+        Allocator::alloc(&mut *black_box(&*self).lock(), size)
+    }
+    unsafe fn free(&mut self, ptr: NonNull<u8>, size: usize) {
+        // SAFETY: forwarded contract.
+        unsafe { Allocator::free(&mut *black_box(&*self).lock(), ptr, size) };
+    }
+}
+
+/// One step of the mixed workload: the slot to free and fill again, and the new size.
+struct Step {
+    slot: usize,
+    size: usize,
+}
+
+/// The same pseudo-random steps for every allocator (xorshift, fixed seed).
+fn steps() -> Vec<Step> {
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        x
+    };
+    (0..STEPS)
+        .map(|_| Step {
+            slot: next() as usize % LIVE,
+            size: 8 + next() as usize % (8192 - 7),
+        })
+        .collect()
+}
+
+/// Live objects of the mixed workload: pointer and size per slot.
+type Slots = Vec<Option<(NonNull<u8>, usize)>>;
+
+fn step(a: &mut impl Allocator, slots: &mut Slots, step: &Step) {
+    if let Some((old, size)) = slots[step.slot].take() {
+        // SAFETY: every slot holds a live allocation of this size.
+        unsafe { a.free(old, size) };
+    }
+    slots[step.slot] = Some((a.alloc(step.size), step.size));
+}
+
+/// Runs every step once: 1024 objects of mixed sizes live, the free memory fragmented.
+fn fill(a: &mut impl Allocator, steps: &[Step]) -> Slots {
+    let mut slots = vec![None; LIVE];
+    steps.iter().for_each(|s| step(a, &mut slots, s));
+    slots
+}
+
+fn empty(a: &mut impl Allocator, slots: Slots) {
+    for (ptr, size) in slots.into_iter().flatten() {
+        // SAFETY: every slot holds a live allocation of this size.
+        unsafe { a.free(ptr, size) };
+    }
+}
+
+fn pairs(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, a: &mut impl Allocator) {
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            let p = a.alloc(black_box(64));
+            // SAFETY: p was just allocated with this size.
+            unsafe { a.free(black_box(p), 64) };
+        })
+    });
+}
+
+fn mixed(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, a: &mut impl Allocator) {
+    let steps = steps();
+    let mut slots = fill(a, &steps);
+    let mut i = 0;
+    group.bench_function(name, |b| {
+        b.iter(|| {
+            step(a, &mut slots, &steps[i % STEPS]);
+            i += 1;
+        })
+    });
+    empty(a, slots);
+}
+
+fn pairs_with_live(group: &mut BenchmarkGroup<'_, WallTime>, name: &str, a: &mut impl Allocator) {
+    let slots = fill(a, &steps());
+    pairs(group, name, a);
+    empty(a, slots);
+}
+
+fn heap() -> Heap {
+    // SAFETY: called once the arena holds no block: the heap has the region to itself.
+    unsafe { ARENA.reset() };
+    let (base, len) = ARENA.region();
+    // SAFETY: as above.
+    unsafe { Heap::new(base, len) }
+}
+
+fn slab_benches(c: &mut Criterion) {
+    let k: Kmalloc<'_, _, Lock> = Kmalloc::new(&ARENA);
+    let cache: KmemCache<'_, _, Lock> =
+        KmemCache::create(&ARENA, "bench-64", 64, 0, SlabFlags::empty(), None).unwrap();
+
+    let mut group = c.benchmark_group("alloc+free 64 B, empty heap");
+    pairs(&mut group, "kmalloc", &mut &k);
+    pairs(&mut group, "kmem_cache", &mut &cache);
+    k.shrink();
+    cache.shrink();
+    pairs(&mut group, "linked_list_allocator", &mut heap());
+    pairs(
+        &mut group,
+        "linked_list_allocator locked",
+        &mut spin::Mutex::new(heap()),
+    );
+    group.finish();
+
+    let mut group = c.benchmark_group("alloc+free 64 B, 1024 live");
+    pairs_with_live(&mut group, "kmalloc", &mut &k);
+    k.shrink();
+    pairs_with_live(&mut group, "linked_list_allocator", &mut heap());
+    pairs_with_live(
+        &mut group,
+        "linked_list_allocator locked",
+        &mut spin::Mutex::new(heap()),
+    );
+    group.finish();
+
+    let mut group = c.benchmark_group("mixed 8..8192 B, 1024 live");
+    mixed(&mut group, "kmalloc", &mut &k);
+    k.shrink();
+    mixed(&mut group, "linked_list_allocator", &mut heap());
+    group.finish();
+}
+
+criterion_group!(benches, slab_benches);
+criterion_main!(benches);

@@ -1,0 +1,113 @@
+//! vmalloc and ioremap: virtually contiguous kernel memory
+//! (Linux: mm/vmalloc.c, arch/x86/mm/ioremap.c).
+//!
+//! An area of the vmalloc range (crates/vmalloc keeps the bookkeeping,
+//! with an unmapped guard page after each area) is backed page by page
+//! with order-0 pages from the buddy allocator, which need not be
+//! contiguous. ioremap uses the same range to map device registers
+//! uncached.
+
+use core::ptr::NonNull;
+
+use gfp::Gfp;
+use vmalloc::{VmArea, VmapAreas, VMALLOC_END, VMALLOC_START};
+
+use crate::arch::mm::init::{map_kernel_page, unmap_kernel_page, PageProt};
+use crate::arch::mm::PAGE_SIZE;
+use crate::kernel::sync::IrqSpinLock;
+use crate::mm::page_alloc;
+use crate::pr_err;
+
+static AREAS: IrqSpinLock<Option<VmapAreas>> = IrqSpinLock::new(None);
+
+pub fn init() {
+    *AREAS.lock() = Some(VmapAreas::new(VMALLOC_START, VMALLOC_END));
+}
+
+fn with_areas<R>(f: impl FnOnce(&mut VmapAreas) -> R) -> R {
+    f(AREAS
+        .lock()
+        .as_mut()
+        .expect("vmalloc used before vmalloc init"))
+}
+
+/// Unmap the first `mapped` pages of `area`, giving RAM pages back when
+/// `free_pages` is set, and release the range.
+fn teardown(area: VmArea, mapped: u64, free_pages: bool) {
+    for i in 0..mapped {
+        if let Some(phys) = unmap_kernel_page(area.addr + i * PAGE_SIZE) {
+            if free_pages {
+                page_alloc::free_pages(phys / PAGE_SIZE, 0);
+            }
+        }
+    }
+    with_areas(|a| a.free(area.addr));
+}
+
+/// `size` bytes of virtually contiguous kernel memory (Linux: vmalloc).
+pub fn vmalloc(size: usize) -> Option<NonNull<u8>> {
+    vmalloc_gfp(size, Gfp::KERNEL)
+}
+
+/// Like vmalloc, zeroed (Linux: vzalloc).
+pub fn vzalloc(size: usize) -> Option<NonNull<u8>> {
+    vmalloc_gfp(size, Gfp::KERNEL | Gfp::ZERO)
+}
+
+fn vmalloc_gfp(size: usize, gfp: Gfp) -> Option<NonNull<u8>> {
+    if size == 0 {
+        return None;
+    }
+    let area = with_areas(|a| a.alloc(size as u64, PAGE_SIZE))?;
+    for i in 0..area.nr_pages() {
+        let mapped = page_alloc::alloc_pages(gfp, 0).and_then(|pfn| {
+            let phys = pfn * PAGE_SIZE;
+            match map_kernel_page(area.addr + i * PAGE_SIZE, phys, PageProt::KernelData) {
+                Ok(()) => Some(()),
+                Err(_) => {
+                    page_alloc::free_pages(pfn, 0);
+                    None
+                }
+            }
+        });
+        if mapped.is_none() {
+            pr_err!(
+                "vmalloc: allocation of {} bytes failed: out of memory",
+                size
+            );
+            teardown(area, i, true);
+            return None;
+        }
+    }
+    NonNull::new(area.addr as *mut u8)
+}
+
+/// Free what vmalloc returned (Linux: vfree). Other addresses are refused
+/// with a message.
+pub fn vfree(addr: NonNull<u8>) {
+    let addr = addr.as_ptr() as u64;
+    match with_areas(|a| a.find(addr)) {
+        Some(area) if area.addr == addr => teardown(area, area.nr_pages(), true),
+        _ => pr_err!("vfree: {:#x} is not the start of a vmalloc area", addr),
+    }
+}
+
+/// Map `len` bytes of device registers at `phys`, uncached (Linux: ioremap).
+pub fn ioremap(phys: u64, len: u64) -> Option<u64> {
+    let offset = phys % PAGE_SIZE;
+    let base = phys - offset;
+    let area = with_areas(|a| a.alloc(offset + len, PAGE_SIZE))?;
+    for i in 0..area.nr_pages() {
+        let va = area.addr + i * PAGE_SIZE;
+        if map_kernel_page(va, base + i * PAGE_SIZE, PageProt::Device).is_err() {
+            teardown(area, i, false);
+            return None;
+        }
+    }
+    Some(area.addr + offset)
+}
+
+/// Bytes used and reserved for /proc/meminfo (VmallocUsed, VmallocTotal).
+pub fn stats() -> (u64, u64) {
+    with_areas(|a| (a.used_bytes(), a.total_bytes()))
+}
