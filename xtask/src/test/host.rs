@@ -101,7 +101,7 @@ pub fn tests(tally: &mut Tally) -> Result<()> {
     Ok(())
 }
 
-/// The three lint checks, each one pass or one failure.
+/// The lint checks (and the benchmark smoke run), each one pass or one failure.
 pub fn lints(options: &Options, tally: &mut Tally) -> Result<()> {
     let mut fmt = cargo();
     fmt.args(["fmt", "--all", "--check"]);
@@ -116,11 +116,16 @@ pub fn lints(options: &Options, tally: &mut Tally) -> Result<()> {
     clippy.args(["--", "-D", "warnings"]);
     let mut kernel = build::kernel_cargo("clippy");
     kernel.args(["--", "-D", "warnings"]);
+    // Each criterion benchmark once, in its test mode: they keep building
+    // and running; the measured runs are `cargo bench` (docs/performance.md).
+    let mut benches = cargo();
+    benches.args(["test", "--workspace", "--exclude", "noyau", "--benches"]);
 
     for (name, command) in [
         ("lint/fmt", fmt),
         ("lint/clippy", clippy),
         ("lint/clippy-kernel", kernel),
+        ("lint/benches", benches),
     ] {
         if !options.selects(name) {
             continue;
