@@ -58,7 +58,12 @@ pub fn run(options: &Options) -> Result<bool> {
         .filter(|(name, _)| options.selects(&format!("boot/{name}")))
         .collect();
     let host = options.selects("host");
-    let lints = ["lint/fmt", "lint/clippy", "lint/clippy-kernel", "lint/benches"];
+    let lints = [
+        "lint/fmt",
+        "lint/clippy",
+        "lint/clippy-kernel",
+        "lint/benches",
+    ];
     let lint = lints.iter().any(|name| options.selects(name));
     if !host && !lint && scenarios.is_empty() {
         println!(
