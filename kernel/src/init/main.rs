@@ -6,8 +6,8 @@
 use crate::arch::{reboot, setup};
 use crate::drivers::tty::serial;
 use crate::init::version;
-use crate::kernel::{kallsyms, panic, printk, selftest};
-use crate::{pr_info, pr_notice};
+use crate::kernel::{exec, kallsyms, panic, printk, selftest};
+use crate::{pr_err, pr_info, pr_notice};
 
 #[no_mangle]
 pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
@@ -51,6 +51,20 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
 
     selftest::run(info.cmdline_param("noyau.test").unwrap_or(""));
 
-    pr_info!("noyau: no init to run yet (user space comes next); powering off");
-    reboot::machine_power_off()
+    let Some(initramfs) = info.modules.first() else {
+        pr_info!("noyau: no initramfs, so no init to run; powering off");
+        reboot::machine_power_off()
+    };
+    let path = info.cmdline_param("rdinit").unwrap_or("/init");
+    let failure = exec::run_init_process(setup::boot_module_bytes(initramfs), path);
+    pr_err!(
+        "Failed to execute {} (error -{}): {:?}",
+        path,
+        failure.errno(),
+        failure
+    );
+    panic::panic(
+        format_args!("No working init found.  Try passing init= option to kernel."),
+        false,
+    )
 }

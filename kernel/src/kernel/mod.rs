@@ -1,8 +1,13 @@
 //! The core kernel: locking, printk, time, panic, symbols.
 
+pub mod exec;
+pub mod exit;
 pub mod kallsyms;
 pub mod panic;
 pub mod printk;
 pub mod selftest;
 pub mod sync;
+pub mod sys;
+pub mod sys_misc;
+pub mod task;
 pub mod time;

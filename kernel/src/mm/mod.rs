@@ -5,6 +5,7 @@
 //! in zones; the slab allocator (kmalloc) carves objects from its pages;
 //! vmalloc maps single pages into one virtually contiguous range.
 
+pub mod address_space;
 pub mod memblock;
 pub mod meminfo;
 pub mod page_alloc;

@@ -79,6 +79,10 @@
 .set IST_RSP, 80
 .set FRAME_QWORDS, 12
 .set PERCPU_KERNEL_STACK, 8
+.set PERCPU_USER_RSP, 16
+.set USER_DS, 0x2b
+.set USER_CS, 0x33
+.set SYSCALL_VECTOR, 0x100
 
     .balign 16
     .globl vector_stubs
@@ -157,3 +161,59 @@ paranoid_entry:
     POP_ALL_REGS
     addq $16, %rsp
     iretq
+
+/*
+ * The system-call entry (Linux: entry_SYSCALL_64). SYSCALL left the user
+ * RIP in RCX and RFLAGS in R11, masked IF, and kept the user RSP and GS:
+ * switch to this CPU's kernel GS and the task's kernel stack, then build
+ * the same TrapFrame as an interrupt from user mode (vector 0x100 marks a
+ * system call, the error-code slot holds its number), so that one return
+ * path serves both.
+ */
+    .globl entry_SYSCALL_64
+entry_SYSCALL_64:
+    swapgs
+    movq %rsp, %gs:PERCPU_USER_RSP
+    movq %gs:PERCPU_KERNEL_STACK, %rsp
+    pushq $USER_DS
+    pushq %gs:PERCPU_USER_RSP
+    pushq %r11
+    pushq $USER_CS
+    pushq %rcx
+    pushq %rax                              /* the error-code slot: the number */
+    pushq $SYSCALL_VECTOR
+    PUSH_SCRATCH_REGS
+    PUSH_OTHER_REGS
+    movq %rsp, %rbx
+    subq $512, %rsp
+    fxsave64 (%rsp)
+    pushq 17 * 8(%rbx)
+    pushq 9 * 8(%rbx)
+    movq %rsp, %rbp
+    movq %rbx, %rdi
+    call syscall_dispatch
+    jmp return_to_user
+
+/* Restore a TrapFrame at RBX (FPU state below it) and go back to ring 3. */
+return_to_user:
+    cli
+    leaq -512(%rbx), %rsp
+    fxrstor64 (%rsp)
+    movq %rbx, %rsp
+    POP_ALL_REGS
+    addq $16, %rsp
+    swapgs
+    iretq
+
+/*
+ * The first entry into user mode (Linux: start_thread + the return path):
+ * RDI points at a TrapFrame prepared by the kernel, on the task's kernel
+ * stack, with 512 bytes below it for the FPU state.
+ */
+    .globl enter_user_mode
+enter_user_mode:
+    movq %rdi, %rbx
+    leaq -512(%rbx), %rsp
+    fninit
+    fxsave64 (%rsp)                         /* a clean FPU state for the task */
+    jmp return_to_user

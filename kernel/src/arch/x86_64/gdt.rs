@@ -20,6 +20,7 @@ pub const GDT_ENTRIES: usize = 10;
 // system-call entry will name them.
 pub const KERNEL_CS: u16 = 0x10;
 pub const KERNEL_DS: u16 = 0x18;
+pub const USER_DS: u16 = 0x2b;
 pub const USER_CS: u16 = 0x33;
 pub const TSS_SEL: u16 = 0x40;
 

@@ -11,6 +11,7 @@ pub mod mm;
 pub mod percpu;
 pub mod reboot;
 pub mod setup;
+pub mod syscall;
 pub mod traps;
 pub mod tsc;
 

@@ -41,6 +41,7 @@ pub struct PerCpu {
 }
 
 const _: () = assert!(core::mem::offset_of!(PerCpu, kernel_stack_top) == 8);
+const _: () = assert!(core::mem::offset_of!(PerCpu, user_rsp_scratch) == 16);
 
 /// The boot CPU's block. It is only written before GS points at it.
 static mut BSP_PERCPU: PerCpu = PerCpu {

@@ -36,6 +36,7 @@ pub fn early_trap_init() {
     let pcpu = percpu::init_boot_cpu();
     super::gdt::init(pcpu);
     super::idt::init();
+    super::syscall::init();
 }
 
 /// Parse the loader's information. Without it the memory is unknown, and
@@ -195,4 +196,12 @@ pub fn smp_init(info: &BootInfo) {
         "smp: {} CPUs found, 1 brought up (secondary CPUs are not started yet)",
         found
     );
+}
+
+/// The bytes of a boot module (the initramfs), through the direct map.
+pub fn boot_module_bytes(module: &bootinfo::Module) -> &'static [u8] {
+    let len = module.end.saturating_sub(module.start) as usize;
+    // SAFETY: memblock reserved the module's pages at boot and nothing
+    // frees them; they are RAM, in the direct map.
+    unsafe { core::slice::from_raw_parts(mm::phys_to_virt(module.start) as *const u8, len) }
 }

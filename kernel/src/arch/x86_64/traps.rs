@@ -104,6 +104,14 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
 
 fn exception(frame: &mut TrapFrame) {
     let name = exception_name(frame.vector);
+    if frame.user_mode() && frame.vector != X86_TRAP_NMI {
+        let signal = match frame.vector {
+            X86_TRAP_DE | 16 | 19 => crate::kernel::exit::SIGFPE,
+            6 => crate::kernel::exit::SIGILL,
+            _ => crate::kernel::exit::SIGSEGV,
+        };
+        crate::kernel::exit::user_trap(frame, name, signal);
+    }
     if frame.vector == X86_TRAP_NMI {
         pr_warn!(
             "Uhhuh. NMI received on CPU {}; ignoring it",
@@ -135,7 +143,11 @@ fn page_fault(frame: &mut TrapFrame) {
     let address = Cr2::read_raw();
     let err = frame.error_code;
 
-    // There is no user space and no demand paging yet: every fault is a bug.
+    // No demand paging yet: a user fault kills the task, a kernel fault is
+    // a bug.
+    if frame.user_mode() {
+        crate::kernel::exit::user_segfault(frame, address);
+    }
     dumpstack::oops_begin();
     if address < 4096 && !frame.user_mode() {
         crate::pr_alert!(

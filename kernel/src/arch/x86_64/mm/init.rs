@@ -158,3 +158,13 @@ pub fn unmap_kernel_page(virt: u64) -> Option<u64> {
     flush_tlb_one(virt);
     phys
 }
+
+/// Load the page tables whose top level is at `pgd_phys` (a task switch's
+/// CR3 write, Linux: switch_mm).
+pub fn switch_address_space(pgd_phys: u64) {
+    let frame = PhysFrame::from_start_address(PhysAddr::new(pgd_phys))
+        .expect("page tables start on a page boundary");
+    // SAFETY: every address space shares the kernel half, so the kernel
+    // keeps running across the switch.
+    unsafe { Cr3::write(frame, Cr3Flags::empty()) };
+}

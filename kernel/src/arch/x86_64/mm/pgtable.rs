@@ -70,15 +70,28 @@ fn table_at(phys: u64) -> &'static mut PageTable {
 #[derive(Debug)]
 pub struct OutOfTables;
 
-/// The next-level table under `entry`, created if absent.
-fn next_level(table: &mut PageTable, index: usize) -> Result<&'static mut PageTable, OutOfTables> {
+/// The next-level table under `entry`, created if absent. Tables on the
+/// way to a user address carry the user bit: the leaf entry decides.
+fn next_level(
+    table: &mut PageTable,
+    index: usize,
+    user: bool,
+) -> Result<&'static mut PageTable, OutOfTables> {
     let entry = &mut table[index];
     if entry.is_unused() {
         let new = alloc_table().ok_or(OutOfTables)?;
-        let flags = F::PRESENT | F::WRITABLE;
+        let mut flags = F::PRESENT | F::WRITABLE;
+        if user {
+            flags |= F::USER_ACCESSIBLE;
+        }
         entry.set_addr(x86_64::PhysAddr::new(table_phys(new)), flags);
     }
     Ok(table_at(entry.addr().as_u64()))
+}
+
+/// Lower-half addresses belong to user space.
+fn is_user(virt: u64) -> bool {
+    virt < 0x0000_8000_0000_0000
 }
 
 fn indices(virt: u64) -> [usize; 4] {
@@ -109,9 +122,10 @@ impl PageTables {
     /// Map one 4 KiB page.
     pub fn map_4k(&mut self, virt: u64, phys: u64, flags: F) -> Result<(), OutOfTables> {
         let [l4, l3, l2, l1] = indices(virt);
-        let pud = next_level(self.pgd, l4)?;
-        let pmd = next_level(pud, l3)?;
-        let pte = next_level(pmd, l2)?;
+        let user = is_user(virt);
+        let pud = next_level(self.pgd, l4, user)?;
+        let pmd = next_level(pud, l3, user)?;
+        let pte = next_level(pmd, l2, user)?;
         pte[l1].set_addr(x86_64::PhysAddr::new(phys), flags | F::PRESENT);
         Ok(())
     }
@@ -119,13 +133,39 @@ impl PageTables {
     /// Map one 2 MiB page; both addresses must be 2 MiB aligned.
     pub fn map_2m(&mut self, virt: u64, phys: u64, flags: F) -> Result<(), OutOfTables> {
         let [l4, l3, l2, _] = indices(virt);
-        let pud = next_level(self.pgd, l4)?;
-        let pmd = next_level(pud, l3)?;
+        let user = is_user(virt);
+        let pud = next_level(self.pgd, l4, user)?;
+        let pmd = next_level(pud, l3, user)?;
         pmd[l2].set_addr(
             x86_64::PhysAddr::new(phys),
             flags | F::PRESENT | F::HUGE_PAGE,
         );
         Ok(())
+    }
+
+    /// A new address space sharing the kernel half (PGD entries 256-511)
+    /// of `kernel`, as every Linux process shares the kernel's mappings.
+    pub fn new_user(kernel: &PageTables) -> Result<Self, OutOfTables> {
+        let pt = Self::new()?;
+        for i in 256..512 {
+            pt.pgd[i] = kernel.pgd[i].clone();
+        }
+        Ok(pt)
+    }
+
+    /// The physical address and flags of the 4 KiB page mapped at `virt`.
+    pub fn translate(&self, virt: u64) -> Option<(u64, F)> {
+        let [l4, l3, l2, l1] = indices(virt);
+        let mut table: &PageTable = self.pgd;
+        for index in [l4, l3, l2] {
+            let entry = &table[index];
+            if entry.is_unused() || entry.flags().contains(F::HUGE_PAGE) {
+                return None;
+            }
+            table = table_at(entry.addr().as_u64());
+        }
+        let entry = &table[l1];
+        (!entry.is_unused()).then(|| (entry.addr().as_u64(), entry.flags()))
     }
 
     /// Remove the 4 KiB mapping at `virt`; the physical address it had.
