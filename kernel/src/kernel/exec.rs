@@ -12,11 +12,10 @@ use gfp::Gfp;
 use crate::arch::mm::{phys_to_virt, PAGE_SIZE};
 use crate::kernel::task::{comm_from_path, set_current, Task};
 use crate::mm::address_space::{AddressSpace, Prot, TASK_SIZE};
+use crate::mm::mmap::STACK_RESERVE;
 use crate::mm::page_alloc;
 use crate::{pr_err, pr_info};
 
-/// Pages of stack mapped at exec (there is no stack growth yet).
-const STACK_PAGES: u64 = 32;
 /// Kernel stack per task: 16 KiB, as Linux's THREAD_SIZE on x86_64.
 const KERNEL_STACK_ORDER: u32 = 2;
 
@@ -81,30 +80,37 @@ fn load(mm: &mut AddressSpace, path: &str, file: &[u8]) -> Result<(u64, u64), Ex
     let plan =
         elfload::ExecPlan::from_elf(file, elfload::ELF_ET_DYN_BASE).map_err(ExecFailure::Elf)?;
     for seg in &plan.segments {
+        let r = seg.rights;
         let prot = Prot {
-            write: seg.rights.write,
-            exec: seg.rights.exec,
+            read: r.read,
+            write: r.write,
+            exec: r.exec,
         };
+        if !mm.range_is_free(seg.start, seg.end) {
+            // Segments sharing a boundary page: the later one wins, as
+            // with MAP_FIXED.
+            mm.unmap_range(seg.start, seg.start + PAGE_SIZE);
+        }
+        mm.insert_vma(seg.start, seg.end, prot);
         for page in seg.file_pages().step_by(PAGE_SIZE as usize) {
             let dst = mm
                 .map_zeroed_page(page, prot)
                 .map_err(|_| ExecFailure::NoMemory)?;
             fill_file_page(dst, page, seg, file);
         }
-        for page in seg.anon_pages().step_by(PAGE_SIZE as usize) {
-            mm.map_zeroed_page(page, prot)
-                .map_err(|_| ExecFailure::NoMemory)?;
-        }
     }
 
+    // The stack: a VMA as large as the stack limit, paged in on demand;
+    // the heap starts empty after the highest segment.
     let stack_prot = Prot {
+        read: true,
         write: true,
-        exec: false,
+        exec: plan.executable_stack(),
     };
-    for i in 1..=STACK_PAGES {
-        mm.map_zeroed_page(TASK_SIZE - i * PAGE_SIZE, stack_prot)
-            .map_err(|_| ExecFailure::NoMemory)?;
-    }
+    mm.insert_vma(TASK_SIZE - STACK_RESERVE, TASK_SIZE, stack_prot);
+    mm.start_brk = plan.brk;
+    mm.brk = plan.brk;
+
     let argv: [&[u8]; 1] = [path.as_bytes()];
     let envp: [&[u8]; 2] = [b"HOME=/", b"TERM=linux"];
     let aux = elfload::AuxInfo::new(&plan, path.as_bytes());
@@ -115,7 +121,7 @@ fn load(mm: &mut AddressSpace, path: &str, file: &[u8]) -> Result<(u64, u64), Ex
         &aux,
         random_bytes(),
         "x86_64",
-        STACK_PAGES * PAGE_SIZE,
+        STACK_RESERVE,
     )
     .map_err(ExecFailure::Elf)?;
     mm.copy_to_user(stack.sp, &stack.bytes)

@@ -9,5 +9,6 @@ pub mod selftest;
 pub mod sync;
 pub mod sys;
 pub mod sys_misc;
+pub mod sysnames;
 pub mod task;
 pub mod time;

@@ -12,6 +12,7 @@ use linux_raw_sys::general as nr;
 
 use crate::kernel::task::with_current;
 use crate::kernel::{exit, sys_misc};
+use crate::mm::mmap;
 use crate::pr_warn;
 
 /// Bit N set: number N was already reported as missing.
@@ -25,10 +26,11 @@ fn report_missing(number: u64) {
     if word.fetch_or(1 << (number % 64), Ordering::Relaxed) & (1 << (number % 64)) == 0 {
         let (pid, comm) = with_current(|t| (t.pid, t.comm));
         pr_warn!(
-            "noyau: {}[{}]: system call {} is not implemented (ENOSYS)",
+            "noyau: {}[{}]: system call {} ({}) is not implemented (ENOSYS)",
             crate::kernel::task::Task::comm_str(&comm),
             pid,
-            number
+            number,
+            crate::kernel::sysnames::name(number)
         );
     }
 }
@@ -44,6 +46,10 @@ pub fn dispatch(number: u64, a: [u64; 6]) -> i64 {
         nr::__NR_set_tid_address => sys_misc::sys_set_tid_address(a[0]),
         nr::__NR_getpid => sys_misc::sys_getpid(),
         nr::__NR_reboot => sys_misc::sys_reboot(a[0], a[1], a[2]),
+        nr::__NR_brk => mmap::sys_brk(a[0]),
+        nr::__NR_mmap => mmap::sys_mmap(a[0], a[1], a[2], a[3], a[4], a[5]),
+        nr::__NR_munmap => mmap::sys_munmap(a[0], a[1]),
+        nr::__NR_mprotect => mmap::sys_mprotect(a[0], a[1], a[2]),
         nr::__NR_exit | nr::__NR_exit_group => exit::do_exit(((a[0] & 0xff) << 8) as u32),
         _ => {
             report_missing(number);

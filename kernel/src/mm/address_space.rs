@@ -1,12 +1,14 @@
-//! A process's address space (Linux: struct mm_struct, mm/memory.c) and
-//! the copies between it and the kernel (Linux: copy_from_user).
+//! A process's address space (Linux: struct mm_struct and its VMAs,
+//! mm/memory.c, mm/mmap.c) and the copies between it and the kernel
+//! (Linux: copy_from_user, copy_to_user).
 //!
-//! For now an address space is its page tables: the kernel half shared
-//! with every process, the user half built by exec from order-0 pages.
-//! User pointers are checked against the page tables before the kernel
-//! touches them, so a bad pointer gives EFAULT instead of a fault.
+//! The user half is a set of non-overlapping VMAs, each a page-aligned
+//! range with its rights; pages are only allocated when first touched
+//! (demand-zero paging), by the page-fault handler or by a copy to or from
+//! user memory. User pointers are checked against the VMAs and the page
+//! tables before the kernel touches them, so a bad pointer gives EFAULT.
 
-use alloc::vec::Vec;
+use alloc::collections::BTreeMap;
 
 use gfp::Gfp;
 use x86_64::structures::paging::PageTableFlags as F;
@@ -19,17 +21,50 @@ use crate::mm::page_alloc;
 /// The end of user space (Linux: TASK_SIZE_MAX on 4-level paging).
 pub const TASK_SIZE: u64 = 0x7fff_ffff_f000;
 
-/// Rights of a user mapping.
-#[derive(Clone, Copy)]
+/// Rights of a user mapping (Linux: VM_READ, VM_WRITE, VM_EXEC).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Prot {
+    pub read: bool,
     pub write: bool,
     pub exec: bool,
 }
 
+impl Prot {
+    /// From mmap's PROT_READ | PROT_WRITE | PROT_EXEC bits.
+    pub fn from_bits(prot: u64) -> Prot {
+        Prot {
+            read: prot & 1 != 0,
+            write: prot & 2 != 0,
+            exec: prot & 4 != 0,
+        }
+    }
+
+    fn pte_flags(self) -> F {
+        let mut flags = F::USER_ACCESSIBLE;
+        if self.write {
+            flags |= F::WRITABLE;
+        }
+        if !self.exec {
+            flags |= F::NO_EXECUTE;
+        }
+        flags
+    }
+}
+
+/// One virtual memory area (Linux: struct vm_area_struct): [start, end).
+#[derive(Clone, Copy, Debug)]
+pub struct Vma {
+    pub start: u64,
+    pub end: u64,
+    pub prot: Prot,
+}
+
 pub struct AddressSpace {
     tables: PageTables,
-    /// Every page mapped in the user half, to give back on exit.
-    pages: Vec<u64>,
+    vmas: BTreeMap<u64, Vma>,
+    /// The heap: [start_brk, brk) (Linux: mm->start_brk, mm->brk).
+    pub start_brk: u64,
+    pub brk: u64,
 }
 
 #[derive(Debug)]
@@ -41,12 +76,28 @@ impl From<OutOfTables> for NoMemory {
     }
 }
 
+/// A user pointer that does not point at usable user memory.
+#[derive(Debug)]
+pub struct Efault;
+
+/// Why a user page fault could not be repaired (its si_code).
+#[derive(Debug, PartialEq, Eq)]
+pub enum BadAccess {
+    /// No VMA there (SEGV_MAPERR).
+    NotMapped,
+    /// A VMA without the right (SEGV_ACCERR).
+    NotAllowed,
+    NoMemory,
+}
+
 impl AddressSpace {
     pub fn new() -> Result<Self, NoMemory> {
         let tables = with_kernel_tables(|k| PageTables::new_user(k))?;
         Ok(AddressSpace {
             tables,
-            pages: Vec::new(),
+            vmas: BTreeMap::new(),
+            start_brk: 0,
+            brk: 0,
         })
     }
 
@@ -55,39 +106,157 @@ impl AddressSpace {
         self.tables.pgd_phys()
     }
 
-    /// Map a fresh zeroed page at `virt`; its direct-map address, to fill.
+    /// The VMA containing `addr`.
+    pub fn find_vma(&self, addr: u64) -> Option<Vma> {
+        let (_, vma) = self.vmas.range(..=addr).next_back()?;
+        (addr < vma.end).then_some(*vma)
+    }
+
+    /// Is [start, end) free of VMAs?
+    pub fn range_is_free(&self, start: u64, end: u64) -> bool {
+        if let Some((_, v)) = self.vmas.range(..end).next_back() {
+            if v.end > start {
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Add a VMA over a free range (the caller checked it is free).
+    pub fn insert_vma(&mut self, start: u64, end: u64, prot: Prot) {
+        self.vmas.insert(start, Vma { start, end, prot });
+    }
+
+    /// Split VMAs so that `at` is a boundary.
+    fn split_at(&mut self, at: u64) {
+        if let Some(vma) = self.find_vma(at) {
+            if vma.start < at {
+                self.vmas.insert(vma.start, Vma { end: at, ..vma });
+                self.vmas.insert(at, Vma { start: at, ..vma });
+            }
+        }
+    }
+
+    /// The VMAs inside [start, end), after splitting at both ends.
+    fn carve(&mut self, start: u64, end: u64) -> alloc::vec::Vec<u64> {
+        self.split_at(start);
+        self.split_at(end);
+        self.vmas.range(start..end).map(|(&s, _)| s).collect()
+    }
+
+    /// Unmap [start, end): VMAs and pages (Linux: do_munmap).
+    pub fn unmap_range(&mut self, start: u64, end: u64) {
+        for s in self.carve(start, end) {
+            if let Some(vma) = self.vmas.remove(&s) {
+                self.free_pages(vma.start, vma.end);
+            }
+        }
+    }
+
+    /// Change the rights of [start, end), which VMAs must cover wholly
+    /// (Linux: mprotect_fixup). False if there is a hole.
+    pub fn protect_range(&mut self, start: u64, end: u64, prot: Prot) -> bool {
+        let mut at = start;
+        while at < end {
+            match self.find_vma(at) {
+                Some(v) => at = v.end,
+                None => return false,
+            }
+        }
+        for s in self.carve(start, end) {
+            if let Some(vma) = self.vmas.get_mut(&s) {
+                vma.prot = prot;
+            }
+            let mut page = s;
+            let vend = self.vmas.get(&s).map_or(s, |v| v.end);
+            while page < vend {
+                if let Some((phys, _)) = self.tables.translate(page) {
+                    let _ = self.tables.map_4k(page, phys, prot.pte_flags());
+                    crate::arch::mm::init::flush_tlb_one(page);
+                }
+                page += PAGE_SIZE;
+            }
+        }
+        true
+    }
+
+    fn free_pages(&mut self, start: u64, end: u64) {
+        let mut page = start;
+        while page < end {
+            if let Some(phys) = self.tables.unmap_4k(page) {
+                crate::arch::mm::init::flush_tlb_one(page);
+                page_alloc::free_pages(phys / PAGE_SIZE, 0);
+            }
+            page += PAGE_SIZE;
+        }
+    }
+
+    /// Map a fresh zeroed page at `virt` with `prot`; its direct-map
+    /// address, to fill. A page already there is replaced, as MAP_FIXED.
     pub fn map_zeroed_page(&mut self, virt: u64, prot: Prot) -> Result<*mut u8, NoMemory> {
         let pfn = page_alloc::alloc_pages(Gfp::KERNEL | Gfp::ZERO, 0).ok_or(NoMemory)?;
         let phys = pfn * PAGE_SIZE;
-        let mut flags = F::USER_ACCESSIBLE;
-        if prot.write {
-            flags |= F::WRITABLE;
-        }
-        if !prot.exec {
-            flags |= F::NO_EXECUTE;
-        }
-        if let Err(e) = self.tables.map_4k(virt, phys, flags) {
+        let old = self.tables.translate(virt);
+        if let Err(e) = self.tables.map_4k(virt, phys, prot.pte_flags()) {
             page_alloc::free_pages(pfn, 0);
             return Err(e.into());
         }
-        self.pages.push(pfn);
+        if let Some((old_phys, _)) = old {
+            crate::arch::mm::init::flush_tlb_one(virt);
+            page_alloc::free_pages(old_phys / PAGE_SIZE, 0);
+        }
         Ok(phys_to_virt(phys) as *mut u8)
     }
 
-    /// The direct-map address of user address `virt`, if it is mapped for
-    /// user access (and writable, when `write`).
-    fn user_page(&self, virt: u64, write: bool) -> Option<u64> {
+    /// Repair a fault at `addr` if a VMA allows the access: demand-zero
+    /// paging (Linux: handle_mm_fault for anonymous memory).
+    pub fn handle_fault(&mut self, addr: u64, write: bool, exec: bool) -> Result<(), BadAccess> {
+        let vma = self.find_vma(addr).ok_or(BadAccess::NotMapped)?;
+        let allowed = if exec {
+            vma.prot.exec
+        } else if write {
+            vma.prot.write
+        } else {
+            vma.prot.read || vma.prot.write || vma.prot.exec
+        };
+        if !allowed {
+            return Err(BadAccess::NotAllowed);
+        }
+        let page = addr & !(PAGE_SIZE - 1);
+        if self.tables.translate(page).is_some() {
+            // Present and allowed by the VMA: the PTE lags behind (a stale
+            // TLB entry after mprotect); flushing is the whole repair.
+            crate::arch::mm::init::flush_tlb_one(page);
+            return Ok(());
+        }
+        self.map_zeroed_page(page, vma.prot)
+            .map_err(|_| BadAccess::NoMemory)?;
+        Ok(())
+    }
+
+    /// The direct-map address of user address `virt`, faulting the page
+    /// in if its VMA allows the access.
+    fn user_page(&mut self, virt: u64, write: bool) -> Option<u64> {
         if virt >= TASK_SIZE {
             return None;
         }
         let page = virt & !(PAGE_SIZE - 1);
-        let (phys, flags) = self.tables.translate(page)?;
-        let ok = flags.contains(F::USER_ACCESSIBLE) && (!write || flags.contains(F::WRITABLE));
-        ok.then(|| phys_to_virt(phys) + (virt - page))
+        let ok = |flags: F| {
+            flags.contains(F::USER_ACCESSIBLE) && (!write || flags.contains(F::WRITABLE))
+        };
+        match self.tables.translate(page) {
+            Some((phys, flags)) if ok(flags) => Some(phys_to_virt(phys) + (virt - page)),
+            Some(_) => None,
+            None => {
+                self.handle_fault(virt, write, false).ok()?;
+                let (phys, _) = self.tables.translate(page)?;
+                Some(phys_to_virt(phys) + (virt - page))
+            }
+        }
     }
 
     /// Copy `dst.len()` bytes from user address `src` (copy_from_user).
-    pub fn copy_from_user(&self, dst: &mut [u8], src: u64) -> Result<(), Efault> {
+    pub fn copy_from_user(&mut self, dst: &mut [u8], src: u64) -> Result<(), Efault> {
         let mut done = 0;
         while done < dst.len() {
             let addr = src.checked_add(done as u64).ok_or(Efault)?;
@@ -104,7 +273,7 @@ impl AddressSpace {
     }
 
     /// Copy bytes to user address `dst` (copy_to_user).
-    pub fn copy_to_user(&self, dst: u64, src: &[u8]) -> Result<(), Efault> {
+    pub fn copy_to_user(&mut self, dst: u64, src: &[u8]) -> Result<(), Efault> {
         let mut done = 0;
         while done < src.len() {
             let addr = dst.checked_add(done as u64).ok_or(Efault)?;
@@ -118,16 +287,27 @@ impl AddressSpace {
         }
         Ok(())
     }
+
+    /// A free, page-aligned range of `len` bytes below `below`, top-down
+    /// (Linux: the top-down mmap layout's unmapped_area_topdown).
+    pub fn find_free_range(&self, len: u64, below: u64) -> Option<u64> {
+        let mut top = below;
+        for (_, vma) in self.vmas.range(..below).rev() {
+            if vma.end <= top && top - vma.end >= len {
+                return Some(top - len);
+            }
+            top = top.min(vma.start);
+        }
+        top.checked_sub(len).filter(|&s| s >= PAGE_SIZE * 16)
+    }
 }
 
 impl Drop for AddressSpace {
     fn drop(&mut self) {
-        for &pfn in &self.pages {
-            page_alloc::free_pages(pfn, 0);
+        let ranges: alloc::vec::Vec<(u64, u64)> =
+            self.vmas.values().map(|v| (v.start, v.end)).collect();
+        for (start, end) in ranges {
+            self.free_pages(start, end);
         }
     }
 }
-
-/// A user pointer that does not point at mapped user memory.
-#[derive(Debug)]
-pub struct Efault;

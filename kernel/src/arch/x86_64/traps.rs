@@ -143,10 +143,16 @@ fn page_fault(frame: &mut TrapFrame) {
     let address = Cr2::read_raw();
     let err = frame.error_code;
 
-    // No demand paging yet: a user fault kills the task, a kernel fault is
-    // a bug.
+    // A user fault is demand paging or a bad access; a kernel fault is a
+    // bug (copies to and from user memory check before they touch it).
     if frame.user_mode() {
-        crate::kernel::exit::user_segfault(frame, address);
+        let repaired = crate::kernel::task::with_current(|t| {
+            t.mm.handle_fault(address, err & PF_WRITE != 0, err & PF_INSTR != 0)
+        });
+        match repaired {
+            Ok(()) => return,
+            Err(_) => crate::kernel::exit::user_segfault(frame, address),
+        }
     }
     dumpstack::oops_begin();
     if address < 4096 && !frame.user_mode() {

@@ -1,0 +1,141 @@
+//! brk, mmap, munmap and mprotect for anonymous memory (Linux: mm/mmap.c,
+//! mm/mprotect.c), with Linux's alignment and error rules.
+//!
+//! File mappings need the VFS and are refused for now (ENODEV).
+
+use linux_raw_sys::errno::{EEXIST, EINVAL, ENODEV, ENOMEM};
+use linux_raw_sys::general::{
+    MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, MAP_TYPE,
+};
+
+use crate::arch::mm::PAGE_SIZE;
+use crate::kernel::task::with_current;
+use crate::mm::address_space::{Prot, TASK_SIZE};
+
+/// Bytes below TASK_SIZE kept for the stack before mmap's top-down area
+/// (Linux: mmap_base leaves the stack rlimit plus a gap).
+pub const STACK_RESERVE: u64 = 8 << 20;
+const MMAP_BASE: u64 = TASK_SIZE - STACK_RESERVE - (128 << 20);
+
+fn err(errno: u32) -> i64 {
+    -(errno as i64)
+}
+
+fn page_align(len: u64) -> Option<u64> {
+    len.checked_add(PAGE_SIZE - 1).map(|l| l & !(PAGE_SIZE - 1))
+}
+
+/// brk(2): move the end of the heap; the new end, or the old one when the
+/// request cannot be met (Linux returns the current break on failure).
+pub fn sys_brk(new: u64) -> i64 {
+    with_current(|t| {
+        let mm = &mut t.mm;
+        if new < mm.start_brk {
+            return mm.brk as i64;
+        }
+        let old_end = page_align(mm.brk).unwrap_or(mm.brk);
+        let Some(new_end) = page_align(new) else {
+            return mm.brk as i64;
+        };
+        if new_end > old_end {
+            if new_end > MMAP_BASE || !mm.range_is_free(old_end, new_end) {
+                return mm.brk as i64;
+            }
+            let heap = Prot {
+                read: true,
+                write: true,
+                exec: false,
+            };
+            mm.insert_vma(old_end, new_end, heap);
+        } else if new_end < old_end {
+            mm.unmap_range(new_end, old_end);
+        }
+        mm.brk = new;
+        new as i64
+    })
+}
+
+pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -> i64 {
+    let flags = flags as u32;
+    let Some(len) = page_align(len).filter(|&l| l != 0 && l <= TASK_SIZE) else {
+        return err(if len == 0 { EINVAL } else { ENOMEM });
+    };
+    if off % PAGE_SIZE != 0 {
+        return err(EINVAL);
+    }
+    match flags & MAP_TYPE {
+        MAP_PRIVATE | MAP_SHARED => {}
+        _ => return err(EINVAL),
+    }
+    if flags & MAP_ANONYMOUS == 0 {
+        let _ = fd;
+        return err(ENODEV);
+    }
+    let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
+    if fixed && (addr % PAGE_SIZE != 0 || addr.checked_add(len).is_none_or(|e| e > TASK_SIZE)) {
+        return err(EINVAL);
+    }
+    let prot = Prot::from_bits(prot);
+    with_current(|t| {
+        let mm = &mut t.mm;
+        let start = if fixed {
+            if !mm.range_is_free(addr, addr + len) {
+                if flags & MAP_FIXED_NOREPLACE != 0 {
+                    return err(EEXIST);
+                }
+                mm.unmap_range(addr, addr + len);
+            }
+            addr
+        } else {
+            // A hint is used when that range is free, as Linux does.
+            let hint = addr & !(PAGE_SIZE - 1);
+            let hint_ok = hint != 0
+                && hint.checked_add(len).is_some_and(|e| e <= TASK_SIZE)
+                && mm.range_is_free(hint, hint + len);
+            if hint_ok {
+                hint
+            } else {
+                match mm.find_free_range(len, MMAP_BASE) {
+                    Some(s) => s,
+                    None => return err(ENOMEM),
+                }
+            }
+        };
+        mm.insert_vma(start, start + len, prot);
+        start as i64
+    })
+}
+
+pub fn sys_munmap(addr: u64, len: u64) -> i64 {
+    if addr % PAGE_SIZE != 0 || len == 0 {
+        return err(EINVAL);
+    }
+    let Some(len) = page_align(len) else {
+        return err(EINVAL);
+    };
+    let Some(end) = addr.checked_add(len).filter(|&e| e <= TASK_SIZE) else {
+        return err(EINVAL);
+    };
+    with_current(|t| t.mm.unmap_range(addr, end));
+    0
+}
+
+pub fn sys_mprotect(addr: u64, len: u64, prot: u64) -> i64 {
+    if addr % PAGE_SIZE != 0 || prot & !7 != 0 {
+        return err(EINVAL);
+    }
+    let Some(len) = page_align(len) else {
+        return err(ENOMEM);
+    };
+    if len == 0 {
+        return 0;
+    }
+    let Some(end) = addr.checked_add(len).filter(|&e| e <= TASK_SIZE) else {
+        return err(ENOMEM);
+    };
+    if with_current(|t| t.mm.protect_range(addr, end, Prot::from_bits(prot))) {
+        0
+    } else {
+        err(ENOMEM)
+    }
+}
