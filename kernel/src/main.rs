@@ -11,6 +11,7 @@ extern crate alloc;
 
 mod arch;
 mod drivers;
+mod fs;
 mod init;
 mod kernel;
 #[path = "lib/mod.rs"]

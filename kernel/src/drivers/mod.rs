@@ -1,3 +1,5 @@
 //! Device drivers.
 
+pub mod char;
+pub mod rtc;
 pub mod tty;

@@ -47,6 +47,7 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
     crate::mm::mm_init(info.cmdline_param("slub_debug").is_some());
     setup::apic_init();
     x86_64::instructions::interrupts::enable();
+    crate::kernel::time_syscalls::init_wall_clock();
     pr_info!("kallsyms: {} symbols", kallsyms::count());
 
     selftest::run(info.cmdline_param("noyau.test").unwrap_or(""));
@@ -56,7 +57,13 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
         reboot::machine_power_off()
     };
     let path = info.cmdline_param("rdinit").unwrap_or("/init");
-    let failure = exec::run_init_process(setup::boot_module_bytes(initramfs), path);
+    // As on Linux, the words after "--" on the command line are init's.
+    let mut args: alloc::vec::Vec<&str> = alloc::vec::Vec::new();
+    let mut words = info.cmdline.split_whitespace();
+    if words.any(|w| w == "--") {
+        args.extend(words);
+    }
+    let failure = exec::run_init_process(setup::boot_module_bytes(initramfs), path, &args);
     pr_err!(
         "Failed to execute {} (error -{}): {:?}",
         path,

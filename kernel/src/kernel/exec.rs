@@ -76,7 +76,12 @@ fn fill_file_page(dst: *mut u8, page: u64, seg: &elfload::Segment, file: &[u8]) 
 }
 
 /// Map the program's segments and its stack; (entry, initial RSP).
-fn load(mm: &mut AddressSpace, path: &str, file: &[u8]) -> Result<(u64, u64), ExecFailure> {
+fn load(
+    mm: &mut AddressSpace,
+    path: &str,
+    args: &[&str],
+    file: &[u8],
+) -> Result<(u64, u64), ExecFailure> {
     let plan =
         elfload::ExecPlan::from_elf(file, elfload::ELF_ET_DYN_BASE).map_err(ExecFailure::Elf)?;
     for seg in &plan.segments {
@@ -111,7 +116,8 @@ fn load(mm: &mut AddressSpace, path: &str, file: &[u8]) -> Result<(u64, u64), Ex
     mm.start_brk = plan.brk;
     mm.brk = plan.brk;
 
-    let argv: [&[u8]; 1] = [path.as_bytes()];
+    let mut argv: alloc::vec::Vec<&[u8]> = alloc::vec![path.as_bytes()];
+    argv.extend(args.iter().map(|a| a.as_bytes()));
     let envp: [&[u8]; 2] = [b"HOME=/", b"TERM=linux"];
     let aux = elfload::AuxInfo::new(&plan, path.as_bytes());
     let stack = elfload::build_initial_stack(
@@ -119,7 +125,11 @@ fn load(mm: &mut AddressSpace, path: &str, file: &[u8]) -> Result<(u64, u64), Ex
         &argv,
         &envp,
         &aux,
-        random_bytes(),
+        {
+            let mut random = [0u8; 16];
+            crate::drivers::char::random::get_random_bytes(&mut random);
+            random
+        },
         "x86_64",
         STACK_RESERVE,
     )
@@ -129,19 +139,9 @@ fn load(mm: &mut AddressSpace, path: &str, file: &[u8]) -> Result<(u64, u64), Ex
     Ok((plan.entry, stack.sp))
 }
 
-/// AT_RANDOM's 16 bytes. Without an entropy source yet, they mix the TSC
-/// at boot: enough to vary, not for cryptography.
-fn random_bytes() -> [u8; 16] {
-    let a = crate::arch::tsc::rdtsc().wrapping_mul(0x9e37_79b9_7f4a_7c15);
-    let b = a.rotate_left(29) ^ crate::kernel::time::ktime_get_ns();
-    let mut out = [0u8; 16];
-    out[..8].copy_from_slice(&a.to_le_bytes());
-    out[8..].copy_from_slice(&b.to_le_bytes());
-    out
-}
-
-/// Run `path` from the initramfs as pid 1. Returns only on failure.
-pub fn run_init_process(archive: &[u8], path: &str) -> ExecFailure {
+/// Run `path` from the initramfs as pid 1, with `args` after argv[0].
+/// Returns only on failure.
+pub fn run_init_process(archive: &[u8], path: &str, args: &[&str]) -> ExecFailure {
     pr_info!("Run {} as init process", path);
     let file = match find_in_initramfs(archive, path) {
         Ok(f) => f,
@@ -150,7 +150,7 @@ pub fn run_init_process(archive: &[u8], path: &str) -> ExecFailure {
     let Ok(mut mm) = AddressSpace::new() else {
         return ExecFailure::NoMemory;
     };
-    let (entry, sp) = match load(&mut mm, path, file) {
+    let (entry, sp) = match load(&mut mm, path, args, file) {
         Ok(v) => v,
         Err(e) => return e,
     };

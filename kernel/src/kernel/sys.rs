@@ -10,8 +10,11 @@ use core::sync::atomic::{AtomicU64, Ordering};
 use linux_raw_sys::errno::ENOSYS;
 use linux_raw_sys::general as nr;
 
+use crate::arch::process;
+use crate::drivers::char::random;
+use crate::fs::read_write;
 use crate::kernel::task::with_current;
-use crate::kernel::{exit, sys_misc};
+use crate::kernel::{exit, reboot, sys_info, time_syscalls};
 use crate::mm::mmap;
 use crate::pr_warn;
 
@@ -39,13 +42,30 @@ fn report_missing(number: u64) {
 /// errno on failure, as Linux returns it).
 pub fn dispatch(number: u64, a: [u64; 6]) -> i64 {
     match number as u32 {
-        nr::__NR_write => sys_misc::sys_write(a[0], a[1], a[2]),
-        nr::__NR_writev => sys_misc::sys_writev(a[0], a[1], a[2]),
-        nr::__NR_ioctl => sys_misc::sys_ioctl(a[0], a[1], a[2]),
-        nr::__NR_arch_prctl => sys_misc::sys_arch_prctl(a[0], a[1]),
-        nr::__NR_set_tid_address => sys_misc::sys_set_tid_address(a[0]),
-        nr::__NR_getpid => sys_misc::sys_getpid(),
-        nr::__NR_reboot => sys_misc::sys_reboot(a[0], a[1], a[2]),
+        nr::__NR_write => read_write::sys_write(a[0], a[1], a[2]),
+        nr::__NR_writev => read_write::sys_writev(a[0], a[1], a[2]),
+        nr::__NR_ioctl => read_write::sys_ioctl(a[0], a[1], a[2]),
+        nr::__NR_arch_prctl => process::sys_arch_prctl(a[0], a[1]),
+        nr::__NR_set_tid_address => sys_info::sys_set_tid_address(a[0]),
+        nr::__NR_set_robust_list => sys_info::sys_set_robust_list(a[0], a[1]),
+        nr::__NR_getpid => sys_info::sys_getpid(),
+        nr::__NR_gettid => sys_info::sys_gettid(),
+        nr::__NR_getppid => sys_info::sys_getppid(),
+        nr::__NR_getuid | nr::__NR_geteuid | nr::__NR_getgid | nr::__NR_getegid => {
+            sys_info::sys_get_id()
+        }
+        nr::__NR_uname => sys_info::sys_uname(a[0]),
+        nr::__NR_prctl => sys_info::sys_prctl(a[0], a[1]),
+        nr::__NR_prlimit64 => sys_info::sys_prlimit64(a[0], a[1], a[2], a[3]),
+        nr::__NR_getrandom => random::sys_getrandom(a[0], a[1], a[2]),
+        nr::__NR_clock_gettime => time_syscalls::sys_clock_gettime(a[0], a[1]),
+        nr::__NR_clock_getres => time_syscalls::sys_clock_getres(a[0], a[1]),
+        nr::__NR_gettimeofday => time_syscalls::sys_gettimeofday(a[0], a[1]),
+        nr::__NR_time => time_syscalls::sys_time(a[0]),
+        nr::__NR_nanosleep => time_syscalls::sys_nanosleep(a[0], a[1]),
+        nr::__NR_clock_nanosleep => time_syscalls::sys_clock_nanosleep(a[0], a[1], a[2], a[3]),
+        nr::__NR_sched_yield => 0,
+        nr::__NR_reboot => reboot::sys_reboot(a[0], a[1], a[2]),
         nr::__NR_brk => mmap::sys_brk(a[0]),
         nr::__NR_mmap => mmap::sys_mmap(a[0], a[1], a[2], a[3], a[4], a[5]),
         nr::__NR_munmap => mmap::sys_munmap(a[0], a[1]),

@@ -9,6 +9,7 @@ pub mod i8259;
 pub mod idt;
 pub mod mm;
 pub mod percpu;
+pub mod process;
 pub mod reboot;
 pub mod setup;
 pub mod syscall;

@@ -1,0 +1,3 @@
+//! Real-time clocks.
+
+pub mod cmos;

@@ -1,0 +1,143 @@
+//! Identity and limits of the calling task (Linux: kernel/sys.c):
+//! ids, uname, prctl, prlimit64, set_tid_address, set_robust_list.
+//!
+//! There are no credentials yet: every task is root (uid and gid 0).
+
+use linux_raw_sys::errno::{EFAULT, EINVAL, EPERM};
+
+use crate::kernel::task::with_current;
+
+fn err(errno: u32) -> i64 {
+    -(errno as i64)
+}
+
+/// Remembered for CLONE_CHILD_CLEARTID later; returns the thread id.
+pub fn sys_set_tid_address(_tidptr: u64) -> i64 {
+    with_current(|t| t.pid as i64)
+}
+
+pub fn sys_getpid() -> i64 {
+    with_current(|t| t.pid as i64)
+}
+
+pub fn sys_gettid() -> i64 {
+    with_current(|t| t.pid as i64)
+}
+
+/// init's parent is the kernel (pid 0).
+pub fn sys_getppid() -> i64 {
+    0
+}
+
+/// getuid, geteuid, getgid, getegid: everyone is root for now.
+pub fn sys_get_id() -> i64 {
+    0
+}
+
+/// Linux's size of struct robust_list_head on x86_64.
+const ROBUST_LIST_HEAD_SIZE: u64 = 24;
+
+/// Remembered with the futex work; checked as Linux checks it.
+pub fn sys_set_robust_list(_head: u64, len: u64) -> i64 {
+    if len != ROBUST_LIST_HEAD_SIZE {
+        return err(EINVAL);
+    }
+    0
+}
+
+/// struct new_utsname: six fields of 65 bytes.
+const UTS_LEN: usize = 65;
+
+/// uname(2). The system name is "Linux" because programs read it (and the
+/// release) to learn which system-call ABI they are talking to; the
+/// release and version say that it is noyau.
+pub fn sys_uname(buf: u64) -> i64 {
+    let fields: [&str; 6] = [
+        "Linux",
+        "(none)",
+        concat!("6.1.0-noyau-", env!("CARGO_PKG_VERSION")),
+        concat!("#1 SMP noyau ", env!("CARGO_PKG_VERSION")),
+        "x86_64",
+        "(none)",
+    ];
+    let mut uts = [0u8; UTS_LEN * 6];
+    for (i, f) in fields.iter().enumerate() {
+        let n = f.len().min(UTS_LEN - 1);
+        uts[i * UTS_LEN..i * UTS_LEN + n].copy_from_slice(&f.as_bytes()[..n]);
+    }
+    match with_current(|t| t.mm.copy_to_user(buf, &uts)) {
+        Ok(()) => 0,
+        Err(_) => err(EFAULT),
+    }
+}
+
+const PR_SET_NAME: u64 = 15;
+const PR_GET_NAME: u64 = 16;
+
+/// prctl(2): the task name for now (what ps and the log show).
+pub fn sys_prctl(option: u64, arg2: u64) -> i64 {
+    match option {
+        PR_SET_NAME => {
+            let mut name = [0u8; 16];
+            // The name is a C string of at most 16 bytes: read what is there.
+            for (i, b) in name.iter_mut().take(15).enumerate() {
+                let mut one = [0u8; 1];
+                if with_current(|t| t.mm.copy_from_user(&mut one, arg2 + i as u64)).is_err() {
+                    return err(EFAULT);
+                }
+                if one[0] == 0 {
+                    break;
+                }
+                *b = one[0];
+            }
+            with_current(|t| t.comm = name);
+            0
+        }
+        PR_GET_NAME => {
+            let comm = with_current(|t| t.comm);
+            match with_current(|t| t.mm.copy_to_user(arg2, &comm)) {
+                Ok(()) => 0,
+                Err(_) => err(EFAULT),
+            }
+        }
+        _ => err(EINVAL),
+    }
+}
+
+const RLIM_INFINITY: u64 = u64::MAX;
+const RLIMIT_STACK: u64 = 3;
+const RLIMIT_NOFILE: u64 = 7;
+const RLIM_NLIMITS: u64 = 16;
+
+/// Linux's defaults for init (include/asm-generic/resource.h).
+fn default_rlimit(resource: u64) -> (u64, u64) {
+    match resource {
+        RLIMIT_STACK => (8 << 20, RLIM_INFINITY),
+        RLIMIT_NOFILE => (1024, 4096),
+        _ => (RLIM_INFINITY, RLIM_INFINITY),
+    }
+}
+
+/// prlimit64(2): reading the limits. Changing them comes with their
+/// enforcement (fork, files, the stack).
+pub fn sys_prlimit64(pid: u64, resource: u64, new: u64, old: u64) -> i64 {
+    if resource >= RLIM_NLIMITS {
+        return err(EINVAL);
+    }
+    if pid != 0 && pid != with_current(|t| t.pid as u64) {
+        return err(linux_raw_sys::errno::ESRCH);
+    }
+    if new != 0 {
+        return err(EPERM);
+    }
+    if old != 0 {
+        let (cur, max) = default_rlimit(resource);
+        let mut bytes = [0u8; 16];
+        bytes[..8].copy_from_slice(&cur.to_le_bytes());
+        bytes[8..].copy_from_slice(&max.to_le_bytes());
+        if with_current(|t| t.mm.copy_to_user(old, &bytes)).is_err() {
+            return err(EFAULT);
+        }
+    }
+    0
+}

@@ -1,0 +1,164 @@
+//! The time system calls (Linux: kernel/time/posix-timers.c, time.c,
+//! hrtimer.c): clock_gettime, gettimeofday, time, nanosleep and
+//! clock_nanosleep.
+//!
+//! CLOCK_MONOTONIC is the kernel's clock (the TSC, driven by the tick);
+//! CLOCK_REALTIME adds the wall-clock time the CMOS clock gave at boot.
+//! Sleeps wait for timer ticks, so they last at least what was asked,
+//! rounded up to the 4 ms tick.
+
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use linux_raw_sys::errno::{EFAULT, EINVAL};
+
+use crate::kernel::task::with_current;
+use crate::kernel::time::{self, ktime_get_ns, TICK_NSEC};
+use crate::pr_info;
+
+const NSEC_PER_SEC: u64 = 1_000_000_000;
+
+const CLOCK_REALTIME: u64 = 0;
+const CLOCK_MONOTONIC: u64 = 1;
+const CLOCK_PROCESS_CPUTIME_ID: u64 = 2;
+const CLOCK_THREAD_CPUTIME_ID: u64 = 3;
+const CLOCK_MONOTONIC_RAW: u64 = 4;
+const CLOCK_REALTIME_COARSE: u64 = 5;
+const CLOCK_MONOTONIC_COARSE: u64 = 6;
+const CLOCK_BOOTTIME: u64 = 7;
+
+const TIMER_ABSTIME: u64 = 1;
+
+/// Wall-clock nanoseconds at the moment the monotonic clock read 0.
+static REALTIME_OFFSET_NS: AtomicU64 = AtomicU64::new(0);
+
+fn err(errno: u32) -> i64 {
+    -(errno as i64)
+}
+
+/// Set the wall clock from the CMOS clock (Linux: rtc_hctosys).
+pub fn init_wall_clock() {
+    let (secs, d) = crate::drivers::rtc::cmos::read_time();
+    let now_ns = secs * NSEC_PER_SEC;
+    REALTIME_OFFSET_NS.store(now_ns.saturating_sub(ktime_get_ns()), Ordering::Relaxed);
+    pr_info!(
+        "rtc_cmos: setting system clock to {:04}-{:02}-{:02}T{:02}:{:02}:{:02} UTC ({})",
+        d[0],
+        d[1],
+        d[2],
+        d[3],
+        d[4],
+        d[5],
+        secs
+    );
+}
+
+/// Nanoseconds on `clock`, or None for a clock id noyau does not know.
+fn clock_ns(clock: u64) -> Option<u64> {
+    let mono = ktime_get_ns();
+    match clock {
+        CLOCK_REALTIME | CLOCK_REALTIME_COARSE => {
+            Some(mono + REALTIME_OFFSET_NS.load(Ordering::Relaxed))
+        }
+        CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME => {
+            Some(mono)
+        }
+        // One task that has run since boot: its CPU time is the uptime.
+        CLOCK_PROCESS_CPUTIME_ID | CLOCK_THREAD_CPUTIME_ID => Some(mono),
+        _ => None,
+    }
+}
+
+fn put_pair(addr: u64, a: u64, b: u64) -> i64 {
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&a.to_le_bytes());
+    bytes[8..].copy_from_slice(&b.to_le_bytes());
+    match with_current(|t| t.mm.copy_to_user(addr, &bytes)) {
+        Ok(()) => 0,
+        Err(_) => err(EFAULT),
+    }
+}
+
+/// A struct timespec from user memory, validated as Linux does.
+fn get_timespec(addr: u64) -> Result<u64, i64> {
+    let mut bytes = [0u8; 16];
+    with_current(|t| t.mm.copy_from_user(&mut bytes, addr)).map_err(|_| err(EFAULT))?;
+    let sec = i64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
+    let nsec = i64::from_le_bytes(bytes[8..].try_into().expect("8 bytes"));
+    if sec < 0 || !(0..NSEC_PER_SEC as i64).contains(&nsec) {
+        return Err(err(EINVAL));
+    }
+    Ok((sec as u64)
+        .saturating_mul(NSEC_PER_SEC)
+        .saturating_add(nsec as u64))
+}
+
+pub fn sys_clock_gettime(clock: u64, tp: u64) -> i64 {
+    match clock_ns(clock) {
+        Some(ns) => put_pair(tp, ns / NSEC_PER_SEC, ns % NSEC_PER_SEC),
+        None => err(EINVAL),
+    }
+}
+
+pub fn sys_clock_getres(clock: u64, res: u64) -> i64 {
+    if clock_ns(clock).is_none() {
+        return err(EINVAL);
+    }
+    if res == 0 {
+        return 0;
+    }
+    put_pair(res, 0, 1)
+}
+
+pub fn sys_gettimeofday(tv: u64, _tz: u64) -> i64 {
+    if tv == 0 {
+        return 0;
+    }
+    let ns = clock_ns(CLOCK_REALTIME).unwrap_or(0);
+    put_pair(tv, ns / NSEC_PER_SEC, (ns % NSEC_PER_SEC) / 1000)
+}
+
+pub fn sys_time(tloc: u64) -> i64 {
+    let secs = clock_ns(CLOCK_REALTIME).unwrap_or(0) / NSEC_PER_SEC;
+    if tloc != 0 && with_current(|t| t.mm.copy_to_user(tloc, &secs.to_le_bytes())).is_err() {
+        return err(EFAULT);
+    }
+    secs as i64
+}
+
+/// Sleep until `clock` reads `deadline_ns`.
+fn sleep_until(clock: u64, deadline_ns: u64) {
+    loop {
+        let now = clock_ns(clock).unwrap_or(deadline_ns);
+        if now >= deadline_ns {
+            return;
+        }
+        time::sleep_ticks((deadline_ns - now).div_ceil(TICK_NSEC).max(1));
+    }
+}
+
+pub fn sys_nanosleep(req: u64, _rem: u64) -> i64 {
+    match get_timespec(req) {
+        Ok(ns) => {
+            sleep_until(CLOCK_MONOTONIC, ktime_get_ns().saturating_add(ns));
+            0
+        }
+        Err(e) => e,
+    }
+}
+
+pub fn sys_clock_nanosleep(clock: u64, flags: u64, req: u64, _rem: u64) -> i64 {
+    if !matches!(clock, CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_BOOTTIME) {
+        return err(EINVAL);
+    }
+    let ns = match get_timespec(req) {
+        Ok(ns) => ns,
+        Err(e) => return e,
+    };
+    let deadline = if flags & TIMER_ABSTIME != 0 {
+        ns
+    } else {
+        clock_ns(clock).unwrap_or(0).saturating_add(ns)
+    };
+    sleep_until(clock, deadline);
+    0
+}
