@@ -144,8 +144,8 @@ pub fn kernel(output: Output) -> Result<PathBuf> {
 }
 
 /// Writes `bytes` unless the file already holds them, so that its modification
-/// time says when the kernel last changed (the ISOs are rebuilt from it).
-fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<()> {
+/// time says when its contents last changed (the ISOs are rebuilt from it).
+pub fn write_if_changed(path: &Path, bytes: &[u8]) -> Result<()> {
     if std::fs::read(path).is_ok_and(|old| old == bytes) {
         return Ok(());
     }

@@ -1,6 +1,7 @@
-//! GRUB2 boot images: a staging folder with boot/noyau and boot/grub/grub.cfg
-//! (one `multiboot2` menu entry, serial console, no timeout) made into a
-//! hybrid BIOS/UEFI ISO by grub-mkrescue, rebuilt only when an input changed.
+//! GRUB2 boot images: a staging folder with boot/noyau, boot/grub/grub.cfg
+//! (one `multiboot2` menu entry, serial console, no timeout) and the modules
+//! (`module2`, the initramfs), made into a hybrid BIOS/UEFI ISO by
+//! grub-mkrescue, rebuilt only when an input changed.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -16,7 +17,35 @@ pub struct Spec {
     /// The kernel command line; grub.cfg has its words quoted.
     pub cmdline: String,
     /// Files loaded as multiboot2 modules (`module2 /boot/NAME`), in order.
-    pub modules: Vec<PathBuf>,
+    pub modules: Vec<Module>,
+}
+
+/// A file GRUB loads beside the kernel; the kernel finds it in the
+/// multiboot2 information (a module tag: start, end, command line).
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Module {
+    /// The name under /boot in the image.
+    pub name: String,
+    /// The file copied there.
+    pub path: PathBuf,
+    /// FNV-1a of the contents when the spec was made: images with the
+    /// same grub.cfg and other module contents are other images.
+    pub hash: u64,
+}
+
+/// The initramfs's name in the image: `module2 /boot/initramfs.cpio`.
+pub const INITRAMFS: &str = "initramfs.cpio";
+
+impl Module {
+    /// The module `name` made of the file at `path`, read now for its hash.
+    pub fn new(name: &str, path: &Path) -> Result<Module> {
+        let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+        Ok(Module {
+            name: name.to_string(),
+            path: path.to_path_buf(),
+            hash: fnv1a(&bytes),
+        })
+    }
 }
 
 impl Spec {
@@ -27,13 +56,23 @@ impl Spec {
         }
     }
 
-    /// The file names the modules get under /boot.
-    fn module_names(&self) -> Vec<String> {
-        let name = |path: &PathBuf| {
-            path.file_name()
-                .map_or_else(|| "module".into(), |n| n.to_string_lossy().into())
-        };
-        self.modules.iter().map(name).collect()
+    /// The spec for `cmdline` with `initramfs`, when given, as its one module.
+    pub fn with_initramfs(cmdline: &str, initramfs: Option<&Path>) -> Result<Spec> {
+        let modules = initramfs.map(|path| Module::new(INITRAMFS, path));
+        Ok(Spec {
+            cmdline: cmdline.to_string(),
+            modules: modules.into_iter().collect::<Result<_>>()?,
+        })
+    }
+
+    /// What the image is made of, as text: grub.cfg, then one comment line
+    /// per module with its contents' hash. Images are named and checked by it.
+    pub fn key(&self) -> String {
+        let mut key = self.grub_cfg();
+        for module in &self.modules {
+            key += &format!("# /boot/{}: fnv1a {:016x}\n", module.name, module.hash);
+        }
+        key
     }
 
     /// The grub.cfg of this image.
@@ -51,8 +90,8 @@ impl Spec {
             true => cfg += "    multiboot2 /boot/noyau\n",
             false => cfg += &format!("    multiboot2 /boot/noyau {words}\n"),
         }
-        for name in self.module_names() {
-            cfg += &format!("    module2 /boot/{name}\n");
+        for module in &self.modules {
+            cfg += &format!("    module2 /boot/{}\n", module.name);
         }
         cfg += "    boot\n}\n";
         cfg
@@ -60,15 +99,16 @@ impl Spec {
 }
 
 /// The image for `spec` when a run or a test needs one: noyau.iso for the
-/// default (empty) command line, else target/noyau/iso/<hash>.iso, so that
-/// runs and tests never write another command line into noyau.iso (only
-/// `cargo xtask iso --append` does; the record beside it tells, and the
-/// next run that needs the default image makes it again).
+/// default (empty) command line and no module, else
+/// target/noyau/iso/<hash of the key>.iso, so that runs and tests never
+/// write another command line or initramfs into noyau.iso (only `cargo
+/// xtask iso --append` does; the record beside it tells, and the next run
+/// that needs the default image makes it again).
 pub fn path_for(spec: &Spec) -> PathBuf {
     if *spec == Spec::new("") {
         paths::default_iso()
     } else {
-        paths::iso_dir().join(format!("{:016x}.iso", fnv1a(spec.grub_cfg().as_bytes())))
+        paths::iso_dir().join(format!("{:016x}.iso", fnv1a(spec.key().as_bytes())))
     }
 }
 
@@ -81,22 +121,23 @@ pub fn ensure(kernel: &Path, spec: &Spec) -> Result<PathBuf> {
     Ok(iso)
 }
 
-/// The image is there, was made from this grub.cfg, and is newer than its inputs.
+/// The image is there, was made from this key, and is newer than its inputs.
 fn is_fresh(iso: &Path, kernel: &Path, spec: &Spec) -> bool {
     let made = match std::fs::metadata(iso).and_then(|m| m.modified()) {
         Ok(time) => time,
         Err(_) => return false,
     };
     let older = |input: &Path| modified(input).is_some_and(|time| time <= made);
-    let same_cfg = std::fs::read_to_string(cfg_record(iso)).is_ok_and(|c| c == spec.grub_cfg());
-    same_cfg && older(kernel) && spec.modules.iter().all(|m| older(m))
+    let same_key = std::fs::read_to_string(cfg_record(iso)).is_ok_and(|c| c == spec.key());
+    same_key && older(kernel) && spec.modules.iter().all(|m| older(&m.path))
 }
 
 fn modified(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
 
-/// Beside each image, the grub.cfg it holds: `noyau.iso.cfg`.
+/// Beside each image, the key it was made from (its grub.cfg and the hashes
+/// of its modules): `noyau.iso.cfg`.
 fn cfg_record(iso: &Path) -> PathBuf {
     let mut name = iso.as_os_str().to_owned();
     name.push(".cfg");
@@ -106,7 +147,7 @@ fn cfg_record(iso: &Path) -> PathBuf {
 /// Stages the files and runs grub-mkrescue, writing `iso`.
 pub fn make(kernel: &Path, spec: &Spec, iso: &Path) -> Result<()> {
     cmdline::check_for_grub(&spec.cmdline)?;
-    // Until grub-mkrescue has succeeded, the image matches no grub.cfg.
+    // Until grub-mkrescue has succeeded, the image matches no key.
     if let Err(err) = std::fs::remove_file(cfg_record(iso)) {
         if err.kind() != std::io::ErrorKind::NotFound {
             bail!("removing {}: {err}", cfg_record(iso).display());
@@ -134,7 +175,7 @@ pub fn make(kernel: &Path, spec: &Spec, iso: &Path) -> Result<()> {
         bail!("grub-mkrescue failed ({})", output.status);
     }
     step.done();
-    std::fs::write(cfg_record(iso), spec.grub_cfg())
+    std::fs::write(cfg_record(iso), spec.key())
         .with_context(|| format!("writing {}", cfg_record(iso).display()))
 }
 
@@ -147,8 +188,8 @@ fn stage(staging: &Path, kernel: &Path, spec: &Spec) -> Result<()> {
     let grub = staging.join("boot").join("grub");
     std::fs::create_dir_all(&grub).with_context(|| format!("creating {}", grub.display()))?;
     copy(kernel, &staging.join("boot").join("noyau"))?;
-    for (module, name) in spec.modules.iter().zip(spec.module_names()) {
-        copy(module, &staging.join("boot").join(name))?;
+    for module in &spec.modules {
+        copy(&module.path, &staging.join("boot").join(&module.name))?;
     }
     let cfg = grub.join("grub.cfg");
     std::fs::write(&cfg, spec.grub_cfg()).with_context(|| format!("writing {}", cfg.display()))
@@ -206,15 +247,53 @@ mod tests {
             .contains("    multiboot2 /boot/noyau\n"));
     }
 
+    fn initramfs(hash: u64) -> Spec {
+        Spec {
+            cmdline: String::new(),
+            modules: vec![Module {
+                name: INITRAMFS.into(),
+                path: "/tmp/x/hello.cpio".into(),
+                hash,
+            }],
+        }
+    }
+
     #[test]
     fn modules_follow_the_kernel() {
-        let spec = Spec {
-            cmdline: String::new(),
-            modules: vec!["/tmp/x/initramfs.cpio".into()],
-        };
-        assert!(spec
+        assert!(initramfs(1)
             .grub_cfg()
             .contains("multiboot2 /boot/noyau\n    module2 /boot/initramfs.cpio\n    boot\n"));
+    }
+
+    #[test]
+    fn an_initramfs_with_other_contents_is_another_image() {
+        let (a, b) = (initramfs(1), initramfs(2));
+        assert_eq!(a.grub_cfg(), b.grub_cfg());
+        assert!(a
+            .key()
+            .ends_with("}\n# /boot/initramfs.cpio: fnv1a 0000000000000001\n"));
+        assert_ne!(path_for(&a), path_for(&b));
+        assert_ne!(path_for(&a), path_for(&Spec::new("")));
+        assert_eq!(path_for(&a), path_for(&initramfs(1)));
+        assert_eq!(Spec::new("").key(), Spec::new("").grub_cfg());
+    }
+
+    #[test]
+    fn a_module_is_hashed_when_the_spec_is_made() {
+        let file = std::env::temp_dir().join(format!("xtask-iso-{}.cpio", std::process::id()));
+        std::fs::write(&file, b"a").unwrap();
+        let spec = Spec::with_initramfs("quiet", Some(&file)).unwrap();
+        std::fs::remove_file(&file).unwrap();
+        assert_eq!(spec.modules[0].hash, fnv1a(b"a"));
+        assert_eq!(
+            (spec.modules[0].name.as_str(), spec.modules.len()),
+            (INITRAMFS, 1)
+        );
+        assert_eq!(
+            Spec::with_initramfs("quiet", None).unwrap(),
+            Spec::new("quiet")
+        );
+        assert!(Spec::with_initramfs("", Some(&file)).is_err());
     }
 
     #[test]

@@ -1,21 +1,24 @@
 //! xtask: noyau's build, run and test driver, called as `cargo xtask ...`.
 //!
 //! One command line (clap) over small modules: Debian packages (deps), the
-//! kernel build (build), GRUB images (iso), QEMU (qemu) and the tests (test).
+//! kernel build (build), user programs (user), initramfs images (initramfs),
+//! GRUB images (iso), QEMU (qemu) and the tests (test).
 
 mod build;
 mod cmdline;
 mod deps;
+mod initramfs;
 mod iso;
 mod paths;
 mod progress;
 mod qemu;
 mod test;
+mod user;
 
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Result;
+use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use qemu::Boot;
@@ -60,6 +63,9 @@ struct RunArgs {
     /// Boot the GRUB image under UEFI firmware (OVMF)
     #[arg(long)]
     uefi: bool,
+    /// Boot with a test initramfs whose /init is the user program NAME (user/tests/NAME.c)
+    #[arg(long, value_name = "NAME")]
+    init: Option<String>,
     /// Guest memory: digits and K, M, G or T, as QEMU's -m takes it (256M, 2G)
     #[arg(long, value_name = "SIZE", default_value = "256M", value_parser = parse_mem)]
     mem: u64,
@@ -152,11 +158,21 @@ fn run(args: RunArgs) -> Result<bool> {
         Boot::Pvh => cmdline::check(&args.append)?,
         Boot::Iso | Boot::Uefi => cmdline::check_for_grub(&args.append)?,
     }
+    if let Some(init) = &args.init {
+        user::check_name(init).context("--init")?;
+    }
     deps::ensure()?;
     let kernel = build::kernel(build::Output::Show)?;
+    let initrd = match &args.init {
+        Some(init) => Some(initramfs::ensure(&user::build()?, init)?),
+        None => None,
+    };
     let image = match boot {
         Boot::Pvh => kernel,
-        Boot::Iso | Boot::Uefi => iso::ensure(&kernel, &iso::Spec::new(&args.append))?,
+        Boot::Iso | Boot::Uefi => {
+            let spec = iso::Spec::with_initramfs(&args.append, initrd.as_deref())?;
+            iso::ensure(&kernel, &spec)?
+        }
     };
 
     let console = qemu::Console::for_stdin();
@@ -165,6 +181,7 @@ fn run(args: RunArgs) -> Result<bool> {
         boot,
         image,
         append: args.append,
+        initrd,
         mem: args.mem,
         smp: args.smp,
         gdb: args.gdb,
@@ -190,6 +207,15 @@ mod tests {
         assert!(run_args(&["--timeout", "0"]).is_err());
         assert_eq!(run_args(&["--timeout", "1"]).unwrap().timeout, Some(1));
         assert_eq!(run_args(&[]).unwrap().timeout, None);
+    }
+
+    #[test]
+    fn init_names_a_program_on_every_boot_path() {
+        assert_eq!(run_args(&[]).unwrap().init, None);
+        let args = run_args(&["--init", "hello", "--uefi"]).unwrap();
+        assert_eq!((args.init.as_deref(), args.uefi), (Some("hello"), true));
+        assert!(run_args(&["--init", "fault", "--iso"]).unwrap().iso);
+        assert!(run_args(&["--init"]).is_err());
     }
 
     #[test]

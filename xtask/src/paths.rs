@@ -1,5 +1,6 @@
 //! Where things are: the workspace root and the files xtask writes under
-//! target/noyau (kernel.elf, noyau.iso, per-command-line ISOs, boot logs).
+//! target/noyau (kernel.elf, noyau.iso, per-command-line ISOs, user programs,
+//! initramfs images, boot logs).
 
 use std::path::{Path, PathBuf};
 
@@ -35,6 +36,21 @@ pub fn iso_dir() -> PathBuf {
 /// Serial logs of the boot scenarios.
 pub fn logs_dir() -> PathBuf {
     out_dir().join("logs")
+}
+
+/// The sources of the user test programs, user/tests/*.c.
+pub fn user_tests_dir() -> PathBuf {
+    root().join("user").join("tests")
+}
+
+/// The compiled user programs, one executable per source.
+pub fn user_out_dir() -> PathBuf {
+    out_dir().join("user")
+}
+
+/// The initramfs images, one per program chosen as /init: <NAME>.cpio.
+pub fn initramfs_dir() -> PathBuf {
+    out_dir().join("initramfs")
 }
 
 /// The boot scenario files.

@@ -52,6 +52,9 @@ pub struct Machine {
     pub image: PathBuf,
     /// The command line; under GRUB it is already in the ISO's grub.cfg.
     pub append: String,
+    /// The initramfs: PVH passes it with `-initrd` (start_info module 0);
+    /// under GRUB it is already in the ISO (`module2`).
+    pub initrd: Option<PathBuf>,
     /// Guest memory in bytes (from `parse_size`).
     pub mem: u64,
     pub smp: u32,
@@ -111,6 +114,9 @@ pub fn args(machine: &Machine, console: Console) -> Vec<String> {
             args.extend(["-kernel".into(), image]);
             if !machine.append.is_empty() {
                 args.extend(["-append".into(), machine.append.clone()]);
+            }
+            if let Some(initrd) = &machine.initrd {
+                args.extend(["-initrd".into(), initrd.to_string_lossy().into_owned()]);
             }
         }
         Boot::Iso => args.extend(["-cdrom".into(), image, "-boot".into(), "d".into()]),
@@ -247,6 +253,9 @@ pub fn run_interactive(machine: &Machine, console: Console, timeout: Duration) -
         size_arg(machine.mem),
         machine.smp
     );
+    if let Some(initrd) = &machine.initrd {
+        line += &format!(", initramfs {}", crate::paths::relative(initrd).display());
+    }
     if console == Console::Terminal {
         line += "; Ctrl-A X quits QEMU";
     }
@@ -420,6 +429,7 @@ mod tests {
             boot,
             image: PathBuf::from("/t/img"),
             append: append.into(),
+            initrd: None,
             mem: 256 << 20,
             smp: 2,
             gdb: false,
@@ -440,6 +450,31 @@ mod tests {
         assert!(line.contains("-device isa-debug-exit,iobase=0xf4,iosize=4"));
         assert!(line.contains("-kernel /t/img"));
         assert!(line.ends_with("-serial stdio -monitor none"));
+    }
+
+    #[test]
+    fn pvh_passes_the_initramfs_after_the_kernel() {
+        let mut m = machine(Boot::Pvh, "quiet");
+        m.initrd = Some("/t/init ramfs/hello.cpio".into());
+        let args = args(&m, Console::Pipe);
+        let at = args.iter().position(|a| a == "-initrd").unwrap();
+        assert_eq!(args[at + 1], "/t/init ramfs/hello.cpio");
+        assert_eq!(args[at - 4..at], ["-kernel", "/t/img", "-append", "quiet"]);
+        assert_eq!(args.iter().filter(|a| *a == "-initrd").count(), 1);
+        assert!(!joined(&machine(Boot::Pvh, ""), Console::Pipe).contains("-initrd"));
+    }
+
+    #[test]
+    fn under_grub_the_initramfs_is_in_the_image() {
+        for boot in [Boot::Iso, Boot::Uefi] {
+            let mut m = machine(boot, "");
+            m.initrd = Some("/t/hello.cpio".into());
+            let line = joined(&m, Console::Pipe);
+            assert!(
+                !line.contains("-initrd") && !line.contains("hello.cpio"),
+                "{line}"
+            );
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
-//! Boot scenarios in QEMU: build the kernel and the GRUB images they need,
-//! boot them in parallel (each under its own time limit), judge each serial
-//! log, print `boot/<name> ... ok` or `... FAILED`, keep the logs.
+//! Boot scenarios in QEMU: build the kernel, the user programs, the initramfs
+//! and GRUB images they need, boot them in parallel (each under its own time
+//! limit), judge each serial log, print `boot/<name> ... ok` or `... FAILED`,
+//! keep the logs.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -16,7 +17,7 @@ use super::checks;
 use super::scenario::{Exit, Scenario};
 use super::{Options, Tally};
 use crate::qemu::{self, Boot, Ending, Machine};
-use crate::{build, iso, paths, progress};
+use crate::{build, initramfs, iso, paths, progress, user};
 
 /// Lines of the serial log shown for a failed scenario.
 const TAIL: usize = 40;
@@ -60,39 +61,97 @@ pub fn run(scenarios: Vec<(String, Result<Scenario>)>, options: &Options, tally:
             return;
         }
     };
-    let images = images(&kernel, &ready);
+    let media = media(&kernel, &ready, tally);
 
     eprintln!(
         "boot: {} scenarios, up to {} at once",
         ready.len(),
         options.jobs
     );
-    let ran = run_parallel(&ready, &kernel, &images, options, tally);
+    let ran = run_parallel(&ready, &media, options, tally);
     let not_run = ready.iter().filter(|s| !ran.contains(&s.name));
     tally
         .skipped
         .extend(not_run.map(|s| format!("boot/{}", s.name)));
 }
 
-/// The GRUB images the scenarios need, one per command line, made once.
-fn images(kernel: &Path, scenarios: &[Scenario]) -> HashMap<iso::Spec, Result<PathBuf, String>> {
+/// What QEMU boots for one scenario: the kernel or a GRUB image, and the
+/// initramfs (passed with -initrd under PVH, inside the image under GRUB).
+#[derive(Clone)]
+struct Media {
+    image: PathBuf,
+    initrd: Option<PathBuf>,
+}
+
+/// Each scenario's media, or why there are none, by scenario name. The user
+/// programs are built once if a scenario has an `init` (a failure is
+/// reported once, as boot/user-build); each initramfs and each GRUB image
+/// is made once, however many scenarios share it.
+fn media(
+    kernel: &Path,
+    scenarios: &[Scenario],
+    tally: &mut Tally,
+) -> HashMap<String, Result<Media, String>> {
+    let programs = match scenarios.iter().any(|s| s.init.is_some()) {
+        false => Ok(Vec::new()),
+        true => user::build().map_err(|err| {
+            println!("boot/user-build ... FAILED\n    {err:#}");
+            tally.fail("boot/user-build".into());
+            "the user programs did not build (see boot/user-build)".to_string()
+        }),
+    };
+    let mut initrds = HashMap::new();
     let mut images = HashMap::new();
-    for scenario in scenarios.iter().filter(|s| s.boot != Boot::Pvh) {
-        let spec = iso::Spec::new(&scenario.append);
-        if let Entry::Vacant(entry) = images.entry(spec) {
-            let image = iso::ensure(kernel, entry.key()).map_err(|err| format!("{err:#}"));
-            entry.insert(image);
+    let mut media = HashMap::new();
+    for scenario in scenarios {
+        let initrd = scenario.init.as_ref().map(|init| {
+            let made = initrds.entry(init.clone()).or_insert_with(|| {
+                let programs = programs.as_ref().map_err(Clone::clone)?;
+                initramfs::ensure(programs, init).map_err(|err| format!("no initramfs: {err:#}"))
+            });
+            made.clone()
+        });
+        let initrd = match initrd.transpose() {
+            Ok(initrd) => initrd,
+            Err(err) => {
+                media.insert(scenario.name.clone(), Err(err));
+                continue;
+            }
+        };
+        let image = match scenario.boot {
+            Boot::Pvh => Ok(kernel.to_path_buf()),
+            Boot::Iso | Boot::Uefi => grub_image(kernel, scenario, initrd.as_deref(), &mut images),
+        };
+        let made = image.map(|image| Media { image, initrd });
+        media.insert(scenario.name.clone(), made);
+    }
+    media
+}
+
+/// The GRUB image for a scenario, made once per command line and initramfs.
+fn grub_image(
+    kernel: &Path,
+    scenario: &Scenario,
+    initrd: Option<&Path>,
+    images: &mut HashMap<iso::Spec, Result<PathBuf, String>>,
+) -> Result<PathBuf, String> {
+    let spec = iso::Spec::with_initramfs(&scenario.append, initrd)
+        .map_err(|err| format!("no GRUB image: {err:#}"))?;
+    match images.entry(spec) {
+        Entry::Occupied(entry) => entry.get().clone(),
+        Entry::Vacant(entry) => {
+            let image =
+                iso::ensure(kernel, entry.key()).map_err(|e| format!("no GRUB image: {e:#}"));
+            entry.insert(image).clone()
         }
     }
-    images
 }
 
 /// Boots up to `options.jobs` scenarios at a time, printing each verdict as it
 /// comes; returns the names of those that ran.
 fn run_parallel(
     scenarios: &[Scenario],
-    kernel: &Path,
-    images: &HashMap<iso::Spec, Result<PathBuf, String>>,
+    media: &HashMap<String, Result<Media, String>>,
     options: &Options,
     tally: &mut Tally,
 ) -> Vec<String> {
@@ -110,7 +169,7 @@ fn run_parallel(
                 }
                 let next = queue.lock().map(|mut queue| queue.next());
                 let Ok(Some(scenario)) = next else { break };
-                let verdict = attempt(scenario, kernel, images);
+                let verdict = attempt(scenario, media.get(&scenario.name));
                 if !verdict.reasons.is_empty() && !options.keep_going {
                     stop.store(true, Ordering::Relaxed);
                 }
@@ -129,29 +188,23 @@ fn run_parallel(
     ran
 }
 
-/// Boots one scenario and judges it.
-fn attempt(
-    scenario: &Scenario,
-    kernel: &Path,
-    images: &HashMap<iso::Spec, Result<PathBuf, String>>,
-) -> Verdict {
+/// Boots one scenario on its media and judges it.
+fn attempt(scenario: &Scenario, media: Option<&Result<Media, String>>) -> Verdict {
     let failed = |reason: String| Verdict {
         reasons: vec![reason],
         log: String::new(),
         elapsed: Duration::ZERO,
     };
-    let image = match scenario.boot {
-        Boot::Pvh => kernel.to_path_buf(),
-        Boot::Iso | Boot::Uefi => match images.get(&iso::Spec::new(&scenario.append)) {
-            Some(Ok(image)) => image.clone(),
-            Some(Err(err)) => return failed(format!("no GRUB image: {err}")),
-            None => return failed("no GRUB image was made for this command line".into()),
-        },
+    let media = match media {
+        Some(Ok(media)) => media.clone(),
+        Some(Err(err)) => return failed(err.clone()),
+        None => return failed("nothing was prepared to boot this scenario".into()),
     };
     let machine = Machine {
         boot: scenario.boot,
-        image,
+        image: media.image,
         append: scenario.append.clone(),
+        initrd: media.initrd,
         mem: scenario.mem,
         smp: scenario.smp,
         gdb: false,

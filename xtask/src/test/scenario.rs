@@ -1,6 +1,6 @@
 //! Boot scenario files, tests/boot/*.toml: how to boot (path, memory, CPUs,
-//! command line, time limit), how QEMU must end, and what the serial log
-//! must and must not show. tests/boot/README.md documents the format.
+//! command line, initramfs, time limit), how QEMU must end, and what the
+//! serial log must and must not show. tests/boot/README.md documents the format.
 
 use std::path::Path;
 use std::time::Duration;
@@ -10,8 +10,8 @@ use regex::Regex;
 use serde::Deserialize;
 
 use super::checks::Check;
-use crate::cmdline;
 use crate::qemu::{self, Boot};
+use crate::{cmdline, user};
 
 /// How QEMU must end.
 #[derive(Clone, Copy, Debug, Default, Deserialize, PartialEq, Eq)]
@@ -51,6 +51,8 @@ struct File {
     smp: u32,
     #[serde(default)]
     append: String,
+    #[serde(default)]
+    init: Option<String>,
     #[serde(default = "default_timeout")]
     timeout: u64,
     #[serde(default)]
@@ -86,6 +88,8 @@ pub struct Scenario {
     pub mem: u64,
     pub smp: u32,
     pub append: String,
+    /// The user program booted as /init from a test initramfs, if any.
+    pub init: Option<String>,
     pub timeout: Duration,
     pub exit: Exit,
     pub expect: Vec<Regex>,
@@ -110,6 +114,9 @@ pub fn parse(name: &str, text: &str) -> Result<Scenario> {
         Boot::Iso | Boot::Uefi => cmdline::check_for_grub(&file.append),
     }
     .context("`append`")?;
+    if let Some(init) = &file.init {
+        user::check_name(init).context("`init`")?;
+    }
     let compile = |field: &str, patterns: &[String]| -> Result<Vec<Regex>> {
         patterns
             .iter()
@@ -137,6 +144,7 @@ pub fn parse(name: &str, text: &str) -> Result<Scenario> {
         mem: qemu::parse_size(&file.mem).context("`mem`")?,
         smp: file.smp,
         append: file.append,
+        init: file.init,
         timeout: Duration::from_secs(file.timeout),
         exit: file.exit,
         expect: compile("expect", &file.expect)?,
@@ -191,6 +199,7 @@ mod tests {
             ("", Duration::from_secs(60))
         );
         assert!(s.expect.is_empty() && s.reject.is_empty() && s.checks.is_empty());
+        assert_eq!(s.init, None);
     }
 
     #[test]
@@ -201,6 +210,7 @@ mod tests {
             mem = "2G"
             smp = 2
             append = 'noyau.test=page-fault  quoted="a b"'
+            init = "hello"
             timeout = 120
             exit = "panic"
             expect = ['BUG: unable', '#PF: error_code\(0x0000\)']
@@ -210,6 +220,7 @@ mod tests {
         let s = parse("oops", text).unwrap();
         assert_eq!((s.boot, s.mem, s.smp), (Boot::Uefi, 2 << 30, 2));
         assert_eq!(s.append, "noyau.test=page-fault  quoted=\"a b\"");
+        assert_eq!(s.init.as_deref(), Some("hello"));
         assert_eq!((s.timeout.as_secs(), s.exit), (120, Exit::Panic));
         assert!(s.expect[1].is_match("#PF: error_code(0x0000) - not-present page"));
         assert_eq!(s.reject.len(), 1);
@@ -230,6 +241,9 @@ mod tests {
         assert!(err("description = \"x\"\ntimeout = 0").contains("timeout"));
         assert!(err("description = \"x\"\nsmp = 0").contains("smp"));
         assert!(err("description = \" \"").contains("empty"));
+        assert!(err("description = \"x\"\ninit = \"hello.c\"").contains("`init`"));
+        assert!(err("description = \"x\"\ninit = \"\"").contains("`init`"));
+        assert!(err("description = \"x\"\ninit = 1").contains("init"));
     }
 
     #[test]
@@ -248,8 +262,14 @@ mod tests {
         let scenarios = load_dir(&crate::paths::scenarios_dir()).unwrap();
         assert!(!scenarios.is_empty());
         for (name, scenario) in scenarios {
-            if let Err(err) = scenario {
-                panic!("tests/boot/{name}.toml: {err:#}");
+            let scenario = scenario.unwrap_or_else(|err| panic!("tests/boot/{name}.toml: {err:#}"));
+            if let Some(init) = scenario.init {
+                let source = crate::paths::user_tests_dir().join(format!("{init}.c"));
+                assert!(
+                    source.is_file(),
+                    "tests/boot/{name}.toml: no {}",
+                    source.display()
+                );
             }
         }
     }
