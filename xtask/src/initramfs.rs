@@ -65,8 +65,7 @@ pub fn ensure(programs: &[Program], init: &str) -> Result<PathBuf> {
         .map(|(_, data)| data.as_slice())
         .context("the program chosen as /init was read with the others")?;
     let busybox = std::fs::read(BUSYBOX).with_context(|| format!("reading {BUSYBOX}"))?;
-    let mut listed: Vec<(&str, &[u8])> =
-        contents.iter().map(|(n, d)| (*n, d.as_slice())).collect();
+    let mut listed: Vec<(&str, &[u8])> = contents.iter().map(|(n, d)| (*n, d.as_slice())).collect();
     listed.push(("busybox", &busybox));
 
     let path = paths::initramfs_dir().join(format!("{init}.cpio"));

@@ -60,7 +60,7 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
     let Some(len) = page_align(len).filter(|&l| l != 0 && l <= TASK_SIZE) else {
         return err(if len == 0 { EINVAL } else { ENOMEM });
     };
-    if off % PAGE_SIZE != 0 {
+    if !off.is_multiple_of(PAGE_SIZE) {
         return err(EINVAL);
     }
     match flags & MAP_TYPE {
@@ -72,7 +72,8 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
         return err(ENODEV);
     }
     let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
-    if fixed && (addr % PAGE_SIZE != 0 || addr.checked_add(len).is_none_or(|e| e > TASK_SIZE)) {
+    let fits = addr.checked_add(len).is_some_and(|e| e <= TASK_SIZE);
+    if fixed && (!addr.is_multiple_of(PAGE_SIZE) || !fits) {
         return err(EINVAL);
     }
     let prot = Prot::from_bits(prot);
@@ -107,7 +108,7 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
 }
 
 pub fn sys_munmap(addr: u64, len: u64) -> i64 {
-    if addr % PAGE_SIZE != 0 || len == 0 {
+    if !addr.is_multiple_of(PAGE_SIZE) || len == 0 {
         return err(EINVAL);
     }
     let Some(len) = page_align(len) else {
@@ -121,7 +122,7 @@ pub fn sys_munmap(addr: u64, len: u64) -> i64 {
 }
 
 pub fn sys_mprotect(addr: u64, len: u64, prot: u64) -> i64 {
-    if addr % PAGE_SIZE != 0 || prot & !7 != 0 {
+    if !addr.is_multiple_of(PAGE_SIZE) || prot & !7 != 0 {
         return err(EINVAL);
     }
     let Some(len) = page_align(len) else {
