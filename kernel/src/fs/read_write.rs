@@ -6,7 +6,7 @@
 use linux_raw_sys::errno::{EBADF, EFAULT, EINVAL, ENOTTY};
 
 use crate::drivers::tty::serial;
-use crate::kernel::task::with_current;
+use crate::kernel::task::with_current_mm;
 
 fn err(errno: u32) -> i64 {
     -(errno as i64)
@@ -26,7 +26,7 @@ fn console_write(buf: u64, len: u64) -> Result<u64, i64> {
     let mut done = 0;
     while done < len {
         let n = (len - done).min(chunk.len() as u64) as usize;
-        with_current(|t| t.mm.copy_from_user(&mut chunk[..n], buf + done))
+        with_current_mm(|mm| mm.copy_from_user(&mut chunk[..n], buf + done))
             .map_err(|_| err(EFAULT))?;
         serial::write_bytes(&chunk[..n]);
         done += n as u64;
@@ -57,7 +57,7 @@ pub fn sys_writev(fd: u64, iov: u64, count: u64) -> i64 {
     let mut total: u64 = 0;
     for i in 0..count {
         let mut raw = [0u8; 16];
-        if with_current(|t| t.mm.copy_from_user(&mut raw, iov + i * 16)).is_err() {
+        if with_current_mm(|mm| mm.copy_from_user(&mut raw, iov + i * 16)).is_err() {
             return err(EFAULT);
         }
         let base = u64::from_le_bytes(raw[..8].try_into().expect("8 bytes"));

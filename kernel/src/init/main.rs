@@ -63,15 +63,18 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
     if words.any(|w| w == "--") {
         args.extend(words);
     }
-    let failure = exec::run_init_process(setup::boot_module_bytes(initramfs), path, &args);
-    pr_err!(
-        "Failed to execute {} (error -{}): {:?}",
-        path,
-        failure.errno(),
-        failure
-    );
-    panic::panic(
-        format_args!("No working init found.  Try passing init= option to kernel."),
-        false,
-    )
+    crate::kernel::task::init_idle_task();
+    if let Err(failure) = exec::spawn_init(setup::boot_module_bytes(initramfs), path, &args) {
+        pr_err!(
+            "Failed to execute {} (error -{}): {:?}",
+            path,
+            failure.errno(),
+            failure
+        );
+        panic::panic(
+            format_args!("No working init found.  Try passing init= option to kernel."),
+            false,
+        )
+    }
+    crate::kernel::sched::cpu_idle()
 }

@@ -7,17 +7,25 @@
 //! stack; this file allocates the pages, copies the file bytes, and enters
 //! ring 3 at the entry point.
 
+use alloc::boxed::Box;
+use alloc::vec;
+use alloc::vec::Vec;
+
 use gfp::Gfp;
+use linux_raw_sys::errno::{E2BIG, EFAULT, ENAMETOOLONG, ENOENT};
 
 use crate::arch::mm::{phys_to_virt, PAGE_SIZE};
-use crate::kernel::task::{comm_from_path, set_current, Task};
+use crate::arch::switch;
+use crate::arch::traps::TrapFrame;
+use crate::kernel::sched;
+use crate::kernel::task::{comm_from_path, with_current, with_current_mm, Task, TaskState, TASKS};
 use crate::mm::address_space::{AddressSpace, Prot, TASK_SIZE};
 use crate::mm::mmap::STACK_RESERVE;
 use crate::mm::page_alloc;
 use crate::{pr_err, pr_info};
 
 /// Kernel stack per task: 16 KiB, as Linux's THREAD_SIZE on x86_64.
-const KERNEL_STACK_ORDER: u32 = 2;
+pub const KERNEL_STACK_ORDER: u32 = 2;
 
 /// Why init could not start.
 #[derive(Debug)]
@@ -79,7 +87,8 @@ fn fill_file_page(dst: *mut u8, page: u64, seg: &elfload::Segment, file: &[u8]) 
 fn load(
     mm: &mut AddressSpace,
     path: &str,
-    args: &[&str],
+    argv: &[&[u8]],
+    envp: &[&[u8]],
     file: &[u8],
 ) -> Result<(u64, u64), ExecFailure> {
     let plan =
@@ -116,14 +125,11 @@ fn load(
     mm.start_brk = plan.brk;
     mm.brk = plan.brk;
 
-    let mut argv: alloc::vec::Vec<&[u8]> = alloc::vec![path.as_bytes()];
-    argv.extend(args.iter().map(|a| a.as_bytes()));
-    let envp: [&[u8]; 2] = [b"HOME=/", b"TERM=linux"];
     let aux = elfload::AuxInfo::new(&plan, path.as_bytes());
     let stack = elfload::build_initial_stack(
         TASK_SIZE,
-        &argv,
-        &envp,
+        argv,
+        envp,
         &aux,
         {
             let mut random = [0u8; 16];
@@ -139,32 +145,137 @@ fn load(
     Ok((plan.entry, stack.sp))
 }
 
-/// Run `path` from the initramfs as pid 1, with `args` after argv[0].
-/// Returns only on failure.
-pub fn run_init_process(archive: &[u8], path: &str, args: &[&str]) -> ExecFailure {
+/// The initramfs archive, where exec finds programs until the VFS
+/// unpacks it into a ramfs.
+static INITRAMFS: spin::Once<&'static [u8]> = spin::Once::new();
+
+/// A kernel stack of 2^KERNEL_STACK_ORDER pages: (first pfn, top).
+pub fn alloc_kernel_stack() -> Option<(u64, u64)> {
+    let pfn = page_alloc::alloc_pages(Gfp::KERNEL, KERNEL_STACK_ORDER)?;
+    let top = phys_to_virt(pfn * PAGE_SIZE) + (PAGE_SIZE << KERNEL_STACK_ORDER);
+    Some((pfn, top))
+}
+
+pub fn free_kernel_stack(pfn: u64, order: u32) {
+    page_alloc::free_pages(pfn, order);
+}
+
+/// A new address space running `path` with `argv` and `envp`.
+fn exec_image(
+    path: &str,
+    argv: &[&[u8]],
+    envp: &[&[u8]],
+) -> Result<(AddressSpace, u64, u64), ExecFailure> {
+    let archive = INITRAMFS.get().ok_or(ExecFailure::NotFound)?;
+    let file = find_in_initramfs(archive, path)?;
+    let mut mm = AddressSpace::new().map_err(|_| ExecFailure::NoMemory)?;
+    let (entry, sp) = load(&mut mm, path, argv, envp, file)?;
+    Ok((mm, entry, sp))
+}
+
+/// Create init (pid 1) running `path` from the initramfs, with `args`
+/// after argv[0], and queue it; the idle loop will switch to it.
+pub fn spawn_init(archive: &'static [u8], path: &str, args: &[&str]) -> Result<(), ExecFailure> {
+    INITRAMFS.call_once(|| archive);
     pr_info!("Run {} as init process", path);
-    let file = match find_in_initramfs(archive, path) {
-        Ok(f) => f,
-        Err(e) => return e,
+    let mut argv: Vec<&[u8]> = vec![path.as_bytes()];
+    argv.extend(args.iter().map(|a| a.as_bytes()));
+    let envp: [&[u8]; 2] = [b"HOME=/", b"TERM=linux"];
+    let (mm, entry, sp) = exec_image(path, &argv, &envp)?;
+    let (kstack_pfn, kstack_top) = alloc_kernel_stack().ok_or(ExecFailure::NoMemory)?;
+    let frame = crate::arch::syscall::user_entry_frame(entry, sp);
+    let saved_rsp = switch::prepare_new_stack(kstack_top, &frame, &switch::clean_fpu_state());
+    let mut table = TASKS.lock();
+    let pid = table.alloc_pid();
+    table.tasks.insert(
+        pid,
+        Box::new(Task {
+            pid,
+            ppid: 0,
+            comm: comm_from_path(path),
+            state: TaskState::Runnable,
+            exit_code: 0,
+            mm: Some(mm),
+            kstack_pfn,
+            kstack_order: KERNEL_STACK_ORDER,
+            kernel_stack_top: kstack_top,
+            saved_rsp,
+            fs_base: 0,
+        }),
+    );
+    sched::enqueue(&mut table, pid);
+    Ok(())
+}
+
+/// Linux's limits on execve's arguments: strings, and how many.
+const MAX_ARG_STRLEN: usize = 32 * 4096;
+const MAX_ARG_COUNT: usize = 0x7fff_ffff;
+const PATH_MAX: usize = 4096;
+
+fn err(errno: u32) -> i64 {
+    -(errno as i64)
+}
+
+/// The NULL-terminated array of strings at `addr` (argv or envp).
+fn strings_from_user(addr: u64) -> Result<Vec<Vec<u8>>, i64> {
+    let mut out = Vec::new();
+    if addr == 0 {
+        return Ok(out);
+    }
+    loop {
+        let mut word = [0u8; 8];
+        let at = addr + out.len() as u64 * 8;
+        with_current_mm(|mm| mm.copy_from_user(&mut word, at)).map_err(|_| err(EFAULT))?;
+        let ptr = u64::from_le_bytes(word);
+        if ptr == 0 {
+            return Ok(out);
+        }
+        if out.len() >= MAX_ARG_COUNT {
+            return Err(err(E2BIG));
+        }
+        let s = with_current_mm(|mm| mm.string_from_user(ptr, MAX_ARG_STRLEN))
+            .map_err(|_| err(EFAULT))?
+            .ok_or(err(E2BIG))?;
+        out.push(s);
+    }
+}
+
+/// execve(2): replace the calling program. On success the new program's
+/// registers are in `frame`, and the old address space is gone.
+pub fn sys_execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> i64 {
+    let path = match with_current_mm(|mm| mm.string_from_user(path, PATH_MAX)) {
+        Ok(Some(p)) => p,
+        Ok(None) => return err(ENAMETOOLONG),
+        Err(_) => return err(EFAULT),
     };
-    let Ok(mut mm) = AddressSpace::new() else {
-        return ExecFailure::NoMemory;
+    let Ok(path) = core::str::from_utf8(&path).map(alloc::string::String::from) else {
+        return err(ENOENT);
     };
-    let (entry, sp) = match load(&mut mm, path, args, file) {
+    let argv = match strings_from_user(argv) {
         Ok(v) => v,
         Err(e) => return e,
     };
-    let Some(kstack) = page_alloc::alloc_pages(Gfp::KERNEL, KERNEL_STACK_ORDER) else {
-        return ExecFailure::NoMemory;
+    let envp = match strings_from_user(envp) {
+        Ok(v) => v,
+        Err(e) => return e,
     };
-    let kstack_top = phys_to_virt(kstack * PAGE_SIZE) + (PAGE_SIZE << KERNEL_STACK_ORDER);
-    let pgd = mm.pgd_phys();
-    set_current(Task {
-        pid: 1,
-        comm: comm_from_path(path),
-        mm,
-        kernel_stack_top: kstack_top,
+    let argv_refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
+    let envp_refs: Vec<&[u8]> = envp.iter().map(|a| a.as_slice()).collect();
+    let (mm, entry, sp) = match exec_image(&path, &argv_refs, &envp_refs) {
+        Ok(v) => v,
+        Err(e) => return -(e.errno() as i64),
+    };
+
+    // The point of no return: switch to the new image, then drop the old.
+    crate::arch::mm::init::switch_address_space(mm.pgd_phys());
+    let old = with_current(|t| {
+        t.comm = comm_from_path(&path);
+        t.fs_base = 0;
+        t.mm.replace(mm)
     });
-    crate::arch::mm::init::switch_address_space(pgd);
-    crate::arch::syscall::start_user(entry, sp, kstack_top)
+    drop(old);
+    x86_64::registers::model_specific::FsBase::write(x86_64::VirtAddr::new(0));
+    *frame = crate::arch::syscall::user_entry_frame(entry, sp);
+    switch::set_saved_fpu_state(frame, &switch::clean_fpu_state());
+    0
 }

@@ -2,10 +2,12 @@
 
 pub mod exec;
 pub mod exit;
+pub mod fork;
 pub mod kallsyms;
 pub mod panic;
 pub mod printk;
 pub mod reboot;
+pub mod sched;
 pub mod selftest;
 pub mod sync;
 pub mod sys;

@@ -11,10 +11,12 @@ use linux_raw_sys::errno::ENOSYS;
 use linux_raw_sys::general as nr;
 
 use crate::arch::process;
+use crate::arch::syscall::syscall_args;
+use crate::arch::traps::TrapFrame;
 use crate::drivers::char::random;
 use crate::fs::read_write;
 use crate::kernel::task::with_current;
-use crate::kernel::{exit, reboot, sys_info, time_syscalls};
+use crate::kernel::{exec, exit, fork, reboot, sys_info, time_syscalls};
 use crate::mm::mmap;
 use crate::pr_warn;
 
@@ -38,9 +40,11 @@ fn report_missing(number: u64) {
     }
 }
 
-/// Run system call `number` with `args`; the value for RAX (a negative
-/// errno on failure, as Linux returns it).
-pub fn dispatch(number: u64, a: [u64; 6]) -> i64 {
+/// Run the system call whose number and arguments are in `frame`; the
+/// value for RAX (a negative errno on failure, as Linux returns it).
+pub fn dispatch(frame: &mut TrapFrame) -> i64 {
+    let number = frame.rax;
+    let a = syscall_args(frame);
     match number as u32 {
         nr::__NR_write => read_write::sys_write(a[0], a[1], a[2]),
         nr::__NR_writev => read_write::sys_writev(a[0], a[1], a[2]),
@@ -71,6 +75,11 @@ pub fn dispatch(number: u64, a: [u64; 6]) -> i64 {
         nr::__NR_munmap => mmap::sys_munmap(a[0], a[1]),
         nr::__NR_mprotect => mmap::sys_mprotect(a[0], a[1], a[2]),
         nr::__NR_exit | nr::__NR_exit_group => exit::do_exit(((a[0] & 0xff) << 8) as u32),
+        nr::__NR_fork => fork::sys_fork(frame),
+        nr::__NR_vfork => fork::sys_vfork(frame),
+        nr::__NR_clone => fork::sys_clone(frame, a),
+        nr::__NR_execve => exec::sys_execve(frame, a[0], a[1], a[2]),
+        nr::__NR_wait4 => exit::sys_wait4(a[0] as i64, a[1], a[2], a[3]),
         _ => {
             report_missing(number);
             -(ENOSYS as i64)

@@ -5,7 +5,7 @@
 
 use linux_raw_sys::errno::{EFAULT, EINVAL, EPERM};
 
-use crate::kernel::task::with_current;
+use crate::kernel::task::{with_current, with_current_mm};
 
 fn err(errno: u32) -> i64 {
     -(errno as i64)
@@ -24,9 +24,9 @@ pub fn sys_gettid() -> i64 {
     with_current(|t| t.pid as i64)
 }
 
-/// init's parent is the kernel (pid 0).
+/// The parent's pid (0 for init, whose parent is the kernel).
 pub fn sys_getppid() -> i64 {
-    0
+    with_current(|t| t.ppid as i64)
 }
 
 /// getuid, geteuid, getgid, getegid: everyone is root for now.
@@ -65,7 +65,7 @@ pub fn sys_uname(buf: u64) -> i64 {
         let n = f.len().min(UTS_LEN - 1);
         uts[i * UTS_LEN..i * UTS_LEN + n].copy_from_slice(&f.as_bytes()[..n]);
     }
-    match with_current(|t| t.mm.copy_to_user(buf, &uts)) {
+    match with_current_mm(|mm| mm.copy_to_user(buf, &uts)) {
         Ok(()) => 0,
         Err(_) => err(EFAULT),
     }
@@ -82,7 +82,7 @@ pub fn sys_prctl(option: u64, arg2: u64) -> i64 {
             // The name is a C string of at most 16 bytes: read what is there.
             for (i, b) in name.iter_mut().take(15).enumerate() {
                 let mut one = [0u8; 1];
-                if with_current(|t| t.mm.copy_from_user(&mut one, arg2 + i as u64)).is_err() {
+                if with_current_mm(|mm| mm.copy_from_user(&mut one, arg2 + i as u64)).is_err() {
                     return err(EFAULT);
                 }
                 if one[0] == 0 {
@@ -95,7 +95,7 @@ pub fn sys_prctl(option: u64, arg2: u64) -> i64 {
         }
         PR_GET_NAME => {
             let comm = with_current(|t| t.comm);
-            match with_current(|t| t.mm.copy_to_user(arg2, &comm)) {
+            match with_current_mm(|mm| mm.copy_to_user(arg2, &comm)) {
                 Ok(()) => 0,
                 Err(_) => err(EFAULT),
             }
@@ -135,7 +135,7 @@ pub fn sys_prlimit64(pid: u64, resource: u64, new: u64, old: u64) -> i64 {
         let mut bytes = [0u8; 16];
         bytes[..8].copy_from_slice(&cur.to_le_bytes());
         bytes[8..].copy_from_slice(&max.to_le_bytes());
-        if with_current(|t| t.mm.copy_to_user(old, &bytes)).is_err() {
+        if with_current_mm(|mm| mm.copy_to_user(old, &bytes)).is_err() {
             return err(EFAULT);
         }
     }

@@ -1,22 +1,46 @@
-//! The task: what the kernel knows about a running program (Linux:
-//! struct task_struct, include/linux/sched.h).
+//! Tasks: what the kernel knows about each running program (Linux:
+//! struct task_struct, include/linux/sched.h), and the table of them.
 //!
-//! This first step has exactly one user task, init (pid 1), and no
-//! scheduler: `current` is that task. The structure grows with fork,
-//! the scheduler and signals.
+//! pid 0 is the idle task (the boot context, no address space), pid 1 is
+//! init. One lock guards the table; the current task's pid is kept with
+//! it. A task's kernel stack holds, at its top, the user registers saved
+//! on entry (struct TrapFrame) with the FPU state below them.
+
+use alloc::boxed::Box;
+use alloc::collections::{BTreeMap, VecDeque};
 
 use crate::kernel::sync::IrqSpinLock;
 use crate::mm::address_space::AddressSpace;
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TaskState {
+    /// Running or ready to run (Linux: TASK_RUNNING).
+    Runnable,
+    /// Waiting for an event, e.g. a child's exit (TASK_INTERRUPTIBLE).
+    Sleeping,
+    /// Exited, waiting for its parent to collect the status (EXIT_ZOMBIE).
+    Zombie,
+}
+
 pub struct Task {
     pub pid: u32,
+    pub ppid: u32,
     /// The program name, as Linux's comm (at most 15 bytes).
     pub comm: [u8; 16],
-    pub mm: AddressSpace,
-    /// Top of this task's kernel stack (direct-map address); the stack's
-    /// pages stay with the task until the scheduler can free them.
-    #[allow(dead_code)]
+    pub state: TaskState,
+    /// The wait status once a zombie: (code << 8) or the killing signal.
+    pub exit_code: u32,
+    /// None for kernel threads (and the idle task).
+    pub mm: Option<AddressSpace>,
+    /// The kernel stack: its first page frame and order (0 pages for the
+    /// idle task, which runs on the boot stack), and its top.
+    pub kstack_pfn: u64,
+    pub kstack_order: u32,
     pub kernel_stack_top: u64,
+    /// The stack pointer saved by switch_to while the task is not running.
+    pub saved_rsp: u64,
+    /// The thread pointer (FS base) set by arch_prctl.
+    pub fs_base: u64,
 }
 
 impl Task {
@@ -27,19 +51,51 @@ impl Task {
     }
 }
 
-static CURRENT: IrqSpinLock<Option<Task>> = IrqSpinLock::new(None);
-
-/// Make `task` the one running on this CPU.
-pub fn set_current(task: Task) {
-    *CURRENT.lock() = Some(task);
+/// All tasks, the running one, and the ready ones in round-robin order.
+pub struct TaskTable {
+    pub tasks: BTreeMap<u32, Box<Task>>,
+    pub current: u32,
+    pub run_queue: VecDeque<u32>,
+    next_pid: u32,
 }
 
-/// Run `f` on the current task. Panics in kernel threads, which have none.
+impl TaskTable {
+    const fn new() -> Self {
+        TaskTable {
+            tasks: BTreeMap::new(),
+            current: 0,
+            run_queue: VecDeque::new(),
+            next_pid: 1,
+        }
+    }
+
+    /// The next free pid (Linux allocates upward and wraps at pid_max).
+    pub fn alloc_pid(&mut self) -> u32 {
+        loop {
+            let pid = self.next_pid;
+            self.next_pid = if pid >= PID_MAX { 2 } else { pid + 1 };
+            if !self.tasks.contains_key(&pid) {
+                return pid;
+            }
+        }
+    }
+
+    pub fn current(&mut self) -> &mut Task {
+        let pid = self.current;
+        self.tasks
+            .get_mut(&pid)
+            .expect("the current task is in the table")
+    }
+}
+
+/// Linux's default pid_max.
+const PID_MAX: u32 = 32768;
+
+pub static TASKS: IrqSpinLock<TaskTable> = IrqSpinLock::new(TaskTable::new());
+
+/// Run `f` on the current task.
 pub fn with_current<R>(f: impl FnOnce(&mut Task) -> R) -> R {
-    f(CURRENT
-        .lock()
-        .as_mut()
-        .expect("a system call without a current task"))
+    f(TASKS.lock().current())
 }
 
 /// The comm of a file name: its last component, cut to 15 bytes.
@@ -49,4 +105,30 @@ pub fn comm_from_path(path: &str) -> [u8; 16] {
     let n = name.len().min(15);
     comm[..n].copy_from_slice(&name[..n]);
     comm
+}
+
+/// Make the boot context the idle task, pid 0 ("swapper" in Linux).
+pub fn init_idle_task() {
+    let idle = Task {
+        pid: 0,
+        ppid: 0,
+        comm: comm_from_path("swapper/0"),
+        state: TaskState::Runnable,
+        exit_code: 0,
+        mm: None,
+        kstack_pfn: 0,
+        kstack_order: 0,
+        kernel_stack_top: 0,
+        saved_rsp: 0,
+        fs_base: 0,
+    };
+    let mut table = TASKS.lock();
+    table.tasks.insert(0, Box::new(idle));
+    table.current = 0;
+}
+
+/// Run `f` on the current task's address space. Only user tasks make
+/// system calls and take user faults, and every user task has one.
+pub fn with_current_mm<R>(f: impl FnOnce(&mut AddressSpace) -> R) -> R {
+    with_current(|t| f(t.mm.as_mut().expect("a user task without an address space")))
 }

@@ -121,7 +121,7 @@ pub fn busy_wait_ns(ns: u64) {
 pub fn sleep_ticks(ticks: u64) {
     let end = jiffies() + ticks;
     while jiffies() < end {
-        x86_64::instructions::interrupts::enable_and_hlt();
+        crate::kernel::sched::yield_or_idle();
     }
 }
 

@@ -11,7 +11,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use linux_raw_sys::errno::{EFAULT, EINVAL};
 
-use crate::kernel::task::with_current;
+use crate::kernel::task::with_current_mm;
 use crate::kernel::time::{self, ktime_get_ns, TICK_NSEC};
 use crate::pr_info;
 
@@ -72,7 +72,7 @@ fn put_pair(addr: u64, a: u64, b: u64) -> i64 {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&a.to_le_bytes());
     bytes[8..].copy_from_slice(&b.to_le_bytes());
-    match with_current(|t| t.mm.copy_to_user(addr, &bytes)) {
+    match with_current_mm(|mm| mm.copy_to_user(addr, &bytes)) {
         Ok(()) => 0,
         Err(_) => err(EFAULT),
     }
@@ -81,7 +81,7 @@ fn put_pair(addr: u64, a: u64, b: u64) -> i64 {
 /// A struct timespec from user memory, validated as Linux does.
 fn get_timespec(addr: u64) -> Result<u64, i64> {
     let mut bytes = [0u8; 16];
-    with_current(|t| t.mm.copy_from_user(&mut bytes, addr)).map_err(|_| err(EFAULT))?;
+    with_current_mm(|mm| mm.copy_from_user(&mut bytes, addr)).map_err(|_| err(EFAULT))?;
     let sec = i64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
     let nsec = i64::from_le_bytes(bytes[8..].try_into().expect("8 bytes"));
     if sec < 0 || !(0..NSEC_PER_SEC as i64).contains(&nsec) {
@@ -119,7 +119,7 @@ pub fn sys_gettimeofday(tv: u64, _tz: u64) -> i64 {
 
 pub fn sys_time(tloc: u64) -> i64 {
     let secs = clock_ns(CLOCK_REALTIME).unwrap_or(0) / NSEC_PER_SEC;
-    if tloc != 0 && with_current(|t| t.mm.copy_to_user(tloc, &secs.to_le_bytes())).is_err() {
+    if tloc != 0 && with_current_mm(|mm| mm.copy_to_user(tloc, &secs.to_le_bytes())).is_err() {
         return err(EFAULT);
     }
     secs as i64

@@ -309,5 +309,62 @@ impl Drop for AddressSpace {
         for (start, end) in ranges {
             self.free_pages(start, end);
         }
+        // The tables go last, the kernel half excepted (it is shared).
+        self.tables
+            .free_user_tables(|phys| page_alloc::free_pages(phys / PAGE_SIZE, 0));
+    }
+}
+
+impl AddressSpace {
+    /// A NUL-terminated string from user memory, without its NUL, of at
+    /// most `max` bytes (Linux: strncpy_from_user). None when it is longer.
+    pub fn string_from_user(
+        &mut self,
+        addr: u64,
+        max: usize,
+    ) -> Result<Option<alloc::vec::Vec<u8>>, Efault> {
+        let mut out = alloc::vec::Vec::new();
+        let mut at = addr;
+        while out.len() <= max {
+            let in_page = (PAGE_SIZE - at % PAGE_SIZE) as usize;
+            let mut chunk = [0u8; 256];
+            let n = in_page.min(chunk.len());
+            self.copy_from_user(&mut chunk[..n], at)?;
+            if let Some(nul) = chunk[..n].iter().position(|&b| b == 0) {
+                out.extend_from_slice(&chunk[..nul]);
+                return Ok((out.len() <= max).then_some(out));
+            }
+            out.extend_from_slice(&chunk[..n]);
+            at += n as u64;
+        }
+        Ok(None)
+    }
+
+    /// A copy of this address space for a child (Linux: dup_mmap). Every
+    /// mapped page is copied now; copy-on-write sharing comes later.
+    pub fn duplicate(&self) -> Result<AddressSpace, NoMemory> {
+        let mut child = AddressSpace::new()?;
+        child.vmas = self.vmas.clone();
+        child.start_brk = self.start_brk;
+        child.brk = self.brk;
+        for vma in self.vmas.values() {
+            let mut page = vma.start;
+            while page < vma.end {
+                if let Some((phys, _)) = self.tables.translate(page) {
+                    let dst = child.map_zeroed_page(page, vma.prot)?;
+                    // SAFETY: both pages are whole pages in the direct map;
+                    // the child's is fresh and not shared.
+                    unsafe {
+                        core::ptr::copy_nonoverlapping(
+                            phys_to_virt(phys) as *const u8,
+                            dst,
+                            PAGE_SIZE as usize,
+                        )
+                    };
+                }
+                page += PAGE_SIZE;
+            }
+        }
+        Ok(child)
     }
 }

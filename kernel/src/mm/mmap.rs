@@ -9,7 +9,7 @@ use linux_raw_sys::general::{
 };
 
 use crate::arch::mm::PAGE_SIZE;
-use crate::kernel::task::with_current;
+use crate::kernel::task::with_current_mm;
 use crate::mm::address_space::{Prot, TASK_SIZE};
 
 /// Bytes below TASK_SIZE kept for the stack before mmap's top-down area
@@ -28,8 +28,7 @@ fn page_align(len: u64) -> Option<u64> {
 /// brk(2): move the end of the heap; the new end, or the old one when the
 /// request cannot be met (Linux returns the current break on failure).
 pub fn sys_brk(new: u64) -> i64 {
-    with_current(|t| {
-        let mm = &mut t.mm;
+    with_current_mm(|mm| {
         if new < mm.start_brk {
             return mm.brk as i64;
         }
@@ -77,8 +76,7 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
         return err(EINVAL);
     }
     let prot = Prot::from_bits(prot);
-    with_current(|t| {
-        let mm = &mut t.mm;
+    with_current_mm(|mm| {
         let start = if fixed {
             if !mm.range_is_free(addr, addr + len) {
                 if flags & MAP_FIXED_NOREPLACE != 0 {
@@ -117,7 +115,7 @@ pub fn sys_munmap(addr: u64, len: u64) -> i64 {
     let Some(end) = addr.checked_add(len).filter(|&e| e <= TASK_SIZE) else {
         return err(EINVAL);
     };
-    with_current(|t| t.mm.unmap_range(addr, end));
+    with_current_mm(|mm| mm.unmap_range(addr, end));
     0
 }
 
@@ -134,7 +132,7 @@ pub fn sys_mprotect(addr: u64, len: u64, prot: u64) -> i64 {
     let Some(end) = addr.checked_add(len).filter(|&e| e <= TASK_SIZE) else {
         return err(ENOMEM);
     };
-    if with_current(|t| t.mm.protect_range(addr, end, Prot::from_bits(prot))) {
+    if with_current_mm(|mm| mm.protect_range(addr, end, Prot::from_bits(prot))) {
         0
     } else {
         err(ENOMEM)

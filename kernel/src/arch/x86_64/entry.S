@@ -206,14 +206,31 @@ return_to_user:
     iretq
 
 /*
- * The first entry into user mode (Linux: start_thread + the return path):
- * RDI points at a TrapFrame prepared by the kernel, on the task's kernel
- * stack, with 512 bytes below it for the FPU state.
+ * switch_to(prev_rsp_slot, next_rsp) (Linux: __switch_to_asm): save the
+ * callee-saved registers on the current kernel stack, store its pointer,
+ * move to the next task's stack and pop its registers. The caller-saved
+ * registers, SSE ones included, are dead across this call by the ABI, and
+ * user FPU state was saved at entry, so nothing else needs saving.
  */
-    .globl enter_user_mode
-enter_user_mode:
-    movq %rdi, %rbx
-    leaq -512(%rbx), %rsp
-    fninit
-    fxsave64 (%rsp)                         /* a clean FPU state for the task */
+    .globl switch_to
+switch_to:
+    pushq %rbx
+    pushq %rbp
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, (%rdi)
+    movq %rsi, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %rbp
+    popq %rbx
+    ret
+
+/* A new task's first return: RBX holds its TrapFrame (set up by fork). */
+    .globl ret_from_fork
+ret_from_fork:
     jmp return_to_user

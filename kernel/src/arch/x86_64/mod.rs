@@ -12,6 +12,7 @@ pub mod percpu;
 pub mod process;
 pub mod reboot;
 pub mod setup;
+pub mod switch;
 pub mod syscall;
 pub mod traps;
 pub mod tsc;

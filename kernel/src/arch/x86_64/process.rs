@@ -7,7 +7,7 @@ use linux_raw_sys::errno::{EFAULT, EINVAL};
 use x86_64::registers::model_specific::FsBase;
 use x86_64::VirtAddr;
 
-use crate::kernel::task::with_current;
+use crate::kernel::task::with_current_mm;
 use crate::mm::address_space::TASK_SIZE;
 
 fn err(errno: u32) -> i64 {
@@ -28,7 +28,7 @@ pub fn sys_arch_prctl(code: u64, addr: u64) -> i64 {
         }
         ARCH_GET_FS => {
             let fs = FsBase::read().as_u64().to_le_bytes();
-            match with_current(|t| t.mm.copy_to_user(addr, &fs)) {
+            match with_current_mm(|mm| mm.copy_to_user(addr, &fs)) {
                 Ok(()) => 0,
                 Err(_) => err(EFAULT),
             }

@@ -13,12 +13,10 @@ use x86_64::registers::rflags::RFlags;
 use x86_64::VirtAddr;
 
 use super::gdt::{KERNEL_CS, KERNEL_DS, USER_CS, USER_DS};
-use super::percpu;
 use super::traps::TrapFrame;
 
 extern "C" {
     fn entry_SYSCALL_64();
-    fn enter_user_mode(frame: *mut TrapFrame) -> !;
 }
 
 /// Program the SYSCALL MSRs on this CPU.
@@ -55,19 +53,14 @@ pub fn syscall_args(frame: &TrapFrame) -> [u64; 6] {
 #[no_mangle]
 extern "C" fn syscall_dispatch(frame: &mut TrapFrame) {
     x86_64::instructions::interrupts::enable();
-    let nr = frame.rax;
-    frame.rax = crate::kernel::sys::dispatch(nr, syscall_args(frame)) as u64;
+    frame.rax = crate::kernel::sys::dispatch(frame) as u64;
+    crate::kernel::sched::preempt_on_return_to_user();
     x86_64::instructions::interrupts::disable();
 }
 
-/// Leave the kernel for the user program at `entry` with stack `rsp`,
-/// running on the kernel stack whose top is `kstack_top` from now on.
-pub fn start_user(entry: u64, rsp: u64, kstack_top: u64) -> ! {
-    percpu::this_cpu()
-        .kernel_stack_top
-        .store(kstack_top, core::sync::atomic::Ordering::Relaxed);
-    let frame_addr = kstack_top - core::mem::size_of::<TrapFrame>() as u64;
-    let frame = TrapFrame {
+/// The user registers a new program starts with (Linux: start_thread).
+pub fn user_entry_frame(entry: u64, rsp: u64) -> TrapFrame {
+    TrapFrame {
         r15: 0,
         r14: 0,
         r13: 0,
@@ -90,12 +83,5 @@ pub fn start_user(entry: u64, rsp: u64, kstack_top: u64) -> ! {
         rflags: RFlags::INTERRUPT_FLAG.bits() | 0x2,
         rsp,
         ss: USER_DS as u64,
-    };
-    // SAFETY: the frame goes at the top of this task's kernel stack, which
-    // is ours; enter_user_mode restores it and irets to ring 3 for good.
-    unsafe {
-        let ptr = frame_addr as *mut TrapFrame;
-        ptr.write(frame);
-        enter_user_mode(ptr)
     }
 }

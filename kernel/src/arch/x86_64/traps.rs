@@ -84,6 +84,13 @@ fn exception_name(vector: u64) -> &'static str {
 
 #[no_mangle]
 extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
+    handle_trap(frame);
+    if frame.user_mode() {
+        crate::kernel::sched::preempt_on_return_to_user();
+    }
+}
+
+fn handle_trap(frame: &mut TrapFrame) {
     match frame.vector {
         X86_TRAP_PF => page_fault(frame),
         X86_TRAP_DE..=31 => exception(frame),
@@ -91,6 +98,7 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
             let irqs = &super::percpu::this_cpu().apic_timer_irqs;
             irqs.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
             crate::kernel::time::tick();
+            crate::kernel::sched::scheduler_tick();
             crate::kernel::selftest::on_timer_interrupt();
             apic::eoi();
         }
@@ -146,8 +154,8 @@ fn page_fault(frame: &mut TrapFrame) {
     // A user fault is demand paging or a bad access; a kernel fault is a
     // bug (copies to and from user memory check before they touch it).
     if frame.user_mode() {
-        let repaired = crate::kernel::task::with_current(|t| {
-            t.mm.handle_fault(address, err & PF_WRITE != 0, err & PF_INSTR != 0)
+        let repaired = crate::kernel::task::with_current_mm(|mm| {
+            mm.handle_fault(address, err & PF_WRITE != 0, err & PF_INSTR != 0)
         });
         match repaired {
             Ok(()) => return,

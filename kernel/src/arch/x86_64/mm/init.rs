@@ -33,6 +33,11 @@ static KERNEL_PGD: AtomicU64 = AtomicU64::new(0);
 /// End of the physical range the direct map covers.
 static DIRECT_MAP_END: AtomicU64 = AtomicU64::new(0);
 
+/// The kernel's own top-level table, for tasks without an address space.
+pub fn kernel_pgd_phys() -> u64 {
+    KERNEL_PGD.load(Ordering::Relaxed)
+}
+
 pub fn direct_map_end() -> u64 {
     DIRECT_MAP_END.load(Ordering::Relaxed)
 }

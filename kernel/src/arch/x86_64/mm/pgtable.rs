@@ -153,6 +153,34 @@ impl PageTables {
         Ok(pt)
     }
 
+    /// Give back the tables of the user half and the top-level table, once
+    /// the user pages themselves are unmapped (Linux: free_pgtables and
+    /// pgd_free). `free_page` takes a table's physical address. Only for
+    /// an address space being destroyed: the tables are unusable after.
+    pub fn free_user_tables(&mut self, free_page: impl Fn(u64)) {
+        for l4 in 0..256 {
+            let e4 = &self.pgd[l4];
+            if e4.is_unused() {
+                continue;
+            }
+            let pud = table_at(e4.addr().as_u64());
+            for e3 in pud.iter().filter(|e| !e.is_unused()) {
+                if e3.flags().contains(F::HUGE_PAGE) {
+                    continue;
+                }
+                let pmd = table_at(e3.addr().as_u64());
+                for e2 in pmd.iter().filter(|e| !e.is_unused()) {
+                    if !e2.flags().contains(F::HUGE_PAGE) {
+                        free_page(e2.addr().as_u64());
+                    }
+                }
+                free_page(e3.addr().as_u64());
+            }
+            free_page(e4.addr().as_u64());
+        }
+        free_page(self.pgd_phys());
+    }
+
     /// The physical address and flags of the 4 KiB page mapped at `virt`.
     pub fn translate(&self, virt: u64) -> Option<(u64, F)> {
         let [l4, l3, l2, l1] = indices(virt);

@@ -1,0 +1,82 @@
+//! Switching between tasks (Linux: arch/x86/kernel/process_64.c
+//! __switch_to, arch/x86/entry/entry_64.S __switch_to_asm, ret_from_fork).
+//!
+//! A task that is not running has, on its kernel stack, the callee-saved
+//! registers and a return address pushed by switch_to. A new task gets a
+//! hand-made copy of that frame whose return address is ret_from_fork,
+//! with RBX pointing at the user registers it will start with.
+
+use core::arch::x86_64::{_fxrstor64, _fxsave64};
+
+use super::traps::TrapFrame;
+
+extern "C" {
+    fn switch_to(prev_rsp: *mut u64, next_rsp: u64);
+    fn ret_from_fork();
+}
+
+/// Bytes of an FXSAVE image.
+pub const FPU_STATE_SIZE: usize = 512;
+
+#[repr(C, align(16))]
+pub struct FpuState(pub [u8; FPU_STATE_SIZE]);
+
+/// A clean FPU/SSE state (after FNINIT, default MXCSR), for new programs.
+pub fn clean_fpu_state() -> FpuState {
+    let mut state = FpuState([0; FPU_STATE_SIZE]);
+    let mut saved = FpuState([0; FPU_STATE_SIZE]);
+    // SAFETY: both buffers are 16-byte aligned and 512 bytes, as FXSAVE
+    // needs; the kernel's own FPU state is put back before returning.
+    unsafe {
+        _fxsave64(saved.0.as_mut_ptr());
+        core::arch::asm!("fninit", options(nomem, nostack));
+        _fxsave64(state.0.as_mut_ptr());
+        _fxrstor64(saved.0.as_ptr());
+    }
+    // MXCSR (bytes 24..28): all exceptions masked, as Linux starts a task.
+    state.0[24..28].copy_from_slice(&0x1f80u32.to_le_bytes());
+    state
+}
+
+/// Lay out a new task's kernel stack so that the first switch to it
+/// returns to user mode with `frame` and `fpu`; the task's saved RSP.
+pub fn prepare_new_stack(kstack_top: u64, frame: &TrapFrame, fpu: &FpuState) -> u64 {
+    let frame_addr = kstack_top - core::mem::size_of::<TrapFrame>() as u64;
+    let fpu_addr = frame_addr - FPU_STATE_SIZE as u64;
+    let switch_frame = [0, 0, 0, 0, 0, frame_addr, ret_from_fork as *const () as u64];
+    let rsp = fpu_addr - (switch_frame.len() * 8) as u64;
+    // SAFETY: the stack is this new task's own, not yet running, and large
+    // enough for these 736 bytes at its top; addresses stay 16-aligned.
+    unsafe {
+        core::ptr::copy_nonoverlapping(frame, frame_addr as *mut TrapFrame, 1);
+        core::ptr::copy_nonoverlapping(fpu.0.as_ptr(), fpu_addr as *mut u8, FPU_STATE_SIZE);
+        core::ptr::copy_nonoverlapping(switch_frame.as_ptr(), rsp as *mut u64, switch_frame.len());
+    }
+    rsp
+}
+
+/// The FPU state saved below a task's TrapFrame at entry.
+pub fn saved_fpu_state(frame: &TrapFrame) -> FpuState {
+    let mut state = FpuState([0; FPU_STATE_SIZE]);
+    let addr = frame as *const TrapFrame as u64 - FPU_STATE_SIZE as u64;
+    // SAFETY: entry.S saves 512 bytes of FXSAVE state right below the frame.
+    unsafe {
+        core::ptr::copy_nonoverlapping(addr as *const u8, state.0.as_mut_ptr(), FPU_STATE_SIZE)
+    };
+    state
+}
+
+/// Replace the FPU state saved below `frame` (execve starts clean).
+pub fn set_saved_fpu_state(frame: &mut TrapFrame, fpu: &FpuState) {
+    let addr = frame as *mut TrapFrame as u64 - FPU_STATE_SIZE as u64;
+    // SAFETY: as in saved_fpu_state; the frame is the current task's.
+    unsafe { core::ptr::copy_nonoverlapping(fpu.0.as_ptr(), addr as *mut u8, FPU_STATE_SIZE) };
+}
+
+/// Switch from the current kernel stack to `next_rsp`, saving ours into
+/// `prev_rsp`. Interrupts must be off.
+pub fn context_switch(prev_rsp: *mut u64, next_rsp: u64) {
+    // SAFETY: next_rsp was saved by switch_to or made by prepare_new_stack;
+    // prev_rsp points into the previous task, which outlives the switch.
+    unsafe { switch_to(prev_rsp, next_rsp) };
+}

@@ -1,0 +1,131 @@
+//! The scheduler (Linux: kernel/sched/core.c): which task runs next.
+//!
+//! Round robin for now: every runnable task waits in one queue, the tick
+//! preempts a task that returns to user mode after a full tick, and a
+//! task that sleeps or exits calls schedule(). The idle task (pid 0) runs
+//! when the queue is empty. Linux's scheduling classes (CFS, real-time,
+//! deadline) will sit behind pick_next().
+
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use x86_64::instructions::interrupts;
+use x86_64::registers::model_specific::FsBase;
+use x86_64::VirtAddr;
+
+use crate::arch::mm::init::{kernel_pgd_phys, switch_address_space};
+use crate::arch::percpu;
+use crate::arch::switch::context_switch;
+use crate::kernel::task::{TaskState, TaskTable, TASKS};
+
+/// Set by the tick: the current task has had its turn.
+static NEED_RESCHED: AtomicBool = AtomicBool::new(false);
+
+/// The next task to run: the first runnable one in the queue, else idle.
+fn pick_next(table: &mut TaskTable) -> u32 {
+    while let Some(pid) = table.run_queue.pop_front() {
+        if table
+            .tasks
+            .get(&pid)
+            .is_some_and(|t| t.state == TaskState::Runnable)
+        {
+            return pid;
+        }
+    }
+    0
+}
+
+/// Give the CPU to the next runnable task (Linux: schedule). Returns when
+/// the caller is chosen again.
+pub fn schedule() {
+    let irqs = interrupts::are_enabled();
+    interrupts::disable();
+    NEED_RESCHED.store(false, Ordering::Relaxed);
+    let switch = {
+        let mut table = TASKS.lock();
+        let prev = table.current;
+        let prev_runnable = table.current().state == TaskState::Runnable;
+        if prev != 0 && prev_runnable {
+            table.run_queue.push_back(prev);
+        }
+        let next = pick_next(&mut table);
+        if next == prev {
+            None
+        } else {
+            table.current().fs_base = FsBase::read().as_u64();
+            let prev_slot = &mut table.current().saved_rsp as *mut u64;
+            table.current = next;
+            let task = table.current();
+            let pgd = task
+                .mm
+                .as_ref()
+                .map_or_else(kernel_pgd_phys, |mm| mm.pgd_phys());
+            Some((
+                prev_slot,
+                task.saved_rsp,
+                pgd,
+                task.kernel_stack_top,
+                task.fs_base,
+            ))
+        }
+    };
+    if let Some((prev_slot, next_rsp, pgd, kstack_top, fs_base)) = switch {
+        if kstack_top != 0 {
+            percpu::this_cpu()
+                .kernel_stack_top
+                .store(kstack_top, Ordering::Relaxed);
+        }
+        switch_address_space(pgd);
+        FsBase::write(VirtAddr::new(fs_base));
+        context_switch(prev_slot, next_rsp);
+    }
+    if irqs {
+        interrupts::enable();
+    }
+}
+
+/// Make a sleeping task runnable again (Linux: wake_up_process).
+pub fn wake_up(table: &mut TaskTable, pid: u32) {
+    if let Some(task) = table.tasks.get_mut(&pid) {
+        if task.state == TaskState::Sleeping {
+            task.state = TaskState::Runnable;
+            table.run_queue.push_back(pid);
+        }
+    }
+}
+
+/// Queue a new task.
+pub fn enqueue(table: &mut TaskTable, pid: u32) {
+    table.run_queue.push_back(pid);
+}
+
+/// From the tick: ask for a switch at the next return to user mode.
+pub fn scheduler_tick() {
+    NEED_RESCHED.store(true, Ordering::Relaxed);
+}
+
+/// On the way back to user mode: switch if the tick asked for it.
+pub fn preempt_on_return_to_user() {
+    if NEED_RESCHED.load(Ordering::Relaxed) {
+        schedule();
+    }
+}
+
+/// Wait for something to happen while letting other tasks run: yield if
+/// another task is ready, otherwise halt until the next interrupt.
+pub fn yield_or_idle() {
+    let others = !TASKS.lock().run_queue.is_empty();
+    if others {
+        schedule();
+    } else {
+        interrupts::enable_and_hlt();
+    }
+}
+
+/// The idle task's loop (Linux: do_idle): run whatever is ready, halt
+/// when nothing is.
+pub fn cpu_idle() -> ! {
+    loop {
+        schedule();
+        interrupts::enable_and_hlt();
+    }
+}
