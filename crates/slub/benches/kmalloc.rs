@@ -1,12 +1,14 @@
-//! Benchmarks of kmalloc's hot paths (Linux's SLUB fast path) against the
-//! linked_list_allocator crate's Heap over the same static memory: 64-byte alloc+free
-//! pairs on an empty heap and with 1024 objects of mixed sizes live, and random sizes from
-//! 8 to 8192 bytes. The Heap runs bare and behind the same spin lock kmalloc takes.
+//! Benchmarks of kmalloc's hot paths (Linux's per-CPU fast path) against the
+//! linked_list_allocator crate's Heap over the same static memory: 64-byte alloc+free pairs
+//! on an empty heap and with 1024 mixed objects live, and random sizes from 8 to 8192 bytes.
+//! The Heap runs bare and behind a spin lock. Interrupt control is free, or in rows named
+//! irq costs what the kernel's save and restore of the flags do, cli and sti aside.
 
 #[path = "../tests/support/arena.rs"]
 mod arena;
 
 use std::alloc::Layout;
+use std::cell::Cell;
 use std::hint::black_box;
 use std::ptr::NonNull;
 
@@ -15,12 +17,101 @@ use criterion::measurement::WallTime;
 use criterion::{criterion_group, criterion_main, BenchmarkGroup, Criterion};
 use gfp::Gfp;
 use linked_list_allocator::Heap;
-use slub::{Kmalloc, KmemCache, SlabFlags};
+use slub::{CpuLocal, Kmalloc, KmemCache, SlabFlags, MAX_CPUS};
 
 /// 64 MiB, shared by the allocators one after the other.
 static ARENA: Arena<16384> = Arena::new();
 
 type Lock = spin::Mutex<()>;
+
+std::thread_local! {
+    /// The CPU number, as the kernel reads it from its per-CPU block.
+    static CPU: Cell<usize> = const { Cell::new(0) };
+}
+
+/// The CPU-local services for this benchmark, which runs on one thread: the CPU number from
+/// a thread-local, interrupt control free.
+struct BenchCpu;
+
+// SAFETY: criterion runs every benchmark on the thread that calls it, so one CPU number is
+// in use and nothing runs beside the benchmark: no section needs excluding.
+unsafe impl CpuLocal for BenchCpu {
+    type IrqFlags = ();
+    #[inline]
+    fn cpu_id() -> usize {
+        CPU.with(Cell::get)
+    }
+    fn irq_save() {}
+    fn irq_restore(_: ()) {}
+    fn on_each_cpu(f: &(dyn Fn(usize) + Sync)) {
+        (0..MAX_CPUS).for_each(f);
+    }
+}
+
+/// RFLAGS.IF, the interrupt flag.
+const IF: u64 = 1 << 9;
+
+/// Reads RFLAGS, as local_irq_save does before its cli.
+#[inline]
+fn save_flags() -> u64 {
+    let flags;
+    // SAFETY: reads RFLAGS through the stack and changes nothing.
+    unsafe { std::arch::asm!("pushfq", "pop {}", out(reg) flags, options(preserves_flags)) };
+    flags
+}
+
+/// As BenchCpu, with the interrupt control of Linux's local_irq_save and
+/// local_irq_restore on x86: pushf, and a test of IF that would run sti (cli and sti
+/// themselves fault in user mode and are left out).
+struct PushfCpu;
+
+// SAFETY: as BenchCpu; nothing is changed.
+unsafe impl CpuLocal for PushfCpu {
+    type IrqFlags = u64;
+    #[inline]
+    fn cpu_id() -> usize {
+        CPU.with(Cell::get)
+    }
+    #[inline]
+    fn irq_save() -> u64 {
+        save_flags()
+    }
+    #[inline]
+    fn irq_restore(flags: u64) {
+        if flags & IF != 0 {
+            // SAFETY: an empty block, where the kernel has sti.
+            unsafe { std::arch::asm!("", options(nomem, nostack)) };
+        }
+    }
+    fn on_each_cpu(f: &(dyn Fn(usize) + Sync)) {
+        (0..MAX_CPUS).for_each(f);
+    }
+}
+
+/// As PushfCpu, but restoring RFLAGS with popf, which is much slower than sti.
+struct PopfCpu;
+
+// SAFETY: as BenchCpu; the flags written back are those just read (in user mode popf
+// leaves IF alone).
+unsafe impl CpuLocal for PopfCpu {
+    type IrqFlags = u64;
+    #[inline]
+    fn cpu_id() -> usize {
+        CPU.with(Cell::get)
+    }
+    #[inline]
+    fn irq_save() -> u64 {
+        save_flags()
+    }
+    #[inline]
+    fn irq_restore(flags: u64) {
+        // SAFETY: writes back what irq_save read.
+        unsafe { std::arch::asm!("push {}", "popfq", in(reg) flags) };
+    }
+    fn on_each_cpu(f: &(dyn Fn(usize) + Sync)) {
+        (0..MAX_CPUS).for_each(f);
+    }
+}
 
 const LIVE: usize = 1024;
 const STEPS: usize = 1 << 14;
@@ -33,7 +124,7 @@ trait Allocator {
     unsafe fn free(&mut self, ptr: NonNull<u8>, size: usize);
 }
 
-impl Allocator for &Kmalloc<'_, Arena<16384>, Lock> {
+impl<C: CpuLocal> Allocator for &Kmalloc<'_, Arena<16384>, Lock, C> {
     fn alloc(&mut self, size: usize) -> NonNull<u8> {
         self.kmalloc(size, Gfp::KERNEL).expect("the arena has room")
     }
@@ -43,7 +134,7 @@ impl Allocator for &Kmalloc<'_, Arena<16384>, Lock> {
     }
 }
 
-impl Allocator for &KmemCache<'_, Arena<16384>, Lock> {
+impl Allocator for &KmemCache<'_, Arena<16384>, Lock, BenchCpu> {
     fn alloc(&mut self, _size: usize) -> NonNull<u8> {
         KmemCache::alloc(self, Gfp::KERNEL).expect("the arena has room")
     }
@@ -75,6 +166,25 @@ impl Allocator for spin::Mutex<Heap> {
     unsafe fn free(&mut self, ptr: NonNull<u8>, size: usize) {
         // SAFETY: forwarded contract.
         unsafe { Allocator::free(&mut *black_box(&*self).lock(), ptr, size) };
+    }
+}
+
+/// The Heap as a kernel would have to use it: behind a spin lock taken with interrupts
+/// off (as PushfCpu), like kmalloc with PushfCpu.
+struct IrqLocked(spin::Mutex<Heap>);
+
+impl Allocator for IrqLocked {
+    fn alloc(&mut self, size: usize) -> NonNull<u8> {
+        let flags = PushfCpu::irq_save();
+        let ptr = Allocator::alloc(&mut self.0, size);
+        PushfCpu::irq_restore(flags);
+        ptr
+    }
+    unsafe fn free(&mut self, ptr: NonNull<u8>, size: usize) {
+        let flags = PushfCpu::irq_save();
+        // SAFETY: forwarded contract.
+        unsafe { Allocator::free(&mut self.0, ptr, size) };
+        PushfCpu::irq_restore(flags);
     }
 }
 
@@ -164,20 +274,31 @@ fn heap() -> Heap {
 }
 
 fn slab_benches(c: &mut Criterion) {
-    let k: Kmalloc<'_, _, Lock> = Kmalloc::new(&ARENA);
-    let cache: KmemCache<'_, _, Lock> =
+    let k: Kmalloc<'_, _, Lock, BenchCpu> = Kmalloc::new(&ARENA);
+    let k_pushf: Kmalloc<'_, _, Lock, PushfCpu> = Kmalloc::new(&ARENA);
+    let k_popf: Kmalloc<'_, _, Lock, PopfCpu> = Kmalloc::new(&ARENA);
+    let cache: KmemCache<'_, _, Lock, BenchCpu> =
         KmemCache::create(&ARENA, "bench-64", 64, 0, SlabFlags::empty(), None).unwrap();
 
     let mut group = c.benchmark_group("alloc+free 64 B, empty heap");
     pairs(&mut group, "kmalloc", &mut &k);
+    pairs(&mut group, "kmalloc irq", &mut &k_pushf);
+    pairs(&mut group, "kmalloc irq popf", &mut &k_popf);
     pairs(&mut group, "kmem_cache", &mut &cache);
     k.shrink();
+    k_pushf.shrink();
+    k_popf.shrink();
     cache.shrink();
     pairs(&mut group, "linked_list_allocator", &mut heap());
     pairs(
         &mut group,
         "linked_list_allocator locked",
         &mut spin::Mutex::new(heap()),
+    );
+    pairs(
+        &mut group,
+        "linked_list_allocator locked irq",
+        &mut IrqLocked(spin::Mutex::new(heap())),
     );
     group.finish();
 

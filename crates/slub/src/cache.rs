@@ -1,44 +1,79 @@
 //! Object caches (Linux: struct kmem_cache and kmem_cache_create, kmem_cache_alloc,
 //! kmem_cache_free, kmem_cache_destroy in mm/slub.c): objects of one size carved from slabs
 //! of page-allocator blocks, each freed object going back to the slab it came from, found
-//! through the owner word of its page. A cache is a plain value placed by its user.
+//! through the owner word of its page, with a stock of free objects per CPU in front of the
+//! slabs. A cache is a plain value placed by its user.
 
 mod flags;
 mod node;
+mod percpu;
+#[cfg(test)]
+mod percpu_tests;
+mod stock;
 #[cfg(test)]
 mod tests;
 
+use core::marker::PhantomData;
 use core::ptr::NonNull;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use gfp::Gfp;
 use lock_api::{Mutex, RawMutex};
 
+use crate::cpu::{CpuLocal, MAX_CPUS};
 use crate::debug::{self, Corruption, CorruptionKind, Reporter};
 use crate::layout::SlabLayout;
-use crate::page::{block_of, page_of, Owner, PageSource, OWNER_ALIGN, PAGE_SIZE};
+use crate::page::{Owner, PageSource, OWNER_ALIGN, PAGE_SIZE};
 use crate::registry::CacheStats;
-use crate::slab::Slab;
+use crate::slab::{Slab, SlabList};
 use flags::calculate_alignment;
 pub use flags::{SlabError, SlabFlags};
-use node::{CacheNode, Take};
+use node::CacheNode;
+use stock::{batch, stock_limit, CpuStock};
 
-/// A cache of same-sized objects (Linux: struct kmem_cache). Generic over the page source
-/// and over the raw lock that guards its lists: the kernel's disables interrupts, so the
-/// cache is safe to use from interrupt handlers and from several CPUs. Once it has handed
-/// out an object it must not move (a static, or memory from another cache, never does).
-/// Aligned to a cache line: its address, with the slab order, is the owner word of its
-/// pages, and caches used by different CPUs do not share lines.
+/// A cache of same-sized objects (Linux: struct kmem_cache). Generic over the page source,
+/// over the raw lock that guards its slabs (the kernel's disables interrupts, so the cache
+/// is safe to use from interrupt handlers and from several CPUs) and over the kernel's
+/// CPU-local services, which keep a stock of objects per CPU. Once it has handed out an
+/// object it must not move (a static, or memory from another cache, never does). Aligned to
+/// a cache line: its address, with the slab order, is the owner word of its pages, and
+/// the stocks of different CPUs do not share lines.
 #[repr(align(64))]
-pub struct KmemCache<'p, P: PageSource, R: RawMutex> {
+pub struct KmemCache<'p, P: PageSource, R: RawMutex, C: CpuLocal> {
     name: &'static str,
     pages: &'p P,
     object_size: usize,
     flags: SlabFlags,
     ctor: Option<fn(*mut u8)>,
+    /// Objects each CPU's stock may hold (SLAB's limit); 0 turns the stocks off, as in
+    /// debug mode. Read without the lock by frees; refills also check the layout under it.
+    limit: AtomicUsize,
     node: Mutex<R, CacheNode>,
+    /// The stock of each CPU, by CPU number (Linux: s->cpu_slab, SLAB's s->cpu_cache).
+    stocks: [CpuStock; MAX_CPUS],
+    cpu: PhantomData<fn() -> C>,
 }
 
-impl<'p, P: PageSource, R: RawMutex> KmemCache<'p, P, R> {
+// SAFETY: a stock is used only by its own CPU with interrupts off, or from on_each_cpu
+// while that CPU is outside the slab layer (CpuLocal's contract), and holds free objects of
+// this cache; the slabs are reached only under the lock; the other fields do not change.
+unsafe impl<P, R, C> Sync for KmemCache<'_, P, R, C>
+where
+    P: PageSource + Sync,
+    R: RawMutex + Sync,
+    C: CpuLocal,
+{
+}
+// SAFETY: as above; the stocks belong to CPU numbers, not to threads.
+unsafe impl<P, R, C> Send for KmemCache<'_, P, R, C>
+where
+    P: PageSource + Sync,
+    R: RawMutex + Send,
+    C: CpuLocal,
+{
+}
+
+impl<'p, P: PageSource, R: RawMutex, C: CpuLocal> KmemCache<'p, P, R, C> {
     /// kmem_cache_create: a cache of `size`-byte objects aligned to `align` (0 for a
     /// word). `ctor`, if any, runs on every object once, when its slab is made: objects
     /// must be freed in their constructed state. Usable in a `static` initialiser.
@@ -92,7 +127,10 @@ impl<'p, P: PageSource, R: RawMutex> KmemCache<'p, P, R> {
             object_size: layout.object_size,
             flags,
             ctor,
+            limit: AtomicUsize::new(stock_limit(&layout)),
             node,
+            stocks: [const { CpuStock::new() }; MAX_CPUS],
+            cpu: PhantomData,
         }
     }
 
@@ -115,47 +153,6 @@ impl<'p, P: PageSource, R: RawMutex> KmemCache<'p, P, R> {
 
     fn addr(&self) -> *const () {
         self as *const Self as *const ()
-    }
-
-    /// kmem_cache_alloc: an object, or None when the page source has no memory (or the
-    /// cache was destroyed). `Gfp::ZERO` zeroes it; the other flags go to the page source
-    /// when a new slab is needed.
-    #[inline]
-    pub fn alloc(&self, gfp: Gfp) -> Option<NonNull<u8>> {
-        loop {
-            let mut node = self.node.lock();
-            match node.take() {
-                Take::Object(object) => {
-                    let size = node.layout.object_size;
-                    drop(node);
-                    if gfp.contains(Gfp::ZERO) {
-                        // SAFETY: the object is the caller's now and `size` bytes long.
-                        unsafe { object.as_ptr().write_bytes(0, size) };
-                    }
-                    return Some(object);
-                }
-                Take::Corrupt(kind, addr) => {
-                    let reporter = node.reporter;
-                    drop(node);
-                    self.report(reporter, kind, addr);
-                }
-                Take::NoSlab => {
-                    let layout = node.layout;
-                    if node.dead {
-                        return None;
-                    }
-                    drop(node);
-                    let slab = self.grow(layout, gfp)?;
-                    let mut node = self.node.lock();
-                    if node.layout != layout || node.dead {
-                        drop(node);
-                        self.discard(slab, layout.order);
-                    } else {
-                        node.add_slab(slab);
-                    }
-                }
-            }
-        }
     }
 
     /// Makes a new slab outside the lock (constructors may allocate).
@@ -204,58 +201,10 @@ impl<'p, P: PageSource, R: RawMutex> KmemCache<'p, P, R> {
         self.pages.free_pages(block, order);
     }
 
-    /// kmem_cache_free: gives `object` back to its slab, found from its page's owner word.
-    /// In debug mode a double free, damaged red zones or a pointer that is no object are
-    /// reported and the object is left alone; without debug mode only a double free of the
-    /// most recently freed object is caught.
-    ///
-    /// # Safety
-    /// `object` was returned by `alloc` of this cache and is not used afterwards.
-    #[inline]
-    pub unsafe fn free(&self, object: NonNull<u8>) -> Result<(), Corruption> {
-        let addr = object.as_ptr() as usize;
-        let slab = match Owner::decode(self.pages.page_owner(page_of(addr))) {
-            Owner::Slab { cache, order } if cache == self.addr() as usize => {
-                // SAFETY: the word was stored by this cache for a slab it still holds.
-                unsafe { Slab::from_base(block_of(addr, order)) }
-            }
-            Owner::Slab { .. } => {
-                return Err(self.report_unlocked(CorruptionKind::WrongCache, addr))
-            }
-            _ => return Err(self.report_unlocked(CorruptionKind::InvalidFree, addr)),
-        };
-        // SAFETY: the slab is one of ours and holds the object's page; the caller vouches
-        // for the rest.
-        unsafe { self.free_to_slab(slab, object) }
-    }
-
-    /// The second half of `free`, once the slab is known.
-    ///
-    /// # Safety
-    /// `slab` belongs to this cache and holds the page of `object`, which the caller got
-    /// from `alloc` and does not use any more.
-    #[inline]
-    pub(crate) unsafe fn free_to_slab(
-        &self,
-        slab: Slab,
-        object: NonNull<u8>,
-    ) -> Result<(), Corruption> {
-        let mut node = self.node.lock();
-        // SAFETY: forwarded contract.
-        let result = unsafe { node.put(slab, object) };
-        match result {
-            Ok(None) => Ok(()),
-            Ok(Some(free)) => {
-                let order = node.layout.order;
-                drop(node);
-                self.discard(free, order);
-                Ok(())
-            }
-            Err(kind) => {
-                let reporter = node.reporter;
-                drop(node);
-                Err(self.report(reporter, kind, object.as_ptr() as usize))
-            }
+    /// Gives back every slab on `list` (slabs of `order` that became free).
+    fn discard_all(&self, list: &mut SlabList, order: u32) {
+        while let Some(slab) = list.pop() {
+            self.discard(slab, order);
         }
     }
 
@@ -280,8 +229,13 @@ impl<'p, P: PageSource, R: RawMutex> KmemCache<'p, P, R> {
         self.report(reporter, kind, addr)
     }
 
-    /// kmem_cache_shrink: gives every free slab back to the page source. Returns how many.
-    pub fn shrink(&self) -> usize {
+    /// kmem_cache_shrink: empties every CPU's stock into the slabs, then gives every free
+    /// slab back to the page source. Returns how many. Waits for every CPU (see CpuLocal).
+    pub fn shrink(&self) -> usize
+    where
+        Self: Sync,
+    {
+        self.flush_cpu_stocks();
         let mut released = 0;
         loop {
             let mut node = self.node.lock();
@@ -295,9 +249,14 @@ impl<'p, P: PageSource, R: RawMutex> KmemCache<'p, P, R> {
         }
     }
 
-    /// kmem_cache_destroy: refused while objects are in use (Display of the error is the
-    /// line to printk); otherwise gives every slab back, and later allocations fail.
-    pub fn destroy(&self) -> Result<(), SlabError> {
+    /// kmem_cache_destroy: refused while objects are in use, those in CPU stocks aside
+    /// (Display of the error is the line to printk); otherwise gives every slab back, and
+    /// later allocations fail.
+    pub fn destroy(&self) -> Result<(), SlabError>
+    where
+        Self: Sync,
+    {
+        self.flush_cpu_stocks();
         {
             let mut node = self.node.lock();
             if node.active > 0 {
@@ -314,17 +273,26 @@ impl<'p, P: PageSource, R: RawMutex> KmemCache<'p, P, R> {
 
     /// Turns red zones, poisoning and checks on or off. The layout changes, so the cache
     /// must hold no slab once its free slabs are given back (as Linux, which decides at
-    /// boot with slub_debug=).
-    pub fn set_debug(&self, on: bool) -> Result<(), SlabError> {
+    /// boot with slub_debug=). Debug caches keep no CPU stocks.
+    pub fn set_debug(&self, on: bool) -> Result<(), SlabError>
+    where
+        Self: Sync,
+    {
+        // Stocks off first: once shrink has flushed them, no CPU puts an object back in one.
+        self.limit.store(0, Ordering::Relaxed);
         self.shrink();
         let mut node = self.node.lock();
-        if node.counts() != (0, 0, 0) {
-            return Err(SlabError::HasSlabs { cache: self.name });
-        }
-        let old = node.layout;
-        let layout = SlabLayout::new(old.object_size, old.align, on, self.ctor.is_some());
-        node.layout = layout.ok_or(SlabError::InvalidSize)?;
-        Ok(())
+        let result = if node.counts() != (0, 0, 0) {
+            Err(SlabError::HasSlabs { cache: self.name })
+        } else {
+            let old = node.layout;
+            SlabLayout::new(old.object_size, old.align, on, self.ctor.is_some())
+                .map(|layout| node.layout = layout)
+                .ok_or(SlabError::InvalidSize)
+        };
+        self.limit
+            .store(stock_limit(&node.layout), Ordering::Relaxed);
+        result
     }
 
     /// How many free slabs are kept (Linux: /sys/kernel/slab/NAME/min_partial).
@@ -342,8 +310,13 @@ impl<'p, P: PageSource, R: RawMutex> KmemCache<'p, P, R> {
         self.node.lock().reporter = reporter;
     }
 
+    /// The numbers of /proc/slabinfo. As in Linux, objects in CPU stocks are active: they
+    /// are off their slabs' freelists (`cpu_objs` tells how many; it is a snapshot, since
+    /// CPUs change their stocks without the lock).
     pub fn stats(&self) -> CacheStats {
         let node = self.node.lock();
+        let cpu_objs = self.stocks.iter().map(CpuStock::len).sum();
+        let limit = self.limit.load(Ordering::Relaxed);
         let (partial_slabs, full_slabs, free_slabs) = node.counts();
         let layout = node.layout;
         CacheStats {
@@ -360,6 +333,9 @@ impl<'p, P: PageSource, R: RawMutex> KmemCache<'p, P, R> {
             reclaimable: self.flags.contains(SlabFlags::RECLAIM_ACCOUNT),
             corruptions: node.corruptions,
             quarantined: node.quarantined,
+            limit,
+            batchcount: batch(limit),
+            cpu_objs,
         }
     }
 }

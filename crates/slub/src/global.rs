@@ -8,6 +8,7 @@ use core::ptr::{self, NonNull};
 use gfp::Gfp;
 use lock_api::RawMutex;
 
+use crate::cpu::CpuLocal;
 use crate::kmalloc::Kmalloc;
 use crate::page::PageSource;
 
@@ -17,22 +18,23 @@ use crate::page::PageSource;
 ///
 /// ```text
 /// static PAGES: BuddyPages = BuddyPages;                 // implements PageSource
-/// static KMALLOC: Kmalloc<'static, BuddyPages, IrqSpinlock> = Kmalloc::new(&PAGES);
+/// static KMALLOC: Kmalloc<'static, BuddyPages, IrqSpinlock, KernelCpu> =
+///     Kmalloc::new(&PAGES);
 /// #[global_allocator]
-/// static GLOBAL: KmallocGlobal<'static, BuddyPages, IrqSpinlock> =
+/// static GLOBAL: KmallocGlobal<'static, BuddyPages, IrqSpinlock, KernelCpu> =
 ///     KmallocGlobal::new(&KMALLOC, Gfp::KERNEL);
 /// ```
-pub struct KmallocGlobal<'p, P: PageSource, R: RawMutex> {
-    kmalloc: &'p Kmalloc<'p, P, R>,
+pub struct KmallocGlobal<'p, P: PageSource, R: RawMutex, C: CpuLocal> {
+    kmalloc: &'p Kmalloc<'p, P, R, C>,
     gfp: Gfp,
 }
 
-impl<'p, P: PageSource, R: RawMutex> KmallocGlobal<'p, P, R> {
-    pub const fn new(kmalloc: &'p Kmalloc<'p, P, R>, gfp: Gfp) -> Self {
+impl<'p, P: PageSource, R: RawMutex, C: CpuLocal> KmallocGlobal<'p, P, R, C> {
+    pub const fn new(kmalloc: &'p Kmalloc<'p, P, R, C>, gfp: Gfp) -> Self {
         KmallocGlobal { kmalloc, gfp }
     }
 
-    pub fn kmalloc(&self) -> &'p Kmalloc<'p, P, R> {
+    pub fn kmalloc(&self) -> &'p Kmalloc<'p, P, R, C> {
         self.kmalloc
     }
 
@@ -48,10 +50,11 @@ impl<'p, P: PageSource, R: RawMutex> KmallocGlobal<'p, P, R> {
 // SAFETY: kmalloc_aligned returns blocks of at least the size asked for, aligned as asked,
 // that no other allocation overlaps until kfree; dealloc and realloc only pass on pointers
 // this allocator returned, as GlobalAlloc's callers promise.
-unsafe impl<P, R> GlobalAlloc for KmallocGlobal<'_, P, R>
+unsafe impl<P, R, C> GlobalAlloc for KmallocGlobal<'_, P, R, C>
 where
     P: PageSource + Sync,
     R: RawMutex + Sync,
+    C: CpuLocal,
 {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         self.allocate(layout, self.gfp)

@@ -10,7 +10,7 @@ mod proptests;
 #[cfg(test)]
 mod tests;
 
-use core::mem::size_of;
+use core::mem::{size_of, size_of_val};
 use core::ptr::NonNull;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
@@ -18,10 +18,10 @@ use gfp::Gfp;
 use lock_api::{Mutex, RawMutex};
 
 use crate::cache::{KmemCache, SlabError, SlabFlags};
+use crate::cpu::CpuLocal;
 use crate::debug::{Corruption, CorruptionKind, Reporter};
-use crate::page::{block_of, get_order, page_of, Owner, PageSource, MAX_PAGE_ORDER, PAGE_SIZE};
+use crate::page::{get_order, page_of, Owner, PageSource, MAX_PAGE_ORDER, PAGE_SIZE};
 use crate::registry::{SlabCache, SlabRegistry};
-use crate::slab::Slab;
 
 /// Sizes of the kmalloc caches, smallest first.
 pub const KMALLOC_SIZES: [usize; KMALLOC_CACHES] = [
@@ -112,18 +112,19 @@ const fn class(size: usize, align: usize) -> Option<Class> {
     }
 }
 
-const fn size_cache<'p, P: PageSource, R: RawMutex>(
+const fn size_cache<'p, P: PageSource, R: RawMutex, C: CpuLocal>(
     pages: &'p P,
     index: usize,
     flags: SlabFlags,
-) -> KmemCache<'p, P, R> {
+) -> KmemCache<'p, P, R, C> {
     let class = index % KMALLOC_CACHES;
     let (name, flags) = if index < KMALLOC_CACHES {
         (NAMES[class], flags)
     } else {
         (DMA_NAMES[class], flags.union(SlabFlags::CACHE_DMA))
     };
-    let layout = KmemCache::<P, R>::layout_for(KMALLOC_SIZES[class], ALIGNS[class], flags, false);
+    let layout =
+        KmemCache::<P, R, C>::layout_for(KMALLOC_SIZES[class], ALIGNS[class], flags, false);
     match layout {
         Ok(layout) => KmemCache::with_layout(pages, name, layout, flags, None),
         Err(_) => panic!("kmalloc size classes have valid layouts"),
@@ -138,17 +139,17 @@ macro_rules! size_caches {
 
 /// The kmalloc caches and the large allocations above them. The kernel places one in a
 /// `static` (it is const-constructible) and hands it to `KmallocGlobal`.
-pub struct Kmalloc<'p, P: PageSource, R: RawMutex> {
+pub struct Kmalloc<'p, P: PageSource, R: RawMutex, C: CpuLocal> {
     pages: &'p P,
     /// kmalloc-* then dma-kmalloc-*, each smallest first.
-    caches: [KmemCache<'p, P, R>; 2 * KMALLOC_CACHES],
+    caches: [KmemCache<'p, P, R, C>; 2 * KMALLOC_CACHES],
     /// Bytes in blocks of large allocations (Linux counts them as unreclaimable slab).
     large_bytes: AtomicUsize,
     /// Told of kfree of pointers that belong to no kmalloc cache.
     reporter: Mutex<R, Option<Reporter>>,
 }
 
-impl<'p, P: PageSource, R: RawMutex> Kmalloc<'p, P, R> {
+impl<'p, P: PageSource, R: RawMutex, C: CpuLocal> Kmalloc<'p, P, R, C> {
     /// kmalloc over `pages`, debug mode off.
     pub const fn new(pages: &'p P) -> Self {
         Self::with_flags(pages, SlabFlags::empty())
@@ -167,20 +168,20 @@ impl<'p, P: PageSource, R: RawMutex> Kmalloc<'p, P, R> {
     }
 
     /// Every kmalloc cache, kmalloc-* then dma-kmalloc-*.
-    pub fn caches(&self) -> impl Iterator<Item = &KmemCache<'p, P, R>> {
+    pub fn caches(&self) -> impl Iterator<Item = &KmemCache<'p, P, R, C>> {
         self.caches.iter()
     }
 
     /// The cache kmalloc(size, gfp) uses, or None for a large allocation (Linux's
     /// kmalloc_slab).
-    pub fn cache(&self, size: usize, gfp: Gfp) -> Option<&KmemCache<'p, P, R>> {
+    pub fn cache(&self, size: usize, gfp: Gfp) -> Option<&KmemCache<'p, P, R, C>> {
         match class(size.max(1), 1)? {
             Class::Cache(index) => Some(self.set(gfp, index)),
             Class::Pages(_) => None,
         }
     }
 
-    fn set(&self, gfp: Gfp, index: usize) -> &KmemCache<'p, P, R> {
+    fn set(&self, gfp: Gfp, index: usize) -> &KmemCache<'p, P, R, C> {
         let set = if gfp.contains(Gfp::DMA) {
             KMALLOC_CACHES
         } else {
@@ -235,12 +236,18 @@ impl<'p, P: PageSource, R: RawMutex> Kmalloc<'p, P, R> {
     }
 
     /// The kmalloc cache at `addr`, if `addr` is one of ours (a cache address from an owner
-    /// word: inside the array, it is the start of one of its elements).
+    /// word). No division: kfree's fast path waits for this.
     #[inline]
-    fn own_cache(&self, addr: usize) -> Option<&KmemCache<'p, P, R>> {
-        let index =
-            addr.wrapping_sub(self.caches.as_ptr() as usize) / size_of::<KmemCache<'p, P, R>>();
-        self.caches.get(index)
+    fn own_cache(&self, addr: usize) -> Option<&KmemCache<'p, P, R, C>> {
+        let offset = addr.wrapping_sub(self.caches.as_ptr() as usize);
+        if offset >= size_of_val(&self.caches) {
+            return None;
+        }
+        debug_assert_eq!(offset % size_of::<KmemCache<'p, P, R, C>>(), 0);
+        // SAFETY: a cache stores its own address in the owner words of its slabs, and caches
+        // do not overlap, so an owner word's address inside the array is the start of one
+        // of its caches, which lives as long as `self`.
+        Some(unsafe { &*(addr as *const KmemCache<'p, P, R, C>) })
     }
 
     /// kfree: gives back what kmalloc returned; null and ZERO_SIZE_PTR are ignored. A
@@ -259,11 +266,9 @@ impl<'p, P: PageSource, R: RawMutex> Kmalloc<'p, P, R> {
         match Owner::decode(self.pages.page_owner(page)) {
             Owner::Slab { cache, order } => match self.own_cache(cache) {
                 Some(cache) => {
-                    // SAFETY: the word was stored by that cache for a slab it holds.
-                    let slab = unsafe { Slab::from_base(block_of(addr, order)) };
-                    // SAFETY: the slab is the cache's and holds the object's page; the
-                    // caller vouches for the rest.
-                    unsafe { cache.free_to_slab(slab, object) }
+                    // SAFETY: the word, stored by that cache, names it and the slab order;
+                    // the caller vouches for the rest.
+                    unsafe { cache.free_object(object, order) }
                 }
                 None => Err(self.report(CorruptionKind::WrongCache, addr)),
             },
@@ -307,7 +312,10 @@ impl<'p, P: PageSource, R: RawMutex> Kmalloc<'p, P, R> {
 
     /// Turns debug mode on or off in every kmalloc cache; each must be empty (see
     /// `KmemCache::set_debug`). Returns the first refusal, after trying them all.
-    pub fn set_debug(&self, on: bool) -> Result<(), SlabError> {
+    pub fn set_debug(&self, on: bool) -> Result<(), SlabError>
+    where
+        KmemCache<'p, P, R, C>: Sync,
+    {
         let mut result = Ok(());
         for cache in &self.caches {
             result = result.and(cache.set_debug(on));
@@ -323,8 +331,12 @@ impl<'p, P: PageSource, R: RawMutex> Kmalloc<'p, P, R> {
             .for_each(|cache| cache.set_reporter(reporter));
     }
 
-    /// Gives every free slab of every kmalloc cache back. Returns how many.
-    pub fn shrink(&self) -> usize {
+    /// Empties every CPU's stock, then gives every free slab of every kmalloc cache back.
+    /// Returns how many slabs.
+    pub fn shrink(&self) -> usize
+    where
+        KmemCache<'p, P, R, C>: Sync,
+    {
         self.caches.iter().map(KmemCache::shrink).sum()
     }
 
@@ -339,7 +351,7 @@ impl<'p, P: PageSource, R: RawMutex> Kmalloc<'p, P, R> {
         registry: &SlabRegistry<'a, R2, N>,
     ) -> Result<(), SlabError>
     where
-        KmemCache<'p, P, R>: SlabCache,
+        KmemCache<'p, P, R, C>: SlabCache,
     {
         self.caches
             .iter()

@@ -50,6 +50,7 @@ pub const fn get_order(size: usize) -> u32 {
 }
 
 /// The start of the page that holds `addr`.
+#[inline]
 pub(crate) const fn page_of(addr: usize) -> usize {
     addr & !(PAGE_SIZE - 1)
 }

@@ -7,6 +7,7 @@ use core::fmt;
 use lock_api::{Mutex, RawMutex};
 
 use crate::cache::{KmemCache, SlabError};
+use crate::cpu::CpuLocal;
 use crate::page::{PageSource, PAGE_SIZE};
 
 /// The two header lines of /proc/slabinfo (Linux's print_slabinfo_header).
@@ -23,6 +24,7 @@ pub struct CacheStats {
     pub object_size: usize,
     /// Stride of objects, metadata included (slabinfo's <objsize>).
     pub size: usize,
+    /// Objects off their slabs' freelists: in use, or in a CPU's stock (Linux counts both).
     pub active_objs: usize,
     pub num_objs: usize,
     pub objs_per_slab: usize,
@@ -35,11 +37,22 @@ pub struct CacheStats {
     pub corruptions: usize,
     /// Objects kept out of use after a corruption (counted in active_objs).
     pub quarantined: usize,
+    /// Objects a CPU's stock holds at most (SLAB's tunable limit); 0 without stocks.
+    pub limit: usize,
+    /// Objects moved at once between a stock and the slabs (SLAB's batchcount).
+    pub batchcount: usize,
+    /// Objects in CPU stocks, free but counted in active_objs (a snapshot).
+    pub cpu_objs: usize,
 }
 
 impl CacheStats {
     pub fn num_slabs(&self) -> usize {
         self.partial_slabs + self.full_slabs + self.free_slabs
+    }
+
+    /// Objects really in use: active ones outside CPU stocks.
+    pub fn in_use(&self) -> usize {
+        self.active_objs.saturating_sub(self.cpu_objs)
     }
 
     /// Bytes of page-allocator memory the cache holds.
@@ -53,14 +66,15 @@ pub trait SlabCache: Sync {
     fn stats(&self) -> CacheStats;
 }
 
-impl<P: PageSource + Sync, R: RawMutex + Sync> SlabCache for KmemCache<'_, P, R> {
+impl<P: PageSource + Sync, R: RawMutex + Sync, C: CpuLocal> SlabCache for KmemCache<'_, P, R, C> {
     fn stats(&self) -> CacheStats {
         KmemCache::stats(self)
     }
 }
 
-/// One line of /proc/slabinfo, as Linux's cache_show prints it. SLUB has no tunables and
-/// no shared arrays (zeros), and counts every slab as active.
+/// One line of /proc/slabinfo, as Linux's cache_show prints it. The tunables are those of
+/// the per-CPU stocks, as SLAB showed its array caches' (no shared arrays: 0); every slab
+/// counts as active, as in SLUB.
 impl fmt::Display for CacheStats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let slabs = self.num_slabs();
@@ -74,8 +88,8 @@ impl fmt::Display for CacheStats {
             self.size,
             self.objs_per_slab,
             self.pages_per_slab,
-            0,
-            0,
+            self.limit,
+            self.batchcount,
             0,
             slabs,
             slabs,
@@ -162,10 +176,11 @@ impl<'a, R: RawMutex, const N: usize> SlabRegistry<'a, R, N> {
     }
 
     /// kmem_cache_destroy for a registered cache: destroys it, then unregisters it.
-    pub fn destroy<P, R2>(&self, cache: &KmemCache<'_, P, R2>) -> Result<(), SlabError>
+    pub fn destroy<P, R2, C>(&self, cache: &KmemCache<'_, P, R2, C>) -> Result<(), SlabError>
     where
         P: PageSource + Sync,
         R2: RawMutex + Sync,
+        C: CpuLocal,
     {
         cache.destroy()?;
         self.unregister(cache);

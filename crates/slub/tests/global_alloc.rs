@@ -4,12 +4,15 @@
 
 #[path = "support/arena.rs"]
 mod arena;
+#[path = "support/cpu.rs"]
+mod cpu;
 
 use std::alloc::{alloc, dealloc, Layout};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use arena::Arena;
+use cpu::ThreadCpu;
 use gfp::Gfp;
 use slub::{Corruption, Kmalloc, KmallocGlobal, SlabFlags};
 
@@ -17,9 +20,11 @@ type Pages = Arena<16384>;
 type Lock = spin::Mutex<()>;
 
 static PAGES: Pages = Arena::new();
-static KMALLOC: Kmalloc<'static, Pages, Lock> = Kmalloc::with_flags(&PAGES, SlabFlags::DEBUG);
+static KMALLOC: Kmalloc<'static, Pages, Lock, ThreadCpu> =
+    Kmalloc::with_flags(&PAGES, SlabFlags::DEBUG);
 #[global_allocator]
-static GLOBAL: KmallocGlobal<'static, Pages, Lock> = KmallocGlobal::new(&KMALLOC, Gfp::KERNEL);
+static GLOBAL: KmallocGlobal<'static, Pages, Lock, ThreadCpu> =
+    KmallocGlobal::new(&KMALLOC, Gfp::KERNEL);
 
 static CORRUPTIONS: AtomicUsize = AtomicUsize::new(0);
 

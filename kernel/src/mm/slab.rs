@@ -13,6 +13,7 @@ use gfp::Gfp;
 use slub::{Corruption, Kmalloc, KmallocGlobal, PageSource, SlabRegistry};
 
 use crate::arch::mm::{phys_to_virt, virt_to_phys_direct, PAGE_SIZE};
+use crate::arch::percpu::KernelCpu;
 use crate::kernel::sync::IrqRawSpinlock;
 use crate::mm::page_alloc;
 use crate::{pr_err, pr_info, pr_warn};
@@ -47,13 +48,13 @@ impl PageSource for BuddyPages {
 static PAGES: BuddyPages = BuddyPages;
 
 /// The kmalloc-* and dma-kmalloc-* caches.
-pub static KMALLOC: Kmalloc<'static, BuddyPages, IrqRawSpinlock> = Kmalloc::new(&PAGES);
+pub static KMALLOC: Kmalloc<'static, BuddyPages, IrqRawSpinlock, KernelCpu> = Kmalloc::new(&PAGES);
 
 /// Every cache, for /proc/slabinfo and /proc/meminfo.
 pub static SLAB_CACHES: SlabRegistry<'static, IrqRawSpinlock> = SlabRegistry::new();
 
 #[global_allocator]
-static GLOBAL: KmallocGlobal<'static, BuddyPages, IrqRawSpinlock> =
+static GLOBAL: KmallocGlobal<'static, BuddyPages, IrqRawSpinlock, KernelCpu> =
     KmallocGlobal::new(&KMALLOC, Gfp::KERNEL);
 
 fn report_corruption(c: &Corruption) {

@@ -1,6 +1,6 @@
 //! The slabs of one cache and the moves between them (Linux: struct kmem_cache_node, the
-//! cpu slab and the slow paths of mm/slub.c). Allocations come from a current slab; when it
-//! is full it goes to the full list and a partial slab, else a free one, takes its place.
+//! cpu slab and the slow paths of mm/slub.c). Objects come from a current slab; when it is
+//! full it goes to the full list and a partial slab, else a free one, takes its place.
 //! A free puts the object back on its own slab: full slabs become partial, partial slabs
 //! that empty become free, and free slabs beyond min_partial go back to the page source.
 
@@ -17,9 +17,9 @@ const MAX_PARTIAL: usize = 10;
 /// A cache's state that changes under its lock.
 pub(crate) struct CacheNode {
     pub(crate) layout: SlabLayout,
-    /// The slab allocations come from, on no list (SLUB's cpu slab: one per cache here,
-    /// since the cache is locked). It stays even when its last object comes back, so
-    /// that alloc/free pairs do not move slabs between lists.
+    /// The slab objects are taken from, on no list (SLUB's cpu slab, shared by all CPUs
+    /// here: they take batches from it into their stocks). It stays even when its last
+    /// object comes back, unless min_partial free slabs are kept already.
     current: Option<Slab>,
     partial: SlabList,
     full: SlabList,
@@ -27,7 +27,8 @@ pub(crate) struct CacheNode {
     /// Free slabs kept for the next allocations, the current one included (Linux:
     /// s->min_partial).
     pub(crate) min_partial: usize,
-    /// Objects handed out, plus those kept out of use after a corruption.
+    /// Objects off their slabs' freelists: handed out, in CPU stocks, or kept out of use
+    /// after a corruption (Linux's active objects).
     pub(crate) active: usize,
     /// Objects kept out of use because a check found them damaged.
     pub(crate) quarantined: usize,
@@ -95,9 +96,18 @@ impl CacheNode {
         self.free.len() + self.current.is_some_and(|c| c.inuse() == 0) as usize
     }
 
-    /// Adds a new slab, all of its objects free.
-    pub(crate) fn add_slab(&mut self, slab: Slab) {
+    /// Adds a slab grown because the cache had no free object. If another CPU has grown the
+    /// cache meanwhile and min_partial free slabs are kept already, the slab is surplus and
+    /// is returned, for the caller to give back: kept, it would stay free beyond
+    /// min_partial until the next shrink.
+    pub(crate) fn add_grown(&mut self, slab: Slab) -> Option<Slab> {
+        let has_free_objects =
+            self.current.is_some() || self.partial.len() > 0 || self.free.len() > 0;
+        if has_free_objects && self.kept_free() >= self.min_partial {
+            return Some(slab);
+        }
         self.free.push(slab, ListKind::Free);
+        None
     }
 
     /// Takes a free slab (the current one last) to be given back.

@@ -1,6 +1,7 @@
 //! Tests of kmem_cache rules: object reuse, list moves between partial, full and free,
-//! free slabs kept up to min_partial, destroy refused while objects live, constructors,
-//! owner words on every page, and the lock under several threads.
+//! free slabs kept up to min_partial (also when CPUs grow the cache at once), destroy
+//! refused while objects live, constructors, owner words on every page, and several threads
+//! sharing a cache. Tests of slab moves run on a CPU without stocks, to see each object go.
 
 use std::collections::HashSet;
 use std::format;
@@ -8,7 +9,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::vec::Vec;
 
 use super::*;
-use crate::testing::{Cache, StdPages};
+use crate::page::page_of;
+use crate::testing::{set_cpu, Cache, StdPages};
 
 fn cache<'p>(pages: &'p StdPages, name: &'static str, size: usize) -> Cache<'p> {
     Cache::create(pages, name, size, 0, SlabFlags::empty(), None).expect("valid cache")
@@ -55,6 +57,7 @@ fn objects_are_distinct_aligned_and_inside_one_slab() {
 
 #[test]
 fn slabs_move_between_partial_full_and_free_lists() {
+    set_cpu(MAX_CPUS);
     let pages = StdPages::new();
     let c = cache(&pages, "lists", 64);
     let per_slab = c.layout().objects;
@@ -80,6 +83,7 @@ fn slabs_move_between_partial_full_and_free_lists() {
 
 #[test]
 fn free_slabs_beyond_min_partial_go_back_to_the_page_source() {
+    set_cpu(MAX_CPUS);
     let pages = StdPages::new();
     let c = cache(&pages, "bound", 256);
     assert_eq!(c.min_partial(), 5, "Linux's MIN_PARTIAL for small objects");
@@ -294,6 +298,57 @@ fn many_threads_share_one_cache() {
             });
         }
     });
+    // What the threads' stocks hold is free but still off its slabs; shrink flushes every
+    // stock and, min_partial being 0, gives every slab back.
+    let stats = c.stats();
+    assert_eq!((stats.in_use(), stats.active_objs), (0, stats.cpu_objs));
+    assert!(
+        stats.free_slabs <= 1,
+        "no surplus slab from concurrent growth"
+    );
+    c.shrink();
     assert_eq!(c.stats().active_objs, 0);
+    assert_eq!(pages.live_blocks(), 0);
+}
+
+/// The cache grown by `grow_elsewhere_once`, as an address (a ctor gets no context).
+static RACED: AtomicUsize = AtomicUsize::new(0);
+
+/// A constructor that, the first time it runs, has another thread (another CPU) allocate
+/// from the same cache: both CPUs found no free object and both grow the cache.
+fn grow_elsewhere_once(_: *mut u8) {
+    let addr = RACED.swap(0, Ordering::Relaxed);
+    if addr != 0 {
+        // SAFETY: the test stored the address of a cache that outlives this call.
+        let cache = unsafe { &*(addr as *const Cache<'_>) };
+        std::thread::scope(|s| {
+            s.spawn(|| {
+                let object = cache.alloc(Gfp::KERNEL).expect("memory");
+                free_all(cache, &[object]);
+            });
+        });
+    }
+}
+
+#[test]
+fn a_slab_grown_while_another_cpu_grew_the_cache_is_not_kept_as_surplus() {
+    let pages = StdPages::new();
+    let c = Cache::create(
+        &pages,
+        "race",
+        64,
+        0,
+        SlabFlags::empty(),
+        Some(grow_elsewhere_once),
+    );
+    let c = c.unwrap();
+    c.set_min_partial(0);
+    RACED.store(&c as *const Cache<'_> as usize, Ordering::Relaxed);
+    let object = c.alloc(Gfp::KERNEL).unwrap();
+    let stats = c.stats();
+    assert_eq!((stats.num_slabs(), stats.free_slabs), (1, 0));
+    assert_eq!(pages.live_blocks(), 1, "the second slab went back at once");
+    free_all(&c, &[object]);
+    c.shrink();
     assert_eq!(pages.live_blocks(), 0);
 }

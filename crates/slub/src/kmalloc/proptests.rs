@@ -1,7 +1,8 @@
 //! Property tests of kmalloc/kfree (Linux's slab invariants): random sequences of random
-//! sizes, with each object filled, never hand out overlapping memory, never disturb a live
-//! object's bytes, and leave every cache with only free slabs, up to min_partial, once
-//! everything is freed; shrinking then gives every page back.
+//! sizes, with each object filled, on a CPU with stocks or without, never hand out
+//! overlapping memory, never disturb a live object's bytes, and leave every cache with only
+//! free slabs, up to min_partial, once everything is freed and the stocks are flushed;
+//! shrinking then gives every page back.
 
 use std::collections::BTreeMap;
 use std::vec::Vec;
@@ -9,7 +10,8 @@ use std::vec::Vec;
 use proptest::prelude::*;
 
 use super::*;
-use crate::testing::{Km, StdPages};
+use crate::testing::{set_cpu, Km, StdPages};
+use crate::MAX_CPUS;
 
 #[derive(Clone, Debug)]
 enum Op {
@@ -77,7 +79,8 @@ fn free(k: &Km<'_>, live: &mut Live, addr: usize) {
     unsafe { k.kfree(addr as *const u8) }.expect("clean kfree");
 }
 
-fn run(ops: &[Op], debug: bool) {
+fn run(ops: &[Op], debug: bool, stocks: bool) {
+    set_cpu(if stocks { 0 } else { MAX_CPUS });
     let pages = StdPages::new();
     let k = Km::new(&pages);
     k.set_debug(debug).unwrap();
@@ -102,8 +105,10 @@ fn run(ops: &[Op], debug: bool) {
         free(&k, &mut live, addr);
     }
 
+    assert!(k.caches().all(|cache| cache.stats().in_use() == 0));
     let mut kept = 0;
     for cache in k.caches() {
+        cache.flush_cpu_stocks();
         let stats = cache.stats();
         assert_eq!(stats.active_objs, 0, "{}", stats.name);
         assert_eq!(
@@ -129,7 +134,8 @@ proptest! {
     fn kmalloc_never_overlaps_or_loses_memory(
         ops in proptest::collection::vec(op(), 1..400),
         debug in any::<bool>(),
+        stocks in any::<bool>(),
     ) {
-        run(&ops, debug);
+        run(&ops, debug, stocks);
     }
 }

@@ -119,9 +119,9 @@ fn kfree_finds_the_cache_from_the_page_owner() {
         .iter()
         .map(|&s| k.kmalloc(s, Gfp::KERNEL).unwrap())
         .collect();
-    assert_eq!(k.caches().map(|c| c.stats().active_objs).sum::<usize>(), 7);
+    assert_eq!(k.caches().map(|c| c.stats().in_use()).sum::<usize>(), 7);
     ptrs.into_iter().for_each(|p| free(&k, p));
-    assert!(k.caches().all(|c| c.stats().active_objs == 0));
+    assert!(k.caches().all(|c| c.stats().in_use() == 0));
     k.shrink();
     assert_eq!(pages.live_blocks(), 0);
 }
@@ -165,10 +165,7 @@ fn gfp_dma_uses_the_dma_caches() {
     let k = Km::new(&pages);
     let ptr = k.kmalloc(100, Gfp::DMA_KERNEL).unwrap();
     let dma = k.cache(100, Gfp::DMA_KERNEL).unwrap();
-    assert_eq!(
-        (dma.name(), dma.stats().active_objs),
-        ("dma-kmalloc-128", 1)
-    );
+    assert_eq!((dma.name(), dma.stats().in_use()), ("dma-kmalloc-128", 1));
     assert_eq!(k.cache(100, Gfp::KERNEL).unwrap().stats().active_objs, 0);
     assert!(pages.gfps().iter().all(|g| g.contains(Gfp::DMA)));
     free(&k, ptr);
@@ -257,6 +254,6 @@ fn global_alloc_honours_layouts_and_reallocates_in_place_within_a_class() {
         assert_eq!(page as usize % (1 << 16), 0);
         global.dealloc(page, Layout::from_size_align(16, 1 << 16).unwrap());
     }
-    assert!(k.caches().all(|c| c.stats().active_objs == 0));
+    assert!(k.caches().all(|c| c.stats().in_use() == 0));
     assert_eq!(k.large_bytes(), 0);
 }

@@ -1,6 +1,7 @@
 //! Tests of the cache registry: /proc/slabinfo text exactly as Linux's printf formats make
-//! it (expected lines were produced by C's printf with cache_show's formats), newest cache
-//! first, registration limits, and the slab numbers of /proc/meminfo.
+//! it (expected lines were produced by C's printf with cache_show's formats), objects in CPU
+//! stocks counted active as Linux counts them, newest cache first, registration limits,
+//! and the slab numbers of /proc/meminfo.
 
 use std::format;
 use std::string::ToString;
@@ -28,13 +29,15 @@ fn slabinfo_is_linux_s_version_2_1_text() {
         .map(|_| dentry.alloc(Gfp::KERNEL).unwrap())
         .collect();
 
+    // 22 dentries in use and 14 in this CPU's stock: batches of 15, of the 6 left in the
+    // first slab, then of 15 from the second. Three tasks and 5 in the stock: a batch of 8.
     let expected = "slabinfo - version: 2.1\n\
 # name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> \
 : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> \
 <sharedavail>\n\
-dentry                22     42    192   21    1 : tunables    0    0    0 \
+dentry                36     42    192   21    1 : tunables   30   15    0 \
 : slabdata      2      2      0\n\
-task_struct            3      8   1000    8    2 : tunables    0    0    0 \
+task_struct            8      8   1000    8    2 : tunables   16    8    0 \
 : slabdata      1      1      0\n";
     assert_eq!(registry.slabinfo().to_string(), expected);
 
@@ -70,6 +73,9 @@ fn long_names_and_numbers_widen_the_columns_as_printf_does() {
         reclaimable: false,
         corruptions: 0,
         quarantined: 0,
+        limit: 0,
+        batchcount: 0,
+        cpu_objs: 0,
     };
     assert_eq!(
         format!("{stats}"),
@@ -94,7 +100,7 @@ fn kmalloc_caches_are_listed_with_their_numbers() {
     assert_eq!(lines[2].split_whitespace().next(), Some("dma-kmalloc-8k"));
     assert_eq!(lines[27].split_whitespace().next(), Some("kmalloc-8"));
     assert!(lines.contains(
-        &"kmalloc-64             3     63     64   63    1 : tunables    0    0    0 \
+        &"kmalloc-64            15     63     64   63    1 : tunables   30   15    0 \
           : slabdata      1      1      0"
     ));
     assert_eq!(registry.meminfo().unreclaimable_bytes, 4096);

@@ -83,3 +83,40 @@ pub fn smp_processor_id() -> u32 {
     }
     this_cpu().cpu_id
 }
+
+/// The CPU-local services the slab allocator's per-CPU object stocks need
+/// (Linux: smp_processor_id, local_irq_save/restore, on_each_cpu).
+pub struct KernelCpu;
+
+// SAFETY: cpu_id reads this CPU's own block, whose number never changes;
+// irq_save leaves interrupts off until the matching irq_restore, so no
+// interrupt handler runs slab code on this CPU in between; both are asm
+// blocks without `nomem`, so they are compiler barriers. Only the boot
+// CPU runs, so on_each_cpu calls f(0) here with interrupts off.
+unsafe impl slub::CpuLocal for KernelCpu {
+    type IrqFlags = bool;
+
+    fn cpu_id() -> usize {
+        this_cpu().cpu_id as usize
+    }
+
+    fn irq_save() -> bool {
+        let rflags: u64;
+        // SAFETY: reads RFLAGS and clears IF; the stack use is balanced.
+        unsafe { core::arch::asm!("pushfq", "pop {}", "cli", out(reg) rflags) };
+        rflags & (1 << 9) != 0
+    }
+
+    fn irq_restore(were_enabled: bool) {
+        if were_enabled {
+            // SAFETY: interrupts were on before the matching irq_save.
+            unsafe { core::arch::asm!("sti") };
+        }
+    }
+
+    fn on_each_cpu(f: &(dyn Fn(usize) + Sync)) {
+        let flags = Self::irq_save();
+        f(0);
+        Self::irq_restore(flags);
+    }
+}
