@@ -40,11 +40,18 @@ static void put_num(long n)
 	put(buf + i);
 }
 
+/* Written by the children after fork: copy-on-write must keep the
+ * parent's value. */
+static volatile int shared = 5;
+
 int main(void)
 {
 	for (int i = 1; i <= 3; i++) {
 		pid_t pid = fork();
 		if (pid == 0) {
+			shared = 90 + i;
+			if (shared != 90 + i)
+				put("child does not see its own write\n");
 			put("child ");
 			put_num(i);
 			put(" running, parent ");
@@ -62,6 +69,9 @@ int main(void)
 	}
 	int status = 0;
 	put(wait4(-1, &status, WNOHANG, 0) < 0 ? "no children left\n" : "a child is left\n");
+	put("parent still sees shared = ");
+	put_num(shared);
+	put("\n");
 
 	pid_t pid = fork();
 	if (pid == 0) {

@@ -90,6 +90,19 @@ pub enum BadAccess {
     NoMemory,
 }
 
+/// One more address space maps this page.
+fn page_get(pfn: u64) {
+    page_alloc::set_page_private(pfn, page_alloc::page_private(pfn) + 1);
+}
+
+/// One address space stops mapping this page; the last one frees it.
+fn page_put(pfn: u64) {
+    match page_alloc::page_private(pfn) {
+        0 => page_alloc::free_pages(pfn, 0),
+        n => page_alloc::set_page_private(pfn, n - 1),
+    }
+}
+
 impl AddressSpace {
     pub fn new() -> Result<Self, NoMemory> {
         let tables = with_kernel_tables(|k| PageTables::new_user(k))?;
@@ -185,7 +198,7 @@ impl AddressSpace {
         while page < end {
             if let Some(phys) = self.tables.unmap_4k(page) {
                 crate::arch::mm::init::flush_tlb_one(page);
-                page_alloc::free_pages(phys / PAGE_SIZE, 0);
+                page_put(phys / PAGE_SIZE);
             }
             page += PAGE_SIZE;
         }
@@ -203,7 +216,7 @@ impl AddressSpace {
         }
         if let Some((old_phys, _)) = old {
             crate::arch::mm::init::flush_tlb_one(virt);
-            page_alloc::free_pages(old_phys / PAGE_SIZE, 0);
+            page_put(old_phys / PAGE_SIZE);
         }
         Ok(phys_to_virt(phys) as *mut u8)
     }
@@ -223,7 +236,10 @@ impl AddressSpace {
             return Err(BadAccess::NotAllowed);
         }
         let page = addr & !(PAGE_SIZE - 1);
-        if self.tables.translate(page).is_some() {
+        if let Some((phys, flags)) = self.tables.translate(page) {
+            if write && !flags.contains(F::WRITABLE) {
+                return self.break_cow(page, phys, vma.prot);
+            }
             // Present and allowed by the VMA: the PTE lags behind (a stale
             // TLB entry after mprotect); flushing is the whole repair.
             crate::arch::mm::init::flush_tlb_one(page);
@@ -231,6 +247,39 @@ impl AddressSpace {
         }
         self.map_zeroed_page(page, vma.prot)
             .map_err(|_| BadAccess::NoMemory)?;
+        Ok(())
+    }
+
+    /// A write to a copy-on-write page (Linux: do_wp_page): the last
+    /// sharer gets the page back writable, the others a copy.
+    fn break_cow(&mut self, page: u64, phys: u64, prot: Prot) -> Result<(), BadAccess> {
+        let pfn = phys / PAGE_SIZE;
+        if page_alloc::page_private(pfn) == 0 {
+            self.tables
+                .map_4k(page, phys, prot.pte_flags())
+                .map_err(|_| BadAccess::NoMemory)?;
+            crate::arch::mm::init::flush_tlb_one(page);
+            return Ok(());
+        }
+        let copy = page_alloc::alloc_pages(Gfp::KERNEL, 0).ok_or(BadAccess::NoMemory)?;
+        // SAFETY: two whole pages in the direct map; the copy is fresh.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                phys_to_virt(phys) as *const u8,
+                phys_to_virt(copy * PAGE_SIZE) as *mut u8,
+                PAGE_SIZE as usize,
+            )
+        };
+        if self
+            .tables
+            .map_4k(page, copy * PAGE_SIZE, prot.pte_flags())
+            .is_err()
+        {
+            page_alloc::free_pages(copy, 0);
+            return Err(BadAccess::NoMemory);
+        }
+        crate::arch::mm::init::flush_tlb_one(page);
+        page_put(pfn);
         Ok(())
     }
 
@@ -246,8 +295,7 @@ impl AddressSpace {
         };
         match self.tables.translate(page) {
             Some((phys, flags)) if ok(flags) => Some(phys_to_virt(phys) + (virt - page)),
-            Some(_) => None,
-            None => {
+            Some(_) | None => {
                 self.handle_fault(virt, write, false).ok()?;
                 let (phys, _) = self.tables.translate(page)?;
                 Some(phys_to_virt(phys) + (virt - page))
@@ -340,31 +388,33 @@ impl AddressSpace {
         Ok(None)
     }
 
-    /// A copy of this address space for a child (Linux: dup_mmap). Every
-    /// mapped page is copied now; copy-on-write sharing comes later.
-    pub fn duplicate(&self) -> Result<AddressSpace, NoMemory> {
+    /// The address space of a forked child (Linux: dup_mmap): the same
+    /// VMAs, every present page shared, writable ones copy-on-write.
+    pub fn duplicate(&mut self) -> Result<AddressSpace, NoMemory> {
         let mut child = AddressSpace::new()?;
         child.vmas = self.vmas.clone();
         child.start_brk = self.start_brk;
         child.brk = self.brk;
-        for vma in self.vmas.values() {
+        let vmas: alloc::vec::Vec<Vma> = self.vmas.values().copied().collect();
+        for vma in vmas {
+            let shared = Prot {
+                write: false,
+                ..vma.prot
+            };
             let mut page = vma.start;
             while page < vma.end {
                 if let Some((phys, _)) = self.tables.translate(page) {
-                    let dst = child.map_zeroed_page(page, vma.prot)?;
-                    // SAFETY: both pages are whole pages in the direct map;
-                    // the child's is fresh and not shared.
-                    unsafe {
-                        core::ptr::copy_nonoverlapping(
-                            phys_to_virt(phys) as *const u8,
-                            dst,
-                            PAGE_SIZE as usize,
-                        )
-                    };
+                    child.tables.map_4k(page, phys, shared.pte_flags())?;
+                    page_get(phys / PAGE_SIZE);
+                    if vma.prot.write {
+                        self.tables.map_4k(page, phys, shared.pte_flags())?;
+                    }
                 }
                 page += PAGE_SIZE;
             }
         }
+        // The parent's writable pages just became read-only.
+        x86_64::instructions::tlb::flush_all();
         Ok(child)
     }
 }
