@@ -201,6 +201,7 @@ pub fn spawn_init(archive: &'static [u8], path: &str, args: &[&str]) -> Result<(
             kernel_stack_top: kstack_top,
             saved_rsp,
             fs_base: 0,
+            signals: crate::kernel::signal::SignalState::new(),
         }),
     );
     sched::enqueue(&mut table, pid);
@@ -271,6 +272,7 @@ pub fn sys_execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> i64
     let old = with_current(|t| {
         t.comm = comm_from_path(&path);
         t.fs_base = 0;
+        t.signals.reset_handlers_on_exec();
         t.mm.replace(mm)
     });
     drop(old);

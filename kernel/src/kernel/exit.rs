@@ -11,8 +11,8 @@ use linux_raw_sys::errno::{ECHILD, EFAULT, EINVAL};
 
 use crate::arch::traps::TrapFrame;
 use crate::kernel::exec::free_kernel_stack;
-use crate::kernel::sched;
 use crate::kernel::task::{with_current, with_current_mm, Task, TaskState, TASKS};
+use crate::kernel::{sched, signal};
 use crate::pr_info;
 
 /// Linux's signal numbers for the faults user code can cause, and the
@@ -47,6 +47,7 @@ pub fn do_exit(exitcode: u32) -> ! {
         }
         sched::wake_up(&mut table, parent);
         sched::wake_up(&mut table, 1);
+        signal::send_signal(&mut table, parent, signal::SIGCHLD);
     }
     sched::schedule();
     unreachable!("a zombie was scheduled again")
@@ -126,7 +127,13 @@ pub fn sys_wait4(pid: i64, wstatus: u64, options: u64, _rusage: u64) -> i64 {
                 }
                 return child.pid as i64;
             }
-            None => sched::schedule(),
+            None => {
+                sched::schedule();
+                if signal::signal_pending() {
+                    with_current(|t| t.state = TaskState::Runnable);
+                    return -signal::ERESTARTSYS;
+                }
+            }
         }
     }
 }

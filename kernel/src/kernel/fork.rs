@@ -73,7 +73,7 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         FsBase::read().as_u64()
     };
 
-    let (parent, comm) = with_current(|t| (t.pid, t.comm));
+    let (parent, comm, signals) = with_current(|t| (t.pid, t.comm, t.signals.for_child()));
     let pid = {
         let mut table = TASKS.lock();
         if table.tasks.len() >= MAX_TASKS {
@@ -95,6 +95,7 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         kernel_stack_top: kstack_top,
         saved_rsp,
         fs_base,
+        signals,
     });
     let tid = pid.to_le_bytes();
     if flags32 & CLONE_CHILD_SETTID != 0 {

@@ -9,6 +9,7 @@ pub mod printk;
 pub mod reboot;
 pub mod sched;
 pub mod selftest;
+pub mod signal;
 pub mod sync;
 pub mod sys;
 pub mod sys_info;

@@ -16,7 +16,7 @@ use crate::arch::traps::TrapFrame;
 use crate::drivers::char::random;
 use crate::fs::read_write;
 use crate::kernel::task::with_current;
-use crate::kernel::{exec, exit, fork, reboot, sys_info, time_syscalls};
+use crate::kernel::{exec, exit, fork, reboot, signal, sys_info, time_syscalls};
 use crate::mm::mmap;
 use crate::pr_warn;
 
@@ -80,6 +80,13 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_clone => fork::sys_clone(frame, a),
         nr::__NR_execve => exec::sys_execve(frame, a[0], a[1], a[2]),
         nr::__NR_wait4 => exit::sys_wait4(a[0] as i64, a[1], a[2], a[3]),
+        nr::__NR_rt_sigaction => signal::sys_rt_sigaction(a[0], a[1], a[2], a[3]),
+        nr::__NR_rt_sigprocmask => signal::sys_rt_sigprocmask(a[0], a[1], a[2], a[3]),
+        nr::__NR_rt_sigpending => signal::sys_rt_sigpending(a[0], a[1]),
+        nr::__NR_rt_sigreturn => signal::sys_rt_sigreturn(frame),
+        nr::__NR_kill => signal::sys_kill(a[0] as i32 as i64, a[1]),
+        nr::__NR_tkill => signal::sys_tkill(a[0] as i32 as i64, a[1]),
+        nr::__NR_tgkill => signal::sys_tkill(a[1] as i32 as i64, a[2]),
         _ => {
             report_missing(number);
             -(ENOSYS as i64)

@@ -41,6 +41,8 @@ pub struct Task {
     pub saved_rsp: u64,
     /// The thread pointer (FS base) set by arch_prctl.
     pub fs_base: u64,
+    /// Signal dispositions, blocked and pending signals.
+    pub signals: crate::kernel::signal::SignalState,
 }
 
 impl Task {
@@ -121,6 +123,7 @@ pub fn init_idle_task() {
         kernel_stack_top: 0,
         saved_rsp: 0,
         fs_base: 0,
+        signals: crate::kernel::signal::SignalState::new(),
     };
     let mut table = TASKS.lock();
     table.tasks.insert(0, Box::new(idle));

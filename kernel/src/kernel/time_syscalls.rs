@@ -9,7 +9,7 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use linux_raw_sys::errno::{EFAULT, EINVAL};
+use linux_raw_sys::errno::{EFAULT, EINTR, EINVAL};
 
 use crate::kernel::task::with_current_mm;
 use crate::kernel::time::{self, ktime_get_ns, TICK_NSEC};
@@ -125,22 +125,28 @@ pub fn sys_time(tloc: u64) -> i64 {
     secs as i64
 }
 
-/// Sleep until `clock` reads `deadline_ns`.
-fn sleep_until(clock: u64, deadline_ns: u64) {
+/// Sleep until `clock` reads `deadline_ns`; false if a signal came first.
+fn sleep_until(clock: u64, deadline_ns: u64) -> bool {
     loop {
         let now = clock_ns(clock).unwrap_or(deadline_ns);
         if now >= deadline_ns {
-            return;
+            return true;
         }
-        time::sleep_ticks((deadline_ns - now).div_ceil(TICK_NSEC).max(1));
+        if crate::kernel::signal::signal_pending() {
+            return false;
+        }
+        time::sleep_ticks(1.min((deadline_ns - now).div_ceil(TICK_NSEC)));
     }
 }
 
 pub fn sys_nanosleep(req: u64, _rem: u64) -> i64 {
     match get_timespec(req) {
         Ok(ns) => {
-            sleep_until(CLOCK_MONOTONIC, ktime_get_ns().saturating_add(ns));
-            0
+            if sleep_until(CLOCK_MONOTONIC, ktime_get_ns().saturating_add(ns)) {
+                0
+            } else {
+                err(EINTR)
+            }
         }
         Err(e) => e,
     }
@@ -159,6 +165,9 @@ pub fn sys_clock_nanosleep(clock: u64, flags: u64, req: u64, _rem: u64) -> i64 {
     } else {
         clock_ns(clock).unwrap_or(0).saturating_add(ns)
     };
-    sleep_until(clock, deadline);
-    0
+    if sleep_until(clock, deadline) {
+        0
+    } else {
+        err(EINTR)
+    }
 }

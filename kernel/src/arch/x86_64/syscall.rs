@@ -53,8 +53,12 @@ pub fn syscall_args(frame: &TrapFrame) -> [u64; 6] {
 #[no_mangle]
 extern "C" fn syscall_dispatch(frame: &mut TrapFrame) {
     x86_64::instructions::interrupts::enable();
+    let number = frame.rax;
     frame.rax = crate::kernel::sys::dispatch(frame) as u64;
     crate::kernel::sched::preempt_on_return_to_user();
+    // rt_sigreturn restored a frame: no restart logic applies to it.
+    let in_syscall = number != linux_raw_sys::general::__NR_rt_sigreturn as u64;
+    crate::kernel::signal::do_signal(frame, in_syscall);
     x86_64::instructions::interrupts::disable();
 }
 

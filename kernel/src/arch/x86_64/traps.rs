@@ -87,6 +87,7 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
     handle_trap(frame);
     if frame.user_mode() {
         crate::kernel::sched::preempt_on_return_to_user();
+        crate::kernel::signal::do_signal(frame, false);
     }
 }
 
@@ -157,10 +158,17 @@ fn page_fault(frame: &mut TrapFrame) {
         let repaired = crate::kernel::task::with_current_mm(|mm| {
             mm.handle_fault(address, err & PF_WRITE != 0, err & PF_INSTR != 0)
         });
-        match repaired {
+        let code = match repaired {
             Ok(()) => return,
-            Err(_) => crate::kernel::exit::user_segfault(frame, address),
+            Err(crate::mm::address_space::BadAccess::NotAllowed) => {
+                crate::kernel::signal::SEGV_ACCERR
+            }
+            Err(_) => crate::kernel::signal::SEGV_MAPERR,
+        };
+        if !crate::kernel::signal::force_sig_fault(crate::kernel::signal::SIGSEGV, code, address) {
+            crate::kernel::exit::user_segfault(frame, address);
         }
+        return;
     }
     dumpstack::oops_begin();
     if address < 4096 && !frame.user_mode() {

@@ -1,0 +1,123 @@
+//! ramfs and tmpfs: a filesystem kept entirely in memory, as Linux's fs/ramfs (and
+//! mm/shmem.c without swap). Directories are name maps in insertion order, files are
+//! sparse page maps, symlinks hold their target, device nodes and FIFOs only attributes.
+
+mod dir;
+mod file;
+
+use alloc::boxed::Box;
+use alloc::sync::Arc;
+use core::sync::atomic::{AtomicU64, Ordering};
+
+use linux_raw_sys::general as g;
+
+use crate::fs::{alloc_anon_dev, FileSystem, StatFs};
+use crate::inode::{FileType, Inode, InodeAttr, InodeOps, NewInode};
+use crate::time::current_time;
+
+pub use dir::RamDir;
+pub use file::{RamFile, RamSpecial, RamSymlink, PAGE_SIZE};
+
+/// What the inodes of one instance share: its device and inode numbers.
+pub(crate) struct RamSb {
+    dev: u64,
+    next_ino: AtomicU64,
+}
+
+impl RamSb {
+    /// A new inode of this instance with the given attributes; times are now.
+    pub(crate) fn new_inode(&self, new: NewInode, ops: Box<dyn InodeOps>) -> Arc<Inode> {
+        let now = current_time();
+        let is_dir = new.mode & g::S_IFMT == g::S_IFDIR;
+        let attr = InodeAttr {
+            mode: new.mode,
+            uid: new.uid,
+            gid: new.gid,
+            nlink: if is_dir { 2 } else { 1 },
+            rdev: new.rdev,
+            atime: now,
+            mtime: now,
+            ctime: now,
+            ..InodeAttr::default()
+        };
+        let ino = self.next_ino.fetch_add(1, Ordering::Relaxed);
+        Inode::new(ino, self.dev, attr, ops)
+    }
+
+    /// The operations for a new inode of type `ft`.
+    pub(crate) fn ops_for(self: &Arc<Self>, ft: FileType, target: &[u8]) -> Box<dyn InodeOps> {
+        match ft {
+            FileType::Directory => Box::new(RamDir::new(self.clone())),
+            FileType::Regular => Box::new(RamFile::new()),
+            FileType::Symlink => Box::new(RamSymlink::new(target)),
+            _ => Box::new(RamSpecial),
+        }
+    }
+}
+
+/// One ramfs or tmpfs instance.
+pub struct RamFs {
+    name: &'static str,
+    magic: u32,
+    sb: Arc<RamSb>,
+    root: Arc<Inode>,
+}
+
+impl RamFs {
+    /// A ramfs whose root directory has mode 0755 and owner root, as Linux mounts it.
+    pub fn new_ramfs() -> Arc<RamFs> {
+        RamFs::new("ramfs", g::RAMFS_MAGIC, 0o755)
+    }
+
+    /// A tmpfs; its root directory has mode 1777, as Linux's default for tmpfs.
+    pub fn new_tmpfs() -> Arc<RamFs> {
+        RamFs::new("tmpfs", g::TMPFS_MAGIC, 0o1777)
+    }
+
+    fn new(name: &'static str, magic: u32, root_perm: u32) -> Arc<RamFs> {
+        let sb = Arc::new(RamSb {
+            dev: alloc_anon_dev(),
+            next_ino: AtomicU64::new(1),
+        });
+        let new = NewInode {
+            mode: g::S_IFDIR | root_perm,
+            uid: 0,
+            gid: 0,
+            rdev: 0,
+        };
+        let root = sb.new_inode(new, sb.ops_for(FileType::Directory, b""));
+        Arc::new(RamFs {
+            name,
+            magic,
+            sb,
+            root,
+        })
+    }
+}
+
+impl FileSystem for RamFs {
+    fn name(&self) -> &'static str {
+        self.name
+    }
+
+    fn root(&self) -> Arc<Inode> {
+        self.root.clone()
+    }
+
+    fn dev(&self) -> u64 {
+        self.sb.dev
+    }
+
+    fn statfs(&self) -> StatFs {
+        // ramfs has no limits and reports zero blocks and files, as Linux's simple_statfs.
+        StatFs {
+            magic: u64::from(self.magic),
+            block_size: PAGE_SIZE as u64,
+            name_max: 255,
+            ..StatFs::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,76 @@
+//! Tests of mounts: crossing down and up, ENOTDIR, EBUSY, the mount list.
+
+use super::*;
+use crate::create::mkdirat;
+use crate::ramfs::RamFs;
+use crate::testing::World;
+
+#[test]
+fn walks_cross_into_mounts_and_dotdot_climbs_out() {
+    let w = World::new();
+    w.mkdir("/mnt").unwrap();
+    let at = w.resolve("/mnt", true).unwrap();
+    let tmp = RamFs::new_tmpfs();
+    let mnt = w.ns.mount(&at, tmp.clone(), b"tmpfs").unwrap();
+    let root = w.resolve("/mnt", true).unwrap();
+    assert!(Arc::ptr_eq(&root.mnt, &mnt));
+    assert!(root.is_mount_root());
+    assert_eq!(root.inode().dev(), tmp.dev());
+    mkdirat(w.lk(), b"/mnt/sub", 0o755, 0).unwrap();
+    let up = w.resolve("/mnt/sub/../..", true).unwrap();
+    assert!(up.same(&w.root));
+    let mnt_dotdot = w.resolve("/mnt/..", true).unwrap();
+    assert!(mnt_dotdot.same(&w.root));
+    let names: Vec<_> = w.ns.mounts().iter().map(|m| m.fs().name()).collect();
+    assert_eq!(names, ["ramfs", "tmpfs"]);
+}
+
+#[test]
+fn mounting_on_a_file_is_enotdir() {
+    let w = World::new();
+    w.write_file("/f", b"");
+    let at = w.resolve("/f", true).unwrap();
+    let err = w.ns.mount(&at, RamFs::new_ramfs(), b"none").err();
+    assert_eq!(err, Some(Errno::ENOTDIR));
+}
+
+#[test]
+fn umount_is_ebusy_while_used_and_uncovers_the_directory() {
+    let w = World::new();
+    w.mkdir("/mnt").unwrap();
+    w.write_file("/mnt/under", b"");
+    let at = w.resolve("/mnt", true).unwrap();
+    w.ns.mount(&at, RamFs::new_tmpfs(), b"tmpfs").unwrap();
+    assert_eq!(w.resolve("/mnt/under", true).err(), Some(Errno::ENOENT));
+    let cwd = w.resolve("/mnt", true).unwrap();
+    assert_eq!(
+        w.ns.umount(w.resolve("/mnt", true).unwrap()),
+        Err(Errno::EBUSY)
+    );
+    drop(cwd);
+    assert_eq!(
+        w.ns.umount(w.resolve("/", true).unwrap()),
+        Err(Errno::EBUSY)
+    );
+    let not_root = w.resolve("/mnt", true).unwrap();
+    w.ns.umount(not_root).unwrap();
+    assert!(w.resolve("/mnt/under", true).is_ok());
+    assert_eq!(w.ns.mounts().len(), 1);
+    let err = w.ns.umount(w.resolve("/mnt", true).unwrap()).err();
+    assert_eq!(err, Some(Errno::EINVAL));
+}
+
+#[test]
+fn removing_or_renaming_a_mountpoint_is_ebusy() {
+    let w = World::new();
+    w.mkdir("/mnt").unwrap();
+    let at = w.resolve("/mnt", true).unwrap();
+    w.ns.mount(&at, RamFs::new_tmpfs(), b"tmpfs").unwrap();
+    drop(at);
+    assert_eq!(crate::remove::rmdir(w.lk(), b"/mnt"), Err(Errno::EBUSY));
+    let err = crate::rename::renameat2(w.lk(), b"/mnt", w.lk(), b"/x", 0).err();
+    assert_eq!(err, Some(Errno::EBUSY));
+    w.mkdir("/other").unwrap();
+    let err = crate::rename::renameat2(w.lk(), b"/other", w.lk(), b"/mnt/x", 0).err();
+    assert_eq!(err, Some(Errno::EXDEV));
+}

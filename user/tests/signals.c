@@ -1,0 +1,127 @@
+/* Signals: a handler runs and returns, a blocked signal waits as pending,
+ * kill terminates a child, a SIGSEGV handler sees the fault address, and
+ * SIGCHLD reaches a handler. */
+#include <signal.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define LINUX_REBOOT_MAGIC1 0xfee1dead
+#define LINUX_REBOOT_MAGIC2 672274793
+#define LINUX_REBOOT_CMD_POWER_OFF 0x4321fedc
+
+static char line[160];
+static int len;
+
+static void put(const char *s)
+{
+	while (*s && len < (int)sizeof(line))
+		line[len++] = *s++;
+	if (len > 0 && line[len - 1] == '\n') {
+		write(1, line, len);
+		len = 0;
+	}
+}
+
+static void put_num(unsigned long n)
+{
+	char buf[24];
+	int i = sizeof(buf) - 1;
+	buf[i] = 0;
+	do {
+		buf[--i] = '0' + n % 10;
+		n /= 10;
+	} while (n);
+	put(buf + i);
+}
+
+static volatile int got;
+static volatile int chld;
+
+static void on_usr1(int sig)
+{
+	got = sig;
+}
+
+static void on_chld(int sig)
+{
+	(void)sig;
+	chld++;
+}
+
+static void on_segv(int sig, siginfo_t *info, void *uc)
+{
+	(void)uc;
+	char msg[80] = "caught signal ";
+	char *p = msg + strlen(msg);
+	*p++ = '0' + sig / 10;
+	*p++ = '0' + sig % 10;
+	strcpy(p, info->si_addr == (void *)0x10 ? " at address 0x10\n" : " at a wrong address\n");
+	write(1, msg, strlen(msg));
+	_exit(42);
+}
+
+int main(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_usr1;
+	sigaction(SIGUSR1, &sa, 0);
+	kill(getpid(), SIGUSR1);
+	put("after kill, the handler saw signal ");
+	put_num(got);
+	put("\n");
+
+	sigset_t set, pending;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	got = 0;
+	sigprocmask(SIG_BLOCK, &set, 0);
+	kill(getpid(), SIGUSR1);
+	sigpending(&pending);
+	put(sigismember(&pending, SIGUSR1) && !got ? "blocked SIGUSR1 is pending\n"
+						    : "blocking failed\n");
+	sigprocmask(SIG_UNBLOCK, &set, 0);
+	put(got == SIGUSR1 ? "unblocked, the handler ran\n" : "unblocking failed\n");
+
+	sa.sa_handler = on_chld;
+	sigaction(SIGCHLD, &sa, 0);
+
+	pid_t sleeper = fork();
+	if (sleeper == 0) {
+		struct timespec ts = { 5, 0 };
+		nanosleep(&ts, 0);
+		_exit(0);
+	}
+	kill(sleeper, SIGTERM);
+	int status = 0;
+	while (waitpid(sleeper, &status, 0) < 0)
+		;
+	put(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM ? "SIGTERM killed the child\n"
+							       : "the child survived SIGTERM\n");
+
+	pid_t faulter = fork();
+	if (faulter == 0) {
+		struct sigaction segv;
+		memset(&segv, 0, sizeof(segv));
+		segv.sa_sigaction = on_segv;
+		segv.sa_flags = SA_SIGINFO;
+		sigaction(SIGSEGV, &segv, 0);
+		volatile int *bad = (volatile int *)0x10;
+		__asm__("" : "+r"(bad)); /* hide the constant from the compiler */
+		*bad = 1;
+		_exit(1);
+	}
+	while (waitpid(faulter, &status, 0) < 0)
+		;
+	put("the faulting child exited with ");
+	put_num(WEXITSTATUS(status));
+	put("\n");
+	put(chld >= 1 ? "SIGCHLD reached its handler\n" : "no SIGCHLD\n");
+
+	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
+		LINUX_REBOOT_CMD_POWER_OFF, 0);
+	return 1;
+}
