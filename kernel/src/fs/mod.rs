@@ -1,4 +1,8 @@
-//! Files (Linux: fs/). The VFS comes next; for now only the console
-//! behind file descriptors 0, 1 and 2.
+//! Files (Linux: fs/): the root filesystem from the initramfs, the file
+//! system calls over crates/vfs, and the console device.
 
+pub mod console;
+pub mod namei;
+pub mod open;
 pub mod read_write;
+pub mod rootfs;

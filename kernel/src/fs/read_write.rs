@@ -1,82 +1,184 @@
-//! write and writev (Linux: fs/read_write.c), and ioctl (fs/ioctl.c).
+//! read, write, readv, writev, pread64, pwrite64, lseek (Linux:
+//! fs/read_write.c) and ioctl (fs/ioctl.c), over the task's open files.
 //!
-//! Until the VFS exists, file descriptors 0, 1 and 2 are the console, as
-//! /dev/console is for Linux's init; other descriptors are EBADF.
+//! User buffers are moved through a kernel bounce buffer a chunk at a
+//! time; no lock is held while a file's read or write runs, since reading
+//! the console may wait for input.
+
+use alloc::sync::Arc;
+use alloc::vec;
 
 use linux_raw_sys::errno::{EBADF, EFAULT, EINVAL, ENOTTY};
+use vfs::File;
 
-use crate::drivers::tty::serial;
-use crate::kernel::task::with_current_mm;
+use crate::kernel::task::{with_current, with_current_mm};
+
+/// Linux caps one read or write at this many bytes (MAX_RW_COUNT).
+const MAX_RW_COUNT: u64 = 0x7fff_f000;
+/// The bounce buffer's size.
+const CHUNK: usize = 64 * 1024;
+/// Linux's UIO_MAXIOV.
+const UIO_MAXIOV: u64 = 1024;
 
 fn err(errno: u32) -> i64 {
     -(errno as i64)
 }
 
-/// Linux caps one read or write at this many bytes (MAX_RW_COUNT).
-const MAX_RW_COUNT: u64 = 0x7fff_f000;
-
-fn is_console(fd: u64) -> bool {
-    fd <= 2
+/// The open file behind `fd`.
+pub fn fget(fd: u64) -> Result<Arc<File>, i64> {
+    let fd = i32::try_from(fd).map_err(|_| err(EBADF))?;
+    with_current(|t| t.files.get(fd)).map_err(|e| e.to_ret())
 }
 
-/// Copy `len` user bytes at `buf` to the console, a chunk at a time.
-fn console_write(buf: u64, len: u64) -> Result<u64, i64> {
+/// Read into user memory at `buf`: one call of the file's read, as Linux
+/// returns what one read gave.
+fn read_into_user(file: &File, buf: u64, len: u64, at: Option<i64>) -> i64 {
+    let len = len.min(MAX_RW_COUNT).min(CHUNK as u64) as usize;
+    let mut kbuf = vec![0u8; len];
+    let n = match at {
+        None => file.read(&mut kbuf),
+        Some(off) => file.pread(&mut kbuf, off),
+    };
+    match n {
+        Ok(n) => match with_current_mm(|mm| mm.copy_to_user(buf, &kbuf[..n])) {
+            Ok(()) => n as i64,
+            Err(_) => err(EFAULT),
+        },
+        Err(e) => e.to_ret(),
+    }
+}
+
+/// Write from user memory at `buf`, a chunk at a time.
+fn write_from_user(file: &File, buf: u64, len: u64, mut at: Option<i64>) -> i64 {
     let len = len.min(MAX_RW_COUNT);
-    let mut chunk = [0u8; 256];
-    let mut done = 0;
+    let mut done: u64 = 0;
+    let mut kbuf = vec![0u8; (len as usize).min(CHUNK)];
     while done < len {
-        let n = (len - done).min(chunk.len() as u64) as usize;
-        with_current_mm(|mm| mm.copy_from_user(&mut chunk[..n], buf + done))
-            .map_err(|_| err(EFAULT))?;
-        serial::write_bytes(&chunk[..n]);
-        done += n as u64;
+        let n = ((len - done) as usize).min(CHUNK);
+        if with_current_mm(|mm| mm.copy_from_user(&mut kbuf[..n], buf + done)).is_err() {
+            return if done > 0 { done as i64 } else { err(EFAULT) };
+        }
+        let written = match at {
+            None => file.write(&kbuf[..n]),
+            Some(off) => file.pwrite(&kbuf[..n], off),
+        };
+        match written {
+            Ok(w) => {
+                done += w as u64;
+                at = at.map(|o| o + w as i64);
+                if w < n {
+                    break;
+                }
+            }
+            Err(e) if done == 0 => return e.to_ret(),
+            Err(_) => break,
+        }
     }
-    Ok(done)
+    done as i64
 }
 
-pub fn sys_write(fd: u64, buf: u64, len: u64) -> i64 {
-    if !is_console(fd) {
-        return err(EBADF);
-    }
-    match console_write(buf, len) {
-        Ok(n) => n as i64,
+pub fn sys_read(fd: u64, buf: u64, len: u64) -> i64 {
+    match fget(fd) {
+        Ok(f) => read_into_user(&f, buf, len, None),
         Err(e) => e,
     }
 }
 
-/// Linux's UIO_MAXIOV.
-const UIO_MAXIOV: u64 = 1024;
-
-pub fn sys_writev(fd: u64, iov: u64, count: u64) -> i64 {
-    if !is_console(fd) {
-        return err(EBADF);
+pub fn sys_write(fd: u64, buf: u64, len: u64) -> i64 {
+    match fget(fd) {
+        Ok(f) => write_from_user(&f, buf, len, None),
+        Err(e) => e,
     }
-    if count > UIO_MAXIOV {
-        return err(EINVAL);
-    }
-    let mut total: u64 = 0;
-    for i in 0..count {
-        let mut raw = [0u8; 16];
-        if with_current_mm(|mm| mm.copy_from_user(&mut raw, iov + i * 16)).is_err() {
-            return err(EFAULT);
-        }
-        let base = u64::from_le_bytes(raw[..8].try_into().expect("8 bytes"));
-        let len = u64::from_le_bytes(raw[8..].try_into().expect("8 bytes"));
-        match console_write(base, len) {
-            Ok(n) => total += n,
-            Err(e) if total == 0 => return e,
-            Err(_) => break,
-        }
-    }
-    total as i64
 }
 
-/// The console is not a terminal yet (no tty layer): ENOTTY, which tells
-/// libc to buffer stdout fully, as for a file.
+pub fn sys_pread64(fd: u64, buf: u64, len: u64, off: u64) -> i64 {
+    match fget(fd) {
+        Ok(f) if (off as i64) >= 0 => read_into_user(&f, buf, len, Some(off as i64)),
+        Ok(_) => err(EINVAL),
+        Err(e) => e,
+    }
+}
+
+pub fn sys_pwrite64(fd: u64, buf: u64, len: u64, off: u64) -> i64 {
+    match fget(fd) {
+        Ok(f) if (off as i64) >= 0 => write_from_user(&f, buf, len, Some(off as i64)),
+        Ok(_) => err(EINVAL),
+        Err(e) => e,
+    }
+}
+
+/// The (base, len) pairs of a user iovec array.
+fn iovecs(iov: u64, count: u64) -> Result<alloc::vec::Vec<(u64, u64)>, i64> {
+    if count > UIO_MAXIOV {
+        return Err(err(EINVAL));
+    }
+    let mut out = alloc::vec::Vec::new();
+    for i in 0..count {
+        let mut raw = [0u8; 16];
+        with_current_mm(|mm| mm.copy_from_user(&mut raw, iov + i * 16)).map_err(|_| err(EFAULT))?;
+        let base = u64::from_le_bytes(raw[..8].try_into().expect("8 bytes"));
+        let len = u64::from_le_bytes(raw[8..].try_into().expect("8 bytes"));
+        if len as i64 <= -1 {
+            return Err(err(EINVAL));
+        }
+        out.push((base, len));
+    }
+    Ok(out)
+}
+
+pub fn sys_readv(fd: u64, iov: u64, count: u64) -> i64 {
+    let (file, vecs) = match (fget(fd), iovecs(iov, count)) {
+        (Ok(f), Ok(v)) => (f, v),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let mut total = 0i64;
+    for (base, len) in vecs {
+        let n = read_into_user(&file, base, len, None);
+        if n < 0 {
+            return if total > 0 { total } else { n };
+        }
+        total += n;
+        if (n as u64) < len {
+            break;
+        }
+    }
+    total
+}
+
+pub fn sys_writev(fd: u64, iov: u64, count: u64) -> i64 {
+    let (file, vecs) = match (fget(fd), iovecs(iov, count)) {
+        (Ok(f), Ok(v)) => (f, v),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let mut total = 0i64;
+    for (base, len) in vecs {
+        let n = write_from_user(&file, base, len, None);
+        if n < 0 {
+            return if total > 0 { total } else { n };
+        }
+        total += n;
+        if (n as u64) < len {
+            break;
+        }
+    }
+    total
+}
+
+pub fn sys_lseek(fd: u64, offset: u64, whence: u64) -> i64 {
+    match fget(fd) {
+        Ok(f) => match f.lseek(offset as i64, whence as u32) {
+            Ok(pos) => pos as i64,
+            Err(e) => e.to_ret(),
+        },
+        Err(e) => e,
+    }
+}
+
+/// No terminal ioctls until the tty layer: ENOTTY, which tells libc the
+/// file is not a terminal.
 pub fn sys_ioctl(fd: u64, _cmd: u64, _arg: u64) -> i64 {
-    if is_console(fd) {
-        err(ENOTTY)
-    } else {
-        err(EBADF)
+    match fget(fd) {
+        Ok(_) => err(ENOTTY),
+        Err(e) => e,
     }
 }

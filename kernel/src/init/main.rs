@@ -64,7 +64,8 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
         args.extend(words);
     }
     crate::kernel::task::init_idle_task();
-    if let Err(failure) = exec::spawn_init(setup::boot_module_bytes(initramfs), path, &args) {
+    crate::fs::rootfs::init(setup::boot_module_bytes(initramfs));
+    if let Err(failure) = exec::spawn_init(path, &args) {
         pr_err!(
             "Failed to execute {} (error -{}): {:?}",
             path,

@@ -1,8 +1,8 @@
 //! Starting init from the initramfs (Linux: init/main.c run_init_process,
 //! fs/exec.c, fs/binfmt_elf.c load_elf_binary).
 //!
-//! The executable is read straight from the cpio archive the loader passed
-//! as the first boot module (unpacking it into a ramfs comes with the VFS).
+//! The executable is read through the VFS, from the root filesystem that
+//! the initramfs filled.
 //! crates/elfload decides where each segment goes and builds the initial
 //! stack; this file allocates the pages, copies the file bytes, and enters
 //! ring 3 at the entry point.
@@ -18,11 +18,13 @@ use crate::arch::mm::{phys_to_virt, PAGE_SIZE};
 use crate::arch::switch;
 use crate::arch::traps::TrapFrame;
 use crate::kernel::sched;
-use crate::kernel::task::{comm_from_path, with_current, with_current_mm, Task, TaskState, TASKS};
+use crate::kernel::task::{
+    comm_from_path, with_current, with_current_mm, FsContext, Task, TaskState, TASKS,
+};
 use crate::mm::address_space::{AddressSpace, Prot, TASK_SIZE};
 use crate::mm::mmap::STACK_RESERVE;
 use crate::mm::page_alloc;
-use crate::{pr_err, pr_info};
+use crate::pr_info;
 
 /// Kernel stack per task: 16 KiB, as Linux's THREAD_SIZE on x86_64.
 pub const KERNEL_STACK_ORDER: u32 = 2;
@@ -31,6 +33,7 @@ pub const KERNEL_STACK_ORDER: u32 = 2;
 #[derive(Debug)]
 pub enum ExecFailure {
     NotFound,
+    File(vfs::Errno),
     Elf(elfload::ExecError),
     NoMemory,
 }
@@ -40,28 +43,42 @@ impl ExecFailure {
     pub fn errno(&self) -> i32 {
         match self {
             ExecFailure::NotFound => linux_raw_sys::errno::ENOENT as i32,
+            ExecFailure::File(e) => e.get() as i32,
             ExecFailure::Elf(e) => e.errno() as i32,
             ExecFailure::NoMemory => linux_raw_sys::errno::ENOMEM as i32,
         }
     }
 }
 
-/// The file at `path` in the archive (symlinks are not followed yet).
-fn find_in_initramfs<'a>(archive: &'a [u8], path: &str) -> Result<&'a [u8], ExecFailure> {
-    let wanted = path.trim_start_matches('/').as_bytes();
-    for entry in cpio::entries(archive) {
-        let entry = match entry {
-            Ok(e) => e,
-            Err(e) => {
-                pr_err!("initramfs: {}", e);
-                break;
-            }
-        };
-        if entry.normalized_path().ok() == Some(wanted) && entry.kind() == cpio::Kind::Regular {
-            return Ok(entry.data());
+/// The whole file at `path`, if it may be executed (Linux: open_exec and
+/// kernel_read of the image).
+fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<Vec<u8>, ExecFailure> {
+    let file = vfs::open(
+        lk,
+        path.as_bytes(),
+        linux_raw_sys::general::O_RDONLY,
+        0,
+        0,
+        None,
+    )
+    .map_err(ExecFailure::File)?;
+    let attr = file.inode().attr();
+    if attr.mode & 0o170000 != 0o100000 || attr.mode & 0o111 == 0 {
+        return Err(ExecFailure::File(vfs::Errno::new(
+            linux_raw_sys::errno::EACCES,
+        )));
+    }
+    let mut data = vec![0u8; attr.size as usize];
+    let mut done = 0;
+    while done < data.len() {
+        match file.pread(&mut data[done..], done as i64) {
+            Ok(0) => break,
+            Ok(n) => done += n,
+            Err(e) => return Err(ExecFailure::File(e)),
         }
     }
-    Err(ExecFailure::NotFound)
+    data.truncate(done);
+    Ok(data)
 }
 
 /// Fill the file-backed page at `page` as Linux's mmap of the file would:
@@ -145,10 +162,6 @@ fn load(
     Ok((plan.entry, stack.sp))
 }
 
-/// The initramfs archive, where exec finds programs until the VFS
-/// unpacks it into a ramfs.
-static INITRAMFS: spin::Once<&'static [u8]> = spin::Once::new();
-
 /// A kernel stack of 2^KERNEL_STACK_ORDER pages: (first pfn, top).
 pub fn alloc_kernel_stack() -> Option<(u64, u64)> {
     let pfn = page_alloc::alloc_pages(Gfp::KERNEL, KERNEL_STACK_ORDER)?;
@@ -162,27 +175,34 @@ pub fn free_kernel_stack(pfn: u64, order: u32) {
 
 /// A new address space running `path` with `argv` and `envp`.
 fn exec_image(
+    lk: vfs::Lookup<'_>,
     path: &str,
     argv: &[&[u8]],
     envp: &[&[u8]],
 ) -> Result<(AddressSpace, u64, u64), ExecFailure> {
-    let archive = INITRAMFS.get().ok_or(ExecFailure::NotFound)?;
-    let file = find_in_initramfs(archive, path)?;
+    let file = read_executable(lk, path)?;
     let mut mm = AddressSpace::new().map_err(|_| ExecFailure::NoMemory)?;
-    let (entry, sp) = load(&mut mm, path, argv, envp, file)?;
+    let (entry, sp) = load(&mut mm, path, argv, envp, &file)?;
     Ok((mm, entry, sp))
 }
 
 /// Create init (pid 1) running `path` from the initramfs, with `args`
 /// after argv[0], and queue it; the idle loop will switch to it.
-pub fn spawn_init(archive: &'static [u8], path: &str, args: &[&str]) -> Result<(), ExecFailure> {
-    INITRAMFS.call_once(|| archive);
+pub fn spawn_init(path: &str, args: &[&str]) -> Result<(), ExecFailure> {
+    let root = crate::fs::rootfs::root().ok_or(ExecFailure::NotFound)?;
+    let cred = vfs::Cred::root();
     pr_info!("Run {} as init process", path);
     let mut argv: Vec<&[u8]> = vec![path.as_bytes()];
     argv.extend(args.iter().map(|a| a.as_bytes()));
     let envp: [&[u8]; 2] = [b"HOME=/", b"TERM=linux"];
-    let (mm, entry, sp) = exec_image(path, &argv, &envp)?;
+    let (mm, entry, sp) = exec_image(vfs::Lookup::new(&root, &root, &cred), path, &argv, &envp)?;
     let (kstack_pfn, kstack_top) = alloc_kernel_stack().ok_or(ExecFailure::NoMemory)?;
+    let files = console_on_rootfs(&root, &cred);
+    let fs = FsContext {
+        root: root.clone(),
+        cwd: root,
+        umask: 0o022,
+    };
     let frame = crate::arch::syscall::user_entry_frame(entry, sp);
     let saved_rsp = switch::prepare_new_stack(kstack_top, &frame, &switch::clean_fpu_state());
     let mut table = TASKS.lock();
@@ -202,10 +222,37 @@ pub fn spawn_init(archive: &'static [u8], path: &str, args: &[&str]) -> Result<(
             saved_rsp,
             fs_base: 0,
             signals: crate::kernel::signal::SignalState::new(),
+            files,
+            fs: Some(fs),
+            cred,
         }),
     );
     sched::enqueue(&mut table, pid);
     Ok(())
+}
+
+/// init's standard input, output and error: /dev/console, opened once
+/// and duplicated (Linux: console_on_rootfs).
+fn console_on_rootfs(root: &vfs::Path, cred: &vfs::Cred) -> vfs::FdTable {
+    let mut files = vfs::FdTable::new(crate::kernel::task::NR_OPEN_DEFAULT);
+    let lk = vfs::Lookup::new(root, root, cred);
+    let flags = linux_raw_sys::general::O_RDWR;
+    match vfs::open(
+        lk,
+        b"/dev/console",
+        flags,
+        0,
+        0,
+        Some(&crate::fs::console::Devices),
+    ) {
+        Ok(console) => {
+            for _ in 0..3 {
+                let _ = files.alloc(console.clone(), false);
+            }
+        }
+        Err(_) => crate::pr_warn!("Warning: unable to open an initial console."),
+    }
+    files
 }
 
 /// Linux's limits on execve's arguments: strings, and how many.
@@ -262,7 +309,13 @@ pub fn sys_execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> i64
     };
     let argv_refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
     let envp_refs: Vec<&[u8]> = envp.iter().map(|a| a.as_slice()).collect();
-    let (mm, entry, sp) = match exec_image(&path, &argv_refs, &envp_refs) {
+    let (root, base, cred, _) =
+        match crate::fs::open::lookup_context(linux_raw_sys::general::AT_FDCWD as u64) {
+            Ok(c) => c,
+            Err(e) => return e,
+        };
+    let lk = vfs::Lookup::new(&root, &base, &cred);
+    let (mm, entry, sp) = match exec_image(lk, &path, &argv_refs, &envp_refs) {
         Ok(v) => v,
         Err(e) => return -(e.errno() as i64),
     };
@@ -273,6 +326,9 @@ pub fn sys_execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> i64
         t.comm = comm_from_path(&path);
         t.fs_base = 0;
         t.signals.reset_handlers_on_exec();
+        // Closed outside the lock below, with the old address space.
+        let closed = t.files.close_on_exec();
+        drop(closed);
         t.mm.replace(mm)
     });
     drop(old);

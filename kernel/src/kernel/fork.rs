@@ -73,7 +73,16 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         FsBase::read().as_u64()
     };
 
-    let (parent, comm, signals) = with_current(|t| (t.pid, t.comm, t.signals.for_child()));
+    let (parent, comm, signals, files, fs, cred) = with_current(|t| {
+        (
+            t.pid,
+            t.comm,
+            t.signals.for_child(),
+            t.files.clone(),
+            t.fs.clone(),
+            t.cred.clone(),
+        )
+    });
     let pid = {
         let mut table = TASKS.lock();
         if table.tasks.len() >= MAX_TASKS {
@@ -96,6 +105,9 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         saved_rsp,
         fs_base,
         signals,
+        files,
+        fs,
+        cred,
     });
     let tid = pid.to_le_bytes();
     if flags32 & CLONE_CHILD_SETTID != 0 {

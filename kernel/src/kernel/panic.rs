@@ -74,3 +74,11 @@ fn rust_panic(info: &core::panic::PanicInfo) -> ! {
 /// kernel is built with panic=abort, so it is never called.
 #[no_mangle]
 extern "C" fn rust_eh_personality() {}
+
+/// Referenced by landing pads in the precompiled alloc library (for
+/// example in String::from_utf8_lossy). With panic=abort nothing unwinds,
+/// so it is never reached; if it were, that is a kernel bug.
+#[no_mangle]
+extern "C" fn _Unwind_Resume() -> ! {
+    crate::arch::reboot::halt_forever()
+}

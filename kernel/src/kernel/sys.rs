@@ -14,11 +14,14 @@ use crate::arch::process;
 use crate::arch::syscall::syscall_args;
 use crate::arch::traps::TrapFrame;
 use crate::drivers::char::random;
-use crate::fs::read_write;
+use crate::fs::{namei, open, read_write};
 use crate::kernel::task::with_current;
 use crate::kernel::{exec, exit, fork, reboot, signal, sys_info, time_syscalls};
 use crate::mm::mmap;
 use crate::pr_warn;
+
+/// Linux's "relative to the working directory" directory descriptor.
+const AT_FDCWD: u64 = nr::AT_FDCWD as i64 as u64;
 
 /// Bit N set: number N was already reported as missing.
 static REPORTED: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
@@ -46,9 +49,40 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
     let number = frame.rax;
     let a = syscall_args(frame);
     match number as u32 {
+        nr::__NR_read => read_write::sys_read(a[0], a[1], a[2]),
         nr::__NR_write => read_write::sys_write(a[0], a[1], a[2]),
+        nr::__NR_readv => read_write::sys_readv(a[0], a[1], a[2]),
         nr::__NR_writev => read_write::sys_writev(a[0], a[1], a[2]),
+        nr::__NR_pread64 => read_write::sys_pread64(a[0], a[1], a[2], a[3]),
+        nr::__NR_pwrite64 => read_write::sys_pwrite64(a[0], a[1], a[2], a[3]),
+        nr::__NR_lseek => read_write::sys_lseek(a[0], a[1], a[2]),
         nr::__NR_ioctl => read_write::sys_ioctl(a[0], a[1], a[2]),
+        nr::__NR_open => open::sys_open(a[0], a[1], a[2]),
+        nr::__NR_openat => open::sys_openat(a[0], a[1], a[2], a[3]),
+        nr::__NR_close => open::sys_close(a[0]),
+        nr::__NR_dup => open::sys_dup(a[0]),
+        nr::__NR_dup2 => open::sys_dup2(a[0], a[1]),
+        nr::__NR_dup3 => open::sys_dup3(a[0], a[1], a[2]),
+        nr::__NR_fcntl => open::sys_fcntl(a[0], a[1], a[2]),
+        nr::__NR_chdir => open::sys_chdir(a[0]),
+        nr::__NR_fchdir => open::sys_fchdir(a[0]),
+        nr::__NR_getcwd => open::sys_getcwd(a[0], a[1]),
+        nr::__NR_umask => open::sys_umask(a[0]),
+        nr::__NR_mkdirat => namei::sys_mkdirat(a[0], a[1], a[2]),
+        nr::__NR_mkdir => namei::sys_mkdirat(AT_FDCWD, a[0], a[1]),
+        nr::__NR_unlinkat => namei::sys_unlinkat(a[0], a[1], a[2]),
+        nr::__NR_unlink => namei::sys_unlinkat(AT_FDCWD, a[0], 0),
+        nr::__NR_rmdir => namei::sys_unlinkat(AT_FDCWD, a[0], nr::AT_REMOVEDIR as u64),
+        nr::__NR_readlinkat => namei::sys_readlinkat(a[0], a[1], a[2], a[3]),
+        nr::__NR_readlink => namei::sys_readlinkat(AT_FDCWD, a[0], a[1], a[2]),
+        nr::__NR_faccessat => namei::sys_faccessat(a[0], a[1], a[2], 0),
+        nr::__NR_faccessat2 => namei::sys_faccessat(a[0], a[1], a[2], a[3]),
+        nr::__NR_access => namei::sys_faccessat(AT_FDCWD, a[0], a[1], 0),
+        nr::__NR_fstat => namei::sys_fstat(a[0], a[1]),
+        nr::__NR_stat => namei::sys_stat(a[0], a[1]),
+        nr::__NR_lstat => namei::sys_lstat(a[0], a[1]),
+        nr::__NR_newfstatat => namei::sys_newfstatat(a[0], a[1], a[2], a[3]),
+        nr::__NR_getdents64 => namei::sys_getdents64(a[0], a[1], a[2]),
         nr::__NR_arch_prctl => process::sys_arch_prctl(a[0], a[1]),
         nr::__NR_set_tid_address => sys_info::sys_set_tid_address(a[0]),
         nr::__NR_set_robust_list => sys_info::sys_set_robust_list(a[0], a[1]),

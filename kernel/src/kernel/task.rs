@@ -43,7 +43,24 @@ pub struct Task {
     pub fs_base: u64,
     /// Signal dispositions, blocked and pending signals.
     pub signals: crate::kernel::signal::SignalState,
+    /// Open files (Linux: files_struct).
+    pub files: vfs::FdTable,
+    /// Root, working directory and umask (Linux: fs_struct); None for the
+    /// idle task.
+    pub fs: Option<FsContext>,
+    /// Credentials: everyone is root until the credentials work.
+    pub cred: vfs::Cred,
 }
+
+#[derive(Clone)]
+pub struct FsContext {
+    pub root: vfs::Path,
+    pub cwd: vfs::Path,
+    pub umask: u32,
+}
+
+/// Linux's default RLIMIT_NOFILE for init.
+pub const NR_OPEN_DEFAULT: usize = 1024;
 
 impl Task {
     /// A comm array as text.
@@ -124,6 +141,9 @@ pub fn init_idle_task() {
         saved_rsp: 0,
         fs_base: 0,
         signals: crate::kernel::signal::SignalState::new(),
+        files: vfs::FdTable::new(NR_OPEN_DEFAULT),
+        fs: None,
+        cred: vfs::Cred::root(),
     };
     let mut table = TASKS.lock();
     table.tasks.insert(0, Box::new(idle));

@@ -42,3 +42,12 @@ pub fn write_bytes_unlocked(bytes: &[u8]) {
         port.send_raw(b);
     }
 }
+
+/// One byte the UART has received, if any (polled: the serial interrupt
+/// comes with the tty layer).
+pub fn try_read_byte() -> Option<u8> {
+    COM1_PORT
+        .lock()
+        .as_mut()
+        .and_then(|port| port.try_receive().ok())
+}

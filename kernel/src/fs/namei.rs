@@ -1,0 +1,125 @@
+//! Name operations (Linux: fs/namei.c, fs/stat.c, fs/readdir.c):
+//! mkdir, unlink, rmdir, readlink, access, stat and getdents64.
+
+use linux_raw_sys::errno::{EFAULT, EINVAL};
+use linux_raw_sys::general::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW};
+use vfs::Lookup;
+
+use crate::fs::open::{lookup_context, user_path};
+use crate::fs::read_write::fget;
+use crate::kernel::task::with_current_mm;
+
+fn err(errno: u32) -> i64 {
+    -(errno as i64)
+}
+
+/// Run `f` with the lookup context of `dirfd` and the user path at `path`.
+fn with_path(dirfd: u64, path: u64, f: impl FnOnce(Lookup<'_>, &[u8], u32) -> i64) -> i64 {
+    let path = match user_path(path) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    match lookup_context(dirfd) {
+        Ok((root, base, cred, umask)) => f(Lookup::new(&root, &base, &cred), &path, umask),
+        Err(e) => e,
+    }
+}
+
+fn ret(r: vfs::Result<()>) -> i64 {
+    match r {
+        Ok(()) => 0,
+        Err(e) => e.to_ret(),
+    }
+}
+
+pub fn sys_mkdirat(dirfd: u64, path: u64, mode: u64) -> i64 {
+    with_path(dirfd, path, |lk, p, umask| {
+        ret(vfs::mkdirat(lk, p, mode as u32, umask).map(|_| ()))
+    })
+}
+
+pub fn sys_unlinkat(dirfd: u64, path: u64, flags: u64) -> i64 {
+    if flags as u32 & !AT_REMOVEDIR != 0 {
+        return err(EINVAL);
+    }
+    with_path(dirfd, path, |lk, p, _| {
+        ret(vfs::unlinkat(lk, p, flags as u32))
+    })
+}
+
+pub fn sys_readlinkat(dirfd: u64, path: u64, buf: u64, size: u64) -> i64 {
+    if (size as i64) <= 0 {
+        return err(EINVAL);
+    }
+    with_path(dirfd, path, |lk, p, _| match vfs::readlinkat(lk, p) {
+        Ok(target) => {
+            let n = target.len().min(size as usize);
+            match with_current_mm(|mm| mm.copy_to_user(buf, &target[..n])) {
+                Ok(()) => n as i64,
+                Err(_) => err(EFAULT),
+            }
+        }
+        Err(e) => e.to_ret(),
+    })
+}
+
+pub fn sys_faccessat(dirfd: u64, path: u64, mode: u64, flags: u64) -> i64 {
+    with_path(dirfd, path, |lk, p, _| {
+        ret(vfs::faccessat(lk, p, mode as u32, flags as u32))
+    })
+}
+
+fn put_stat(buf: u64, inode: &vfs::Inode) -> i64 {
+    let bytes = vfs::stat::stat_bytes(&vfs::stat::stat(inode));
+    match with_current_mm(|mm| mm.copy_to_user(buf, &bytes)) {
+        Ok(()) => 0,
+        Err(_) => err(EFAULT),
+    }
+}
+
+pub fn sys_fstat(fd: u64, buf: u64) -> i64 {
+    match fget(fd) {
+        Ok(f) => put_stat(buf, f.inode()),
+        Err(e) => e,
+    }
+}
+
+pub fn sys_newfstatat(dirfd: u64, path: u64, buf: u64, flags: u64) -> i64 {
+    let flags = flags as u32;
+    if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
+        return err(EINVAL);
+    }
+    let follow = flags & AT_SYMLINK_NOFOLLOW == 0;
+    with_path(dirfd, path, |lk, p, _| {
+        if p.is_empty() && flags & AT_EMPTY_PATH != 0 {
+            return put_stat(buf, &lk.base.inode());
+        }
+        match vfs::resolve(lk, p, follow) {
+            Ok(found) => put_stat(buf, &found.inode()),
+            Err(e) => e.to_ret(),
+        }
+    })
+}
+
+pub fn sys_stat(path: u64, buf: u64) -> i64 {
+    sys_newfstatat(AT_FDCWD as u64, path, buf, 0)
+}
+
+pub fn sys_lstat(path: u64, buf: u64) -> i64 {
+    sys_newfstatat(AT_FDCWD as u64, path, buf, AT_SYMLINK_NOFOLLOW as u64)
+}
+
+pub fn sys_getdents64(fd: u64, buf: u64, count: u64) -> i64 {
+    let file = match fget(fd) {
+        Ok(f) => f,
+        Err(e) => return e,
+    };
+    let mut kbuf = alloc::vec![0u8; (count as usize).min(64 * 1024)];
+    match vfs::getdents64(&file, &mut kbuf) {
+        Ok(n) => match with_current_mm(|mm| mm.copy_to_user(buf, &kbuf[..n])) {
+            Ok(()) => n as i64,
+            Err(_) => err(EFAULT),
+        },
+        Err(e) => e.to_ret(),
+    }
+}
