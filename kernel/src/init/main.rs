@@ -57,12 +57,8 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
         reboot::machine_power_off()
     };
     let path = info.cmdline_param("rdinit").unwrap_or("/init");
-    // As on Linux, the words after "--" on the command line are init's.
-    let mut args: alloc::vec::Vec<&str> = alloc::vec::Vec::new();
-    let mut words = info.cmdline.split_whitespace();
-    if words.any(|w| w == "--") {
-        args.extend(words);
-    }
+    let args = init_args(&info.cmdline);
+    let args: alloc::vec::Vec<&str> = args.iter().map(|a| a.as_str()).collect();
     crate::kernel::task::init_idle_task();
     crate::fs::rootfs::init(setup::boot_module_bytes(initramfs));
     if let Err(failure) = exec::spawn_init(path, &args) {
@@ -78,4 +74,38 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
         )
     }
     crate::kernel::sched::cpu_idle()
+}
+
+/// The words after "--" on the command line, which Linux passes to init;
+/// double quotes group words and are removed, as Linux's next_arg does.
+fn init_args(cmdline: &str) -> alloc::vec::Vec<alloc::string::String> {
+    let mut args = alloc::vec::Vec::new();
+    let Some(rest) = cmdline
+        .split_once(" -- ")
+        .map(|(_, r)| r)
+        .or_else(|| cmdline.strip_prefix("-- "))
+    else {
+        return args;
+    };
+    let mut word = alloc::string::String::new();
+    let (mut quoted, mut any) = (false, false);
+    for c in rest.chars() {
+        match c {
+            '"' => {
+                quoted = !quoted;
+                any = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if any || !word.is_empty() {
+                    args.push(core::mem::take(&mut word));
+                }
+                any = false;
+            }
+            c => word.push(c),
+        }
+    }
+    if any || !word.is_empty() {
+        args.push(word);
+    }
+    args
 }
