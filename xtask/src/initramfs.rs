@@ -1,8 +1,8 @@
 //! Test initramfs images (Linux: usr/gen_init_cpio): the skeleton of a root
-//! filesystem, every user program under /bin, Debian's busybox-static as
-//! /bin/busybox, and one of the programs as /init, in the cpio "newc"
-//! format, written by the cpio crate's Builder. The bytes depend on the
-//! programs only (owner 0:0, mtime 0, fixed order).
+//! filesystem, every test program under /bin and every tool under /sbin,
+//! Debian's busybox-static as /bin/busybox, and one of the programs as
+//! /init, in the cpio "newc" format, written by the cpio crate's Builder.
+//! The bytes depend on the programs only (owner 0:0, mtime 0, fixed order).
 
 use std::path::PathBuf;
 
@@ -20,6 +20,7 @@ const DIRS: &[(&str, u32)] = &[
     ("dev", 0o755),
     ("etc", 0o755),
     ("proc", 0o755),
+    ("sbin", 0o755),
     ("sys", 0o755),
     ("tmp", 0o1777),
 ];
@@ -32,8 +33,9 @@ const CONSOLE: (&str, u32, u32, u32) = ("dev/console", 0o600, 5, 1);
 /// unmodified Linux program noyau's boot tests run.
 const BUSYBOX: &str = "/bin/busybox";
 
-/// The archive for `programs` (name and executable), with `init` as /init.
-/// Names are stored without a leading `/`, as gen_init_cpio stores them.
+/// The archive for `programs` (path in the image, such as `bin/hello`, and
+/// executable), with `init` as /init. Paths are stored without a leading
+/// `/`, as gen_init_cpio stores them.
 pub fn image(programs: &[(&str, &[u8])], init: &[u8]) -> Vec<u8> {
     let mut archive = Builder::new(Format::Newc);
     archive.owner(0, 0).mtime(0);
@@ -42,8 +44,8 @@ pub fn image(programs: &[(&str, &[u8])], init: &[u8]) -> Vec<u8> {
     }
     let (console, perm, major, minor) = CONSOLE;
     archive.char_device(console, perm, major, minor);
-    for (name, data) in programs {
-        archive.file(format!("bin/{name}"), 0o755, data);
+    for (path, data) in programs {
+        archive.file(path, 0o755, data);
     }
     archive.file("init", 0o755, init);
     archive.finish()
@@ -57,16 +59,19 @@ pub fn ensure(programs: &[Program], init: &str) -> Result<PathBuf> {
     for program in programs {
         let data = std::fs::read(&program.path)
             .with_context(|| format!("reading {}", program.path.display()))?;
-        contents.push((program.name.as_str(), data));
+        contents.push((program.install_path(), data));
     }
     let init_data = contents
         .iter()
-        .find(|(name, _)| *name == chosen.name)
+        .find(|(path, _)| *path == chosen.install_path())
         .map(|(_, data)| data.as_slice())
         .context("the program chosen as /init was read with the others")?;
     let busybox = std::fs::read(BUSYBOX).with_context(|| format!("reading {BUSYBOX}"))?;
-    let mut listed: Vec<(&str, &[u8])> = contents.iter().map(|(n, d)| (*n, d.as_slice())).collect();
-    listed.push(("busybox", &busybox));
+    let mut listed: Vec<(&str, &[u8])> = contents
+        .iter()
+        .map(|(path, data)| (path.as_str(), data.as_slice()))
+        .collect();
+    listed.push(("bin/busybox", &busybox));
 
     let path = paths::initramfs_dir().join(format!("{init}.cpio"));
     write_if_changed(&path, &image(&listed, init_data))?;
@@ -99,7 +104,11 @@ mod tests {
 
     #[test]
     fn the_image_holds_the_root_skeleton_the_programs_and_init() {
-        let programs: [(&str, &[u8]); 2] = [("fault", b"\x7fELF 1"), ("hello", b"\x7fELF 2")];
+        let programs: [(&str, &[u8]); 3] = [
+            ("bin/fault", b"\x7fELF 1"),
+            ("bin/hello", b"\x7fELF 2"),
+            ("sbin/runner", b"\x7fELF 3"),
+        ];
         let archive = image(&programs, programs[1].1);
         let listed = list(&archive);
         let lines: Vec<_> = listed.iter().map(|(line, _)| line.as_str()).collect();
@@ -110,22 +119,27 @@ mod tests {
                 "Directory 755 0:0 0 0,0 dev",
                 "Directory 755 0:0 0 0,0 etc",
                 "Directory 755 0:0 0 0,0 proc",
+                "Directory 755 0:0 0 0,0 sbin",
                 "Directory 755 0:0 0 0,0 sys",
                 "Directory 1777 0:0 0 0,0 tmp",
                 "CharDevice 600 0:0 0 5,1 dev/console",
                 "Regular 755 0:0 0 0,0 bin/fault",
                 "Regular 755 0:0 0 0,0 bin/hello",
+                "Regular 755 0:0 0 0,0 sbin/runner",
                 "Regular 755 0:0 0 0,0 init",
             ]
         );
         let data: Vec<_> = listed.iter().map(|(_, data)| *data).collect();
-        assert!(data[..7].iter().all(|d| d.is_empty()));
-        assert_eq!(data[7..], [b"\x7fELF 1", b"\x7fELF 2", b"\x7fELF 2"]);
+        assert!(data[..8].iter().all(|d| d.is_empty()));
+        assert_eq!(
+            data[8..],
+            [b"\x7fELF 1", b"\x7fELF 2", b"\x7fELF 3", b"\x7fELF 2"]
+        );
     }
 
     #[test]
     fn the_image_is_newc_with_nothing_after_the_trailer() {
-        let archive = image(&[("hello", b"x")], b"x");
+        let archive = image(&[("bin/hello", b"x")], b"x");
         assert!(archive.starts_with(b"070701"));
         assert!(entries(&archive).all(|e| e.unwrap().format() == Format::Newc));
         assert!(archive.len().is_multiple_of(4));
@@ -138,8 +152,9 @@ mod tests {
 
     #[test]
     fn the_same_programs_give_the_same_bytes() {
-        let a = image(&[("hello", b"1"), ("fault", b"2")], b"1");
-        assert_eq!(a, image(&[("hello", b"1"), ("fault", b"2")], b"1"));
-        assert_ne!(a, image(&[("hello", b"1"), ("fault", b"2")], b"2"));
+        let programs: [(&str, &[u8]); 2] = [("bin/hello", b"1"), ("bin/fault", b"2")];
+        let a = image(&programs, b"1");
+        assert_eq!(a, image(&programs, b"1"));
+        assert_ne!(a, image(&programs, b"2"));
     }
 }

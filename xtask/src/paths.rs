@@ -43,6 +43,16 @@ pub fn user_tests_dir() -> PathBuf {
     root().join("user").join("tests")
 }
 
+/// The sources of the user tools that run tests, user/init/*.c.
+pub fn user_init_dir() -> PathBuf {
+    root().join("user").join("init")
+}
+
+/// The headers every user program may include, user/include/*.h.
+pub fn user_include_dir() -> PathBuf {
+    root().join("user").join("include")
+}
+
 /// The compiled user programs, one executable per source.
 pub fn user_out_dir() -> PathBuf {
     out_dir().join("user")

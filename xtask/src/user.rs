@@ -1,6 +1,9 @@
-//! noyau's own user programs: every user/tests/NAME.c compiled with musl-gcc
-//! into a static executable, target/noyau/user/NAME, again only when its
-//! source is newer (as Linux's tools/testing/selftests are built for a target).
+//! noyau's own user programs: every user/tests/NAME.c (a test program,
+//! installed as /bin/NAME) and user/init/NAME.c (a tool that runs tests,
+//! installed as /sbin/NAME) compiled with musl-gcc into a static executable,
+//! target/noyau/user/NAME, again only when its source or a header of
+//! user/include is newer (as Linux's tools/testing/selftests are built for a
+//! target).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -17,11 +20,60 @@ pub const CC: &str = "musl-gcc";
 /// so that a test program says exactly what its source says.
 pub const CFLAGS: &[&str] = &["-static", "-O2", "-Wall", "-Wextra", "-Werror"];
 
-/// One user program: its name (the source's file stem) and its executable.
+/// What a program is for, which decides where its source lives and where
+/// the initramfs installs it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// user/tests/NAME.c, installed as /bin/NAME: a program that shows a
+    /// behaviour of the kernel.
+    Test,
+    /// user/init/NAME.c, installed as /sbin/NAME: a program that runs the
+    /// tests (the differential runner), never a test itself.
+    Tool,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Test, Kind::Tool];
+
+    /// The folder of its sources.
+    pub fn source_dir(self) -> PathBuf {
+        match self {
+            Kind::Test => paths::user_tests_dir(),
+            Kind::Tool => paths::user_init_dir(),
+        }
+    }
+
+    /// The folder of the initramfs it is installed in, without a leading `/`.
+    pub fn install_dir(self) -> &'static str {
+        match self {
+            Kind::Test => "bin",
+            Kind::Tool => "sbin",
+        }
+    }
+}
+
+/// One user program: its name (the source's file stem), its executable and
+/// its kind.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Program {
     pub name: String,
     pub path: PathBuf,
+    pub kind: Kind,
+}
+
+impl Program {
+    /// Its path in the initramfs, without a leading `/`: bin/NAME or sbin/NAME.
+    pub fn install_path(&self) -> String {
+        format!("{}/{}", self.kind.install_dir(), self.name)
+    }
+}
+
+/// One source: name, path and kind.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Source {
+    pub name: String,
+    pub path: PathBuf,
+    pub kind: Kind,
 }
 
 /// Refuses a program name that cannot be a file under /bin, or is not
@@ -30,8 +82,8 @@ pub fn check_name(name: &str) -> Result<()> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
     if name.is_empty() || !name.chars().all(allowed) {
         bail!(
-            "{name:?} is not a user program name: the name of user/tests/NAME.c, \
-             made of letters, digits, `-` and `_`"
+            "{name:?} is not a user program name: the name of user/tests/NAME.c or \
+             user/init/NAME.c, made of letters, digits, `-` and `_`"
         );
     }
     Ok(())
@@ -61,21 +113,53 @@ pub fn sources(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     Ok(sources)
 }
 
-/// The compiler's command line for one program.
-pub fn compile_command(source: &Path, output: &Path) -> Command {
+/// The sources of every kind, sorted by name; one name may not be both a
+/// test and a tool, as every program has one executable in target/noyau/user.
+pub fn all_sources() -> Result<Vec<Source>> {
+    let mut all = Vec::new();
+    for kind in Kind::ALL {
+        let dir = kind.source_dir();
+        if kind == Kind::Tool && !dir.is_dir() {
+            continue;
+        }
+        for (name, path) in sources(&dir)? {
+            all.push(Source { name, path, kind });
+        }
+    }
+    all.sort_by(|a, b| a.name.cmp(&b.name));
+    if let Some(pair) = all.windows(2).find(|pair| pair[0].name == pair[1].name) {
+        bail!(
+            "two user programs are called {:?}: {} and {}",
+            pair[0].name,
+            paths::relative(&pair[0].path).display(),
+            paths::relative(&pair[1].path).display()
+        );
+    }
+    Ok(all)
+}
+
+/// The compiler's command line for one program; `include` is user/include.
+pub fn compile_command(source: &Path, output: &Path, include: &Path) -> Command {
     let mut cc = Command::new(CC);
-    cc.args(CFLAGS).arg("-o").arg(output).arg(source);
+    cc.args(CFLAGS)
+        .arg("-I")
+        .arg(include)
+        .arg("-o")
+        .arg(output)
+        .arg(source);
     cc
 }
 
 /// Compiles the programs whose executable is missing or older than their
-/// source; returns every program, sorted by name.
+/// source or than a shared header; returns every program, sorted by name.
 pub fn build() -> Result<Vec<Program>> {
     let out = paths::user_out_dir();
-    let sources = sources(&paths::user_tests_dir())?;
+    let include = paths::user_include_dir();
+    let sources = all_sources()?;
+    let header = newest_header(&include);
     let stale: Vec<_> = sources
         .iter()
-        .filter(|(name, source)| is_stale(source, &out.join(name)))
+        .filter(|source| is_stale(&source.path, header, &out.join(&source.name)))
         .collect();
 
     if !stale.is_empty() {
@@ -85,8 +169,8 @@ pub fn build() -> Result<Vec<Program>> {
             stale.len(),
             if stale.len() == 1 { "" } else { "s" }
         ));
-        for (name, source) in &stale {
-            if let Err(err) = compile(source, &out.join(name)) {
+        for source in &stale {
+            if let Err(err) = compile(&source.path, &out.join(&source.name), &include) {
                 step.failed();
                 return Err(err);
             }
@@ -94,9 +178,10 @@ pub fn build() -> Result<Vec<Program>> {
         step.done();
     }
 
-    let program = |(name, _): &(String, PathBuf)| Program {
-        name: name.clone(),
-        path: out.join(name),
+    let program = |source: &Source| Program {
+        name: source.name.clone(),
+        path: out.join(&source.name),
+        kind: source.kind,
     };
     Ok(sources.iter().map(program).collect())
 }
@@ -109,17 +194,29 @@ pub fn find<'a>(programs: &'a [Program], name: &str) -> Result<&'a Program> {
         None => {
             let known: Vec<_> = programs.iter().map(|p| p.name.as_str()).collect();
             bail!(
-                "no user program {name:?}: there is no user/tests/{name}.c (there are: {})",
+                "no user program {name:?}: there is no user/tests/{name}.c or \
+                 user/init/{name}.c (there are: {})",
                 known.join(", ")
             )
         }
     }
 }
 
-/// Whether `binary` must be made again from `source`.
-fn is_stale(source: &Path, binary: &Path) -> bool {
+/// The time of the newest header in `include`, if there is one.
+fn newest_header(include: &Path) -> Option<SystemTime> {
+    let entries = std::fs::read_dir(include).ok()?;
+    entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| path.extension().is_some_and(|ext| ext == "h"))
+        .filter_map(|path| modified(&path))
+        .max()
+}
+
+/// Whether `binary` must be made again from `source` (and the headers, the
+/// newest of which changed at `header`).
+fn is_stale(source: &Path, header: Option<SystemTime>, binary: &Path) -> bool {
     match (modified(source), modified(binary)) {
-        (Some(source), Some(binary)) => source > binary,
+        (Some(source), Some(binary)) => source > binary || header.is_some_and(|h| h > binary),
         _ => true,
     }
 }
@@ -130,12 +227,12 @@ fn modified(path: &Path) -> Option<SystemTime> {
 
 /// Compiles one program into a temporary file, then renames it into place,
 /// so that a failed or interrupted build leaves no executable that looks new.
-fn compile(source: &Path, binary: &Path) -> Result<()> {
+fn compile(source: &Path, binary: &Path, include: &Path) -> Result<()> {
     let mut partial = binary.as_os_str().to_owned();
     partial.push(".tmp");
     let partial = PathBuf::from(partial);
 
-    let output = compile_command(source, &partial)
+    let output = compile_command(source, &partial, include)
         .stdin(Stdio::null())
         .output();
     let output = match output {
@@ -163,12 +260,16 @@ mod tests {
 
     #[test]
     fn programs_are_compiled_static_with_warnings_as_errors() {
-        let cc = compile_command(Path::new("/u/tests/hello.c"), Path::new("/o/hello"));
+        let cc = compile_command(
+            Path::new("/u/tests/hello.c"),
+            Path::new("/o/hello"),
+            Path::new("/u/include"),
+        );
         assert_eq!(cc.get_program(), "musl-gcc");
         let args: Vec<_> = cc.get_args().map(|a| a.to_string_lossy()).collect();
         assert_eq!(
             args.join(" "),
-            "-static -O2 -Wall -Wextra -Werror -o /o/hello /u/tests/hello.c"
+            "-static -O2 -Wall -Wextra -Werror -I /u/include -o /o/hello /u/tests/hello.c"
         );
     }
 
@@ -196,17 +297,37 @@ mod tests {
     }
 
     #[test]
+    fn tests_and_tools_are_found_together_and_installed_apart() {
+        let all = all_sources().unwrap();
+        let kind = |name: &str| all.iter().find(|s| s.name == name).map(|s| s.kind);
+        assert_eq!(kind("hello"), Some(Kind::Test));
+        assert_eq!(kind("diff_fork"), Some(Kind::Test));
+        assert_eq!(kind("runner"), Some(Kind::Tool));
+        assert!(all.windows(2).all(|w| w[0].name < w[1].name));
+
+        let program = |name: &str, kind| Program {
+            name: name.into(),
+            path: "/o/x".into(),
+            kind,
+        };
+        assert_eq!(program("hello", Kind::Test).install_path(), "bin/hello");
+        assert_eq!(program("runner", Kind::Tool).install_path(), "sbin/runner");
+    }
+
+    #[test]
     fn a_missing_program_names_the_others() {
         let programs = [Program {
             name: "hello".into(),
             path: "/o/hello".into(),
+            kind: Kind::Test,
         }];
         assert_eq!(
             find(&programs, "hello").unwrap().path,
             Path::new("/o/hello")
         );
         let err = format!("{:#}", find(&programs, "helo").unwrap_err());
-        assert!(err.contains("user/tests/helo.c") && err.contains("there are: hello"));
+        assert!(err.contains("user/tests/helo.c") && err.contains("user/init/helo.c"));
+        assert!(err.contains("there are: hello"));
         assert!(find(&programs, "hello.c").is_err());
     }
 
@@ -216,17 +337,19 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let (source, binary) = (dir.join("a.c"), dir.join("a"));
         std::fs::write(&source, "int main(void) { return 0; }\n").unwrap();
-        assert!(is_stale(&source, &binary));
+        assert!(is_stale(&source, None, &binary));
 
         std::fs::write(&binary, "").unwrap();
         let old = SystemTime::now() - std::time::Duration::from_secs(60);
         let file = std::fs::File::options().write(true).open(&source).unwrap();
         file.set_modified(old).unwrap();
-        assert!(!is_stale(&source, &binary));
+        assert!(!is_stale(&source, None, &binary));
+        assert!(!is_stale(&source, Some(old), &binary));
+        assert!(is_stale(&source, Some(SystemTime::now()), &binary));
         let file = std::fs::File::options().write(true).open(&binary).unwrap();
         file.set_modified(old - std::time::Duration::from_secs(1))
             .unwrap();
-        assert!(is_stale(&source, &binary));
+        assert!(is_stale(&source, None, &binary));
         std::fs::remove_dir_all(&dir).unwrap();
     }
 }

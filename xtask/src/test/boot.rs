@@ -1,7 +1,8 @@
 //! Boot scenarios in QEMU: build the kernel, the user programs, the initramfs
 //! and GRUB images they need, boot them in parallel (each under its own time
-//! limit), judge each serial log, print `boot/<name> ... ok` or `... FAILED`,
-//! keep the logs.
+//! limit), judge each serial log (against the host's runs of the test
+//! programs, for a differential scenario), print `boot/<name> ... ok` or
+//! `... FAILED`, keep the logs.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
@@ -14,6 +15,7 @@ use std::time::Duration;
 use anyhow::Result;
 
 use super::checks;
+use super::differential::{self, Run};
 use super::scenario::{Exit, Scenario};
 use super::{Options, Tally};
 use crate::qemu::{self, Boot, Ending, Machine};
@@ -76,11 +78,13 @@ pub fn run(scenarios: Vec<(String, Result<Scenario>)>, options: &Options, tally:
 }
 
 /// What QEMU boots for one scenario: the kernel or a GRUB image, and the
-/// initramfs (passed with -initrd under PVH, inside the image under GRUB).
+/// initramfs (passed with -initrd under PVH, inside the image under GRUB);
+/// and the test programs a differential scenario also runs on the host.
 #[derive(Clone)]
 struct Media {
     image: PathBuf,
     initrd: Option<PathBuf>,
+    differential: Vec<user::Program>,
 }
 
 /// Each scenario's media, or why there are none, by scenario name. The user
@@ -118,14 +122,41 @@ fn media(
                 continue;
             }
         };
+        let tests = match differential_tests(scenario, programs.as_deref().unwrap_or(&[])) {
+            Ok(tests) => tests,
+            Err(err) => {
+                media.insert(scenario.name.clone(), Err(err));
+                continue;
+            }
+        };
         let image = match scenario.boot {
             Boot::Pvh => Ok(kernel.to_path_buf()),
             Boot::Iso | Boot::Uefi => grub_image(kernel, scenario, initrd.as_deref(), &mut images),
         };
-        let made = image.map(|image| Media { image, initrd });
+        let made = image.map(|image| Media {
+            image,
+            initrd,
+            differential: tests,
+        });
         media.insert(scenario.name.clone(), made);
     }
     media
+}
+
+/// The programs of a scenario's `differential` list, each a test program
+/// (user/tests/), not a tool.
+fn differential_tests(
+    scenario: &Scenario,
+    programs: &[user::Program],
+) -> Result<Vec<user::Program>, String> {
+    let find = |name: &String| match user::find(programs, name) {
+        Ok(program) if program.kind == user::Kind::Test => Ok(program.clone()),
+        Ok(_) => Err(format!(
+            "`differential`: {name} is a tool (user/init/), not a test program"
+        )),
+        Err(err) => Err(format!("`differential`: {err:#}")),
+    };
+    scenario.differential.iter().map(find).collect()
 }
 
 /// The GRUB image for a scenario, made once per command line and initramfs.
@@ -200,6 +231,7 @@ fn attempt(scenario: &Scenario, media: Option<&Result<Media, String>>) -> Verdic
         Some(Err(err)) => return failed(err.clone()),
         None => return failed("nothing was prepared to boot this scenario".into()),
     };
+    let linux = run_on_host(&media.differential);
     let machine = Machine {
         boot: scenario.boot,
         image: media.image,
@@ -216,6 +248,9 @@ fn attempt(scenario: &Scenario, media: Option<&Result<Media, String>>) -> Verdic
 
     let log = checks::clean_log(&outcome.serial);
     let mut reasons = judge(scenario, &outcome.ending, &log);
+    if !scenario.differential.is_empty() {
+        reasons.extend(differential::check(&log, &linux));
+    }
     if !reasons.is_empty() {
         let said = outcome
             .stderr
@@ -232,6 +267,15 @@ fn attempt(scenario: &Scenario, media: Option<&Result<Media, String>>) -> Verdic
         log,
         elapsed: outcome.elapsed,
     }
+}
+
+/// Each differential test's run on the host, or why it could not run.
+fn run_on_host(tests: &[user::Program]) -> Vec<(String, Result<Run, String>)> {
+    let run = |test: &user::Program| {
+        let run = differential::run_on_host(test).map_err(|err| format!("{err:#}"));
+        (test.name.clone(), run)
+    };
+    tests.iter().map(run).collect()
 }
 
 /// Everything wrong with a run: how it ended, then the log's contents.

@@ -4,8 +4,10 @@
 
 mod boot;
 mod checks;
+mod differential;
 mod host;
 mod scenario;
+mod unified_diff;
 
 use anyhow::Result;
 

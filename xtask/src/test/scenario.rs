@@ -10,6 +10,7 @@ use regex::Regex;
 use serde::Deserialize;
 
 use super::checks::Check;
+use super::differential;
 use crate::qemu::{self, Boot};
 use crate::{cmdline, user};
 
@@ -63,6 +64,8 @@ struct File {
     reject: Vec<String>,
     #[serde(default)]
     checks: Vec<String>,
+    #[serde(default)]
+    differential: Vec<String>,
 }
 
 fn default_mem() -> String {
@@ -95,6 +98,10 @@ pub struct Scenario {
     pub expect: Vec<Regex>,
     pub reject: Vec<Regex>,
     pub checks: Vec<Check>,
+    /// Test programs run on the host and, under /sbin/runner, on noyau,
+    /// whose outputs must agree; `init` is then the runner's image and
+    /// `append` ends with `rdinit=/sbin/runner -- <the tests>`.
+    pub differential: Vec<String>,
 }
 
 /// Reads and checks one scenario; `name` is used in messages and log names.
@@ -109,14 +116,18 @@ pub fn parse(name: &str, text: &str) -> Result<Scenario> {
     if file.timeout == 0 {
         bail!("`timeout` must be at least 1 second");
     }
-    match file.boot {
-        Boot::Pvh => cmdline::check(&file.append),
-        Boot::Iso | Boot::Uefi => cmdline::check_for_grub(&file.append),
-    }
-    .context("`append`")?;
     if let Some(init) = &file.init {
         user::check_name(init).context("`init`")?;
     }
+    let (init, append) = match file.differential.is_empty() {
+        true => (file.init, file.append),
+        false => differential_boot(&file)?,
+    };
+    match file.boot {
+        Boot::Pvh => cmdline::check(&append),
+        Boot::Iso | Boot::Uefi => cmdline::check_for_grub(&append),
+    }
+    .context("`append`")?;
     let compile = |field: &str, patterns: &[String]| -> Result<Vec<Regex>> {
         patterns
             .iter()
@@ -143,14 +154,41 @@ pub fn parse(name: &str, text: &str) -> Result<Scenario> {
         boot: file.boot,
         mem: qemu::parse_size(&file.mem).context("`mem`")?,
         smp: file.smp,
-        append: file.append,
-        init: file.init,
+        append,
+        init,
         timeout: Duration::from_secs(file.timeout),
         exit: file.exit,
         expect: compile("expect", &file.expect)?,
         reject: compile("reject", &file.reject)?,
         checks,
+        differential: file.differential,
     })
+}
+
+/// The image and command line of a differential scenario: the runner's,
+/// with the tests as init's arguments after the scenario's `append`.
+fn differential_boot(file: &File) -> Result<(Option<String>, String)> {
+    if file.init.is_some() {
+        bail!(
+            "`init`: a `differential` scenario boots {}; leave `init` out",
+            differential::RUNNER_PATH
+        );
+    }
+    for (i, name) in file.differential.iter().enumerate() {
+        user::check_name(name).context("`differential`")?;
+        if file.differential[..i].contains(name) {
+            bail!("`differential`: {name:?} is listed twice");
+        }
+    }
+    let words: Vec<_> = file.append.split_whitespace().collect();
+    if words
+        .iter()
+        .any(|w| *w == "--" || w.starts_with("rdinit=") || w.starts_with("init="))
+    {
+        bail!("`append`: a `differential` scenario sets `rdinit=` and the words after `--` itself");
+    }
+    let append = differential::command_line(&file.append, &file.differential);
+    Ok((Some(differential::RUNNER.to_string()), append))
 }
 
 /// Every `*.toml` in `dir`, sorted by name, each parsed or with its error.
@@ -200,6 +238,35 @@ mod tests {
         );
         assert!(s.expect.is_empty() && s.reject.is_empty() && s.checks.is_empty());
         assert_eq!(s.init, None);
+        assert!(s.differential.is_empty());
+    }
+
+    #[test]
+    fn a_differential_scenario_boots_the_runner_with_its_tests() {
+        let text = r#"
+            description = "diff"
+            append = "quiet"
+            differential = ["diff_fork", "diff_mmap"]
+        "#;
+        let s = parse("diff", text).unwrap();
+        assert_eq!(s.differential, ["diff_fork", "diff_mmap"]);
+        assert_eq!(s.init.as_deref(), Some("runner"));
+        assert_eq!(s.append, "quiet rdinit=/sbin/runner -- diff_fork diff_mmap");
+
+        let err = |text: &str| format!("{:#}", parse("bad", text).unwrap_err());
+        let base = "description = \"x\"\ndifferential = [\"a\"]";
+        assert!(err(&format!("{base}\ninit = \"hello\"")).contains("leave `init` out"));
+        assert!(err(&format!("{base}\nappend = \"rdinit=/x\"")).contains("`append`"));
+        assert!(err(&format!("{base}\nappend = \"a -- b\"")).contains("`append`"));
+        let twice = "description = \"x\"\ndifferential = [\"a\", \"a\"]";
+        assert!(err(twice).contains("listed twice"));
+        let bad = "description = \"x\"\ndifferential = [\"a/b\"]";
+        assert!(err(bad).contains("`differential`"));
+        let long = format!("description = \"x\"\ndifferential = [{}]", {
+            let names: Vec<_> = (0..300).map(|i| format!("\"test_{i}\"")).collect();
+            names.join(", ")
+        });
+        assert!(err(&long).contains("COMMAND_LINE_SIZE"));
     }
 
     #[test]
@@ -261,14 +328,21 @@ mod tests {
     fn the_shipped_scenarios_parse() {
         let scenarios = load_dir(&crate::paths::scenarios_dir()).unwrap();
         assert!(!scenarios.is_empty());
+        let sources = user::all_sources().unwrap();
+        let kind = |program: &str| sources.iter().find(|s| s.name == program).map(|s| s.kind);
         for (name, scenario) in scenarios {
             let scenario = scenario.unwrap_or_else(|err| panic!("tests/boot/{name}.toml: {err:#}"));
             if let Some(init) = scenario.init {
-                let source = crate::paths::user_tests_dir().join(format!("{init}.c"));
                 assert!(
-                    source.is_file(),
-                    "tests/boot/{name}.toml: no {}",
-                    source.display()
+                    kind(&init).is_some(),
+                    "tests/boot/{name}.toml: no program {init}"
+                );
+            }
+            for test in scenario.differential {
+                assert_eq!(
+                    kind(&test),
+                    Some(user::Kind::Test),
+                    "tests/boot/{name}.toml: no user/tests/{test}.c"
                 );
             }
         }

@@ -1,0 +1,80 @@
+/*
+ * diff_exec: a differential test of execve (Linux: fs/exec.c): the argument
+ * and environment strings reach the new program as given (Debian's
+ * busybox-static, /bin/busybox on both sides, prints them with its echo and
+ * env applets), its exit status comes back through wait4, and a failed
+ * execve returns Linux's error to the caller, which goes on running.
+ * Each child prints only while the parent waits for it, so the order of the
+ * lines is fixed.
+ */
+#include <string.h>
+
+#include "report.h"
+
+#define BUSYBOX "/bin/busybox"
+
+/* Runs busybox with `argv` and `envp` in a child; how it ended. */
+static const char *busybox(char *const argv[], char *const envp[])
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		long r = sys3(SYS_execve, BUSYBOX, argv, envp);
+		say("execve(%s) failed: %s", BUSYBOX, res(r));
+		_exit(127);
+	}
+	return describe(reap(pid));
+}
+
+static void runs(void)
+{
+	char *echo[] = { "echo", "one", "two  spaces", "", "last", 0 };
+	char *env[] = { "env", 0 };
+	char *vars[] = { "A=1", "EMPTY=", "B=two words", "C=x=y", 0 };
+	char *echo_alone[] = { "echo", 0 };
+	char *false_[] = { "false", 0 };
+
+	say("busybox echo one \"two  spaces\" \"\" last:");
+	say("-> %s", busybox(echo, vars));
+	say("busybox env with 4 variables:");
+	say("-> %s", busybox(env, vars));
+	say("busybox env with an empty environment:");
+	char *none[] = { 0 };
+	say("-> %s", busybox(env, none));
+	say("busybox env with envp NULL:");
+	say("-> %s", busybox(env, 0));
+	say("busybox echo with an argv of one element:");
+	say("-> %s", busybox(echo_alone, vars));
+	say("busybox false:");
+	say("-> %s", busybox(false_, vars));
+}
+
+static void failures(void)
+{
+	char *argv[] = { "echo", "not", "printed", 0 };
+	char *envp[] = { 0 };
+	static char long_path[5000];
+
+	say("execve of a missing file: %s",
+	    res(sys3(SYS_execve, "/bin/no-such-program", argv, envp)));
+	say("execve of \"\": %s", res(sys3(SYS_execve, "", argv, envp)));
+	say("execve with the path at address 8: %s", res(sys3(SYS_execve, 8, argv, envp)));
+	memset(long_path, 'a', sizeof(long_path) - 1);
+	long_path[0] = '/';
+	say("execve of a path of %d bytes: %s", (int)sizeof(long_path) - 1,
+	    res(sys3(SYS_execve, long_path, argv, envp)));
+	char *bad_argv[] = { "echo", (char *)8, 0 };
+	say("execve with an argv string at address 8: %s",
+	    res(sys3(SYS_execve, BUSYBOX, bad_argv, envp)));
+	say("execve with argv at address 8: %s", res(sys3(SYS_execve, BUSYBOX, 8, envp)));
+	say("execve with envp at address 8: %s", res(sys3(SYS_execve, BUSYBOX, argv, 8)));
+	say("the caller still runs after each failure: yes");
+}
+
+int main(void)
+{
+	say("diff_exec: execve of busybox, arguments, environment and errors");
+	runs();
+	failures();
+	return 0;
+}
