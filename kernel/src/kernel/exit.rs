@@ -95,6 +95,10 @@ pub fn sys_wait4(pid: i64, wstatus: u64, options: u64, _rusage: u64) -> i64 {
     if options & !(WNOHANG | WUNTRACED | WCONTINUED | WALL_FLAGS) != 0 {
         return -(EINVAL as i64);
     }
+    // Linux refuses -INT_MIN, which has no process group to name.
+    if pid == i32::MIN as i64 {
+        return -(linux_raw_sys::errno::ESRCH as i64);
+    }
     loop {
         let found = {
             let mut table = TASKS.lock();

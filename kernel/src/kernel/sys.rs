@@ -5,7 +5,7 @@
 //! and is reported once per number with a KERN_WARNING line, so the next
 //! gap is always visible in the log.
 
-use core::sync::atomic::{AtomicU64, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 use linux_raw_sys::errno::ENOSYS;
 use linux_raw_sys::general as nr;
@@ -23,12 +23,23 @@ use crate::pr_warn;
 /// Linux's "relative to the working directory" directory descriptor.
 const AT_FDCWD: u64 = nr::AT_FDCWD as i64 as u64;
 
+/// Set once a number beyond the table was reported.
+static OUT_OF_RANGE_REPORTED: AtomicBool = AtomicBool::new(false);
+
 /// Bit N set: number N was already reported as missing.
 static REPORTED: [AtomicU64; 8] = [const { AtomicU64::new(0) }; 8];
 
 fn report_missing(number: u64) {
     let Some(word) = REPORTED.get((number / 64) as usize) else {
-        pr_warn!("noyau: system call {} is out of range", number);
+        if !OUT_OF_RANGE_REPORTED.swap(true, Ordering::Relaxed) {
+            let (pid, comm) = with_current(|t| (t.pid, t.comm));
+            pr_warn!(
+                "noyau: {}[{}]: system call {} is out of range (ENOSYS; reported once)",
+                crate::kernel::task::Task::comm_str(&comm),
+                pid,
+                number
+            );
+        }
         return;
     };
     if word.fetch_or(1 << (number % 64), Ordering::Relaxed) & (1 << (number % 64)) == 0 {

@@ -39,8 +39,13 @@ impl Prot {
         }
     }
 
+    /// The page-table flags for these rights. PROT_NONE gives a
+    /// non-present entry that still holds its page (Linux: _PAGE_PROTNONE).
     fn pte_flags(self) -> F {
-        let mut flags = F::USER_ACCESSIBLE;
+        if !self.read && !self.write && !self.exec {
+            return F::NO_EXECUTE;
+        }
+        let mut flags = F::PRESENT | F::USER_ACCESSIBLE;
         if self.write {
             flags |= F::WRITABLE;
         }
@@ -184,7 +189,14 @@ impl AddressSpace {
             let vend = self.vmas.get(&s).map_or(s, |v| v.end);
             while page < vend {
                 if let Some((phys, _)) = self.tables.translate(page) {
-                    let _ = self.tables.map_4k(page, phys, prot.pte_flags());
+                    // A page still shared since fork stays read-only: the
+                    // write fault will copy it.
+                    let shared = page_alloc::page_private(phys / PAGE_SIZE) != 0;
+                    let rights = Prot {
+                        write: prot.write && !shared,
+                        ..prot
+                    };
+                    let _ = self.tables.set_4k(page, phys, rights.pte_flags());
                     crate::arch::mm::init::flush_tlb_one(page);
                 }
                 page += PAGE_SIZE;
@@ -210,7 +222,7 @@ impl AddressSpace {
         let pfn = page_alloc::alloc_pages(Gfp::KERNEL | Gfp::ZERO, 0).ok_or(NoMemory)?;
         let phys = pfn * PAGE_SIZE;
         let old = self.tables.translate(virt);
-        if let Err(e) = self.tables.map_4k(virt, phys, prot.pte_flags()) {
+        if let Err(e) = self.tables.set_4k(virt, phys, prot.pte_flags()) {
             page_alloc::free_pages(pfn, 0);
             return Err(e.into());
         }
@@ -256,7 +268,7 @@ impl AddressSpace {
         let pfn = phys / PAGE_SIZE;
         if page_alloc::page_private(pfn) == 0 {
             self.tables
-                .map_4k(page, phys, prot.pte_flags())
+                .set_4k(page, phys, prot.pte_flags())
                 .map_err(|_| BadAccess::NoMemory)?;
             crate::arch::mm::init::flush_tlb_one(page);
             return Ok(());
@@ -272,7 +284,7 @@ impl AddressSpace {
         };
         if self
             .tables
-            .map_4k(page, copy * PAGE_SIZE, prot.pte_flags())
+            .set_4k(page, copy * PAGE_SIZE, prot.pte_flags())
             .is_err()
         {
             page_alloc::free_pages(copy, 0);
@@ -404,10 +416,10 @@ impl AddressSpace {
             let mut page = vma.start;
             while page < vma.end {
                 if let Some((phys, _)) = self.tables.translate(page) {
-                    child.tables.map_4k(page, phys, shared.pte_flags())?;
+                    child.tables.set_4k(page, phys, shared.pte_flags())?;
                     page_get(phys / PAGE_SIZE);
                     if vma.prot.write {
-                        self.tables.map_4k(page, phys, shared.pte_flags())?;
+                        self.tables.set_4k(page, phys, shared.pte_flags())?;
                     }
                 }
                 page += PAGE_SIZE;

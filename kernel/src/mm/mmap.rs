@@ -120,7 +120,9 @@ pub fn sys_munmap(addr: u64, len: u64) -> i64 {
 }
 
 pub fn sys_mprotect(addr: u64, len: u64, prot: u64) -> i64 {
-    if !addr.is_multiple_of(PAGE_SIZE) || prot & !7 != 0 {
+    // PROT_READ, WRITE, EXEC and (on x86, accepted and unused) PROT_SEM,
+    // plus PROT_GROWSDOWN and PROT_GROWSUP.
+    if !addr.is_multiple_of(PAGE_SIZE) || prot & !(0xf | 0x0300_0000) != 0 {
         return err(EINVAL);
     }
     let Some(len) = page_align(len) else {

@@ -130,6 +130,18 @@ impl PageTables {
         Ok(())
     }
 
+    /// Set the 4 KiB entry for `virt` to exactly `flags` (which may lack
+    /// PRESENT: Linux's PROT_NONE entries keep their page but fault).
+    pub fn set_4k(&mut self, virt: u64, phys: u64, flags: F) -> Result<(), OutOfTables> {
+        let [l4, l3, l2, l1] = indices(virt);
+        let user = is_user(virt);
+        let pud = next_level(self.pgd, l4, user)?;
+        let pmd = next_level(pud, l3, user)?;
+        let pte = next_level(pmd, l2, user)?;
+        pte[l1].set_addr(x86_64::PhysAddr::new(phys), flags);
+        Ok(())
+    }
+
     /// Map one 2 MiB page; both addresses must be 2 MiB aligned.
     pub fn map_2m(&mut self, virt: u64, phys: u64, flags: F) -> Result<(), OutOfTables> {
         let [l4, l3, l2, _] = indices(virt);
