@@ -71,7 +71,6 @@ static void without_children(void)
 	/*
 	 * -INT_MIN does not exist: Linux refuses it with ESRCH rather than
 	 * negate it (kernel/exit.c, kernel_wait4).
-	 * NOYAU DIFFERS (reported): noyau takes it as "any child": ECHILD.
 	 */
 	say("wait4(INT_MIN): %s", res(sys4(SYS_wait4, -2147483648L, &status, 0, 0)));
 }

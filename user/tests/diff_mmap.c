@@ -119,10 +119,6 @@ static void protection(void)
 	*(volatile char *)p = 2;
 	say("then a write works: %s", yesno(*(volatile char *)p == 2));
 	say("mprotect(PROT_NONE): %s", res(protect(p, PAGE, PROT_NONE)));
-	/*
-	 * NOYAU DIFFERS (reported): the page is present, and noyau keeps it
-	 * mapped user-readable under PROT_NONE, so the read succeeds.
-	 */
 	say("a child reading it: %s", touch_in_child((char *)p, 0));
 
 	say("mprotect at an address that is not page-aligned: %s",
@@ -130,7 +126,6 @@ static void protection(void)
 	say("mprotect with an unknown bit (0x10): %s", res(protect(p, PAGE, 0x10)));
 	/*
 	 * x86's arch_validate_prot accepts PROT_SEM (it means nothing there).
-	 * NOYAU DIFFERS (reported): noyau refuses it with EINVAL.
 	 */
 	say("mprotect with PROT_SEM: %s", res(protect(p, PAGE, PROT_READ | PROT_SEM)));
 	say("mprotect of length 0: %s", res(protect(p, 0, PROT_READ)));
@@ -239,8 +234,6 @@ static void copy_on_fork(void)
  * After fork both processes may hold the same page, read-only until the
  * first write copies it: an mprotect that gives write access back must not
  * let a write reach the other process's copy.
- * NOYAU DIFFERS (reported): noyau's mprotect maps the shared page writable,
- * and each write below reaches the other process.
  */
 static void mprotect_after_fork(void)
 {
