@@ -8,34 +8,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "report.h"
+
 #define LINUX_REBOOT_MAGIC1 0xfee1dead
 #define LINUX_REBOOT_MAGIC2 672274793
 #define LINUX_REBOOT_CMD_POWER_OFF 0x4321fedc
-
-static char line[160];
-static int len;
-
-static void put(const char *s)
-{
-	while (*s && len < (int)sizeof(line))
-		line[len++] = *s++;
-	if (len > 0 && line[len - 1] == '\n') {
-		write(1, line, len);
-		len = 0;
-	}
-}
-
-static void put_num(unsigned long n)
-{
-	char buf[24];
-	int i = sizeof(buf) - 1;
-	buf[i] = 0;
-	do {
-		buf[--i] = '0' + n % 10;
-		n /= 10;
-	} while (n);
-	put(buf + i);
-}
 
 static volatile int got;
 static volatile int chld;
@@ -70,9 +47,7 @@ int main(void)
 	sa.sa_handler = on_usr1;
 	sigaction(SIGUSR1, &sa, 0);
 	kill(getpid(), SIGUSR1);
-	put("after kill, the handler saw signal ");
-	put_num(got);
-	put("\n");
+	say("after kill, the handler saw signal %d", got);
 
 	sigset_t set, pending;
 	sigemptyset(&set);
@@ -81,10 +56,10 @@ int main(void)
 	sigprocmask(SIG_BLOCK, &set, 0);
 	kill(getpid(), SIGUSR1);
 	sigpending(&pending);
-	put(sigismember(&pending, SIGUSR1) && !got ? "blocked SIGUSR1 is pending\n"
-						    : "blocking failed\n");
+	say("%s", sigismember(&pending, SIGUSR1) && !got ? "blocked SIGUSR1 is pending"
+							: "blocking failed");
 	sigprocmask(SIG_UNBLOCK, &set, 0);
-	put(got == SIGUSR1 ? "unblocked, the handler ran\n" : "unblocking failed\n");
+	say("%s", got == SIGUSR1 ? "unblocked, the handler ran" : "unblocking failed");
 
 	sa.sa_handler = on_chld;
 	sigaction(SIGCHLD, &sa, 0);
@@ -99,8 +74,8 @@ int main(void)
 	int status = 0;
 	while (waitpid(sleeper, &status, 0) < 0)
 		;
-	put(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM ? "SIGTERM killed the child\n"
-							       : "the child survived SIGTERM\n");
+	say("%s", WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM ? "SIGTERM killed the child"
+								   : "the child survived SIGTERM");
 
 	pid_t faulter = fork();
 	if (faulter == 0) {
@@ -116,10 +91,8 @@ int main(void)
 	}
 	while (waitpid(faulter, &status, 0) < 0)
 		;
-	put("the faulting child exited with ");
-	put_num(WEXITSTATUS(status));
-	put("\n");
-	put(chld >= 1 ? "SIGCHLD reached its handler\n" : "no SIGCHLD\n");
+	say("the faulting child exited with %d", WEXITSTATUS(status));
+	say("%s", chld >= 1 ? "SIGCHLD reached its handler" : "no SIGCHLD");
 
 	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
 		LINUX_REBOOT_CMD_POWER_OFF, 0);

@@ -126,14 +126,16 @@ fn iovecs(iov: u64, count: u64) -> Result<alloc::vec::Vec<(u64, u64)>, i64> {
     Ok(out)
 }
 
-pub fn sys_readv(fd: u64, iov: u64, count: u64) -> i64 {
+/// readv and writev: one transfer per iovec, stopping at the first short
+/// one; an error after some bytes moved returns the bytes instead.
+fn vectored(fd: u64, iov: u64, count: u64, transfer: fn(&File, u64, u64) -> i64) -> i64 {
     let (file, vecs) = match (fget(fd), iovecs(iov, count)) {
         (Ok(f), Ok(v)) => (f, v),
         (Err(e), _) | (_, Err(e)) => return e,
     };
     let mut total = 0i64;
     for (base, len) in vecs {
-        let n = read_into_user(&file, base, len, None);
+        let n = transfer(&file, base, len);
         if n < 0 {
             return if total > 0 { total } else { n };
         }
@@ -145,23 +147,16 @@ pub fn sys_readv(fd: u64, iov: u64, count: u64) -> i64 {
     total
 }
 
+pub fn sys_readv(fd: u64, iov: u64, count: u64) -> i64 {
+    vectored(fd, iov, count, |f, base, len| {
+        read_into_user(f, base, len, None)
+    })
+}
+
 pub fn sys_writev(fd: u64, iov: u64, count: u64) -> i64 {
-    let (file, vecs) = match (fget(fd), iovecs(iov, count)) {
-        (Ok(f), Ok(v)) => (f, v),
-        (Err(e), _) | (_, Err(e)) => return e,
-    };
-    let mut total = 0i64;
-    for (base, len) in vecs {
-        let n = write_from_user(&file, base, len, None);
-        if n < 0 {
-            return if total > 0 { total } else { n };
-        }
-        total += n;
-        if (n as u64) < len {
-            break;
-        }
-    }
-    total
+    vectored(fd, iov, count, |f, base, len| {
+        write_from_user(f, base, len, None)
+    })
 }
 
 pub fn sys_lseek(fd: u64, offset: u64, whence: u64) -> i64 {

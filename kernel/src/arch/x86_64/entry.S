@@ -63,14 +63,14 @@
  * FPU/SSE state below it, link a frame record to the interrupted code (so
  * backtraces continue through the interrupt), and call the Rust handler.
  */
-.macro CALL_TRAP_DISPATCH
+.macro CALL_HANDLER handler
     subq $512, %rsp
     fxsave64 (%rsp)
     pushq 17 * 8(%rbx)
     pushq 9 * 8(%rbx)
     movq %rsp, %rbp
     movq %rbx, %rdi
-    call trap_dispatch
+    call \handler
 .endm
 
 
@@ -128,7 +128,7 @@ common_interrupt:
     PUSH_OTHER_REGS
     movq %rsp, %rbx                         /* rbx: the TrapFrame, kept across the call */
 
-    CALL_TRAP_DISPATCH
+    CALL_HANDLER trap_dispatch
 
     leaq -512(%rbx), %rsp
     fxrstor64 (%rsp)
@@ -149,7 +149,7 @@ paranoid_entry:
     jz 1f
     swapgs
 1:  andq $~15, %rsp
-    CALL_TRAP_DISPATCH
+    CALL_HANDLER trap_dispatch
 
     movq %rbx, %rsp
     andq $~15, %rsp
@@ -185,13 +185,7 @@ entry_SYSCALL_64:
     PUSH_SCRATCH_REGS
     PUSH_OTHER_REGS
     movq %rsp, %rbx
-    subq $512, %rsp
-    fxsave64 (%rsp)
-    pushq 17 * 8(%rbx)
-    pushq 9 * 8(%rbx)
-    movq %rsp, %rbp
-    movq %rbx, %rdi
-    call syscall_dispatch
+    CALL_HANDLER syscall_dispatch
     jmp return_to_user
 
 /* Restore a TrapFrame at RBX (FPU state below it) and go back to ring 3. */
