@@ -45,7 +45,33 @@ impl PageSource for BuddyPages {
     }
 }
 
-static PAGES: BuddyPages = BuddyPages;
+/// The page source of every slab cache.
+pub static PAGES: BuddyPages = BuddyPages;
+
+/// A slab cache of the kernel (Linux: struct kmem_cache). Caches are
+/// statics: `kmem_cache_create!` builds one, `SLAB_CACHES.register` makes
+/// it visible in /proc/slabinfo, `SLAB_CACHES.destroy` removes it (and is
+/// refused while objects are in use).
+pub type KmemCache = slub::KmemCache<'static, BuddyPages, IrqRawSpinlock, KernelCpu>;
+
+/// `kmem_cache_create!(name, size, align, ctor)`: a const cache for a
+/// static (Linux: kmem_cache_create). Bad geometry fails the build.
+#[macro_export]
+macro_rules! kmem_cache_create {
+    ($name:expr, $size:expr, $align:expr, $ctor:expr) => {
+        match $crate::mm::slab::KmemCache::create(
+            &$crate::mm::slab::PAGES,
+            $name,
+            $size,
+            $align,
+            slub::SlabFlags::empty(),
+            $ctor,
+        ) {
+            Ok(cache) => cache,
+            Err(_) => panic!("kmem_cache_create: bad size or alignment"),
+        }
+    };
+}
 
 /// The kmalloc-* and dma-kmalloc-* caches.
 pub static KMALLOC: Kmalloc<'static, BuddyPages, IrqRawSpinlock, KernelCpu> = Kmalloc::new(&PAGES);

@@ -26,6 +26,7 @@ pub fn run(name: &str) {
         "mm" => mm::selftest_mm(),
         "oom" => mm::selftest_oom(),
         "slab-debug" => mm::selftest_slab_debug(),
+        "slab-cache" => mm::selftest_slab_cache(),
         other => pr_err!("selftest: unknown test {:?}", other),
     }
 }
