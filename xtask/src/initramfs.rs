@@ -33,6 +33,14 @@ const CONSOLE: (&str, u32, u32, u32) = ("dev/console", 0o600, 5, 1);
 /// unmodified Linux program noyau's boot tests run.
 const BUSYBOX: &str = "/bin/busybox";
 
+/// Links in /bin to busybox for the everyday applets, as `busybox
+/// --install -s` would make them, so that a shell finds `ls` by its name.
+const BUSYBOX_APPLETS: &[&str] = &[
+    "sh", "ls", "cat", "echo", "mkdir", "rmdir", "rm", "pwd", "env", "true", "false", "sleep",
+    "uname", "stat", "touch", "ln", "cp", "mv", "head", "tail", "wc", "grep", "sed", "sort",
+    "id", "date", "dmesg", "printf", "test", "[", "kill", "clear", "find", "xargs", "yes",
+];
+
 /// The archive for `programs` (path in the image, such as `bin/hello`, and
 /// executable), with `init` as /init. Paths are stored without a leading
 /// `/`, as gen_init_cpio stores them.
@@ -46,6 +54,11 @@ pub fn image(programs: &[(&str, &[u8])], init: &[u8]) -> Vec<u8> {
     archive.char_device(console, perm, major, minor);
     for (path, data) in programs {
         archive.file(path, 0o755, data);
+    }
+    if programs.iter().any(|(path, _)| *path == "bin/busybox") {
+        for applet in BUSYBOX_APPLETS {
+            archive.symlink(format!("bin/{applet}"), "busybox");
+        }
     }
     archive.file("init", 0o755, init);
     archive.finish()
