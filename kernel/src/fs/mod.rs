@@ -4,5 +4,6 @@
 pub mod console;
 pub mod namei;
 pub mod open;
+pub mod pipe;
 pub mod read_write;
 pub mod rootfs;

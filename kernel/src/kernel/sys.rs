@@ -14,7 +14,7 @@ use crate::arch::process;
 use crate::arch::syscall::syscall_args;
 use crate::arch::traps::TrapFrame;
 use crate::drivers::char::random;
-use crate::fs::{namei, open, read_write};
+use crate::fs::{namei, open, pipe, read_write};
 use crate::kernel::task::with_current;
 use crate::kernel::{exec, exit, fork, reboot, signal, sys_info, time_syscalls};
 use crate::mm::mmap;
@@ -94,6 +94,8 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_lstat => namei::sys_lstat(a[0], a[1]),
         nr::__NR_newfstatat => namei::sys_newfstatat(a[0], a[1], a[2], a[3]),
         nr::__NR_getdents64 => namei::sys_getdents64(a[0], a[1], a[2]),
+        nr::__NR_pipe2 => pipe::sys_pipe2(a[0], a[1]),
+        nr::__NR_pipe => pipe::sys_pipe2(a[0], 0),
         nr::__NR_arch_prctl => process::sys_arch_prctl(a[0], a[1]),
         nr::__NR_set_tid_address => sys_info::sys_set_tid_address(a[0]),
         nr::__NR_set_robust_list => sys_info::sys_set_robust_list(a[0], a[1]),
