@@ -37,8 +37,8 @@ const BUSYBOX: &str = "/bin/busybox";
 /// --install -s` would make them, so that a shell finds `ls` by its name.
 const BUSYBOX_APPLETS: &[&str] = &[
     "sh", "ls", "cat", "echo", "mkdir", "rmdir", "rm", "pwd", "env", "true", "false", "sleep",
-    "uname", "stat", "touch", "ln", "cp", "mv", "head", "tail", "wc", "grep", "sed", "sort",
-    "id", "date", "dmesg", "printf", "test", "[", "kill", "clear", "find", "xargs", "yes",
+    "uname", "stat", "touch", "ln", "cp", "mv", "head", "tail", "wc", "grep", "sed", "sort", "id",
+    "date", "dmesg", "printf", "test", "[", "kill", "clear", "find", "xargs", "yes",
 ];
 
 /// The archive for `programs` (path in the image, such as `bin/hello`, and
