@@ -106,6 +106,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
             sys_info::sys_get_id()
         }
         nr::__NR_uname => sys_info::sys_uname(a[0]),
+        nr::__NR_sysinfo => sys_info::sys_sysinfo(a[0]),
         nr::__NR_prctl => sys_info::sys_prctl(a[0], a[1]),
         nr::__NR_prlimit64 => sys_info::sys_prlimit64(a[0], a[1], a[2], a[3]),
         nr::__NR_getrandom => random::sys_getrandom(a[0], a[1], a[2]),

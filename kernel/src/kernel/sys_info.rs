@@ -141,3 +141,22 @@ pub fn sys_prlimit64(pid: u64, resource: u64, new: u64, old: u64) -> i64 {
     }
     0
 }
+
+/// sysinfo(2) (Linux: kernel/sys.c do_sysinfo): uptime, memory in bytes
+/// (mem_unit 1), and the number of tasks. No load average or swap yet.
+pub fn sys_sysinfo(info: u64) -> i64 {
+    let uptime = crate::kernel::time::ktime_get_ns() / 1_000_000_000;
+    let (free, total, _) = crate::mm::page_alloc::counters();
+    let procs = crate::kernel::task::TASKS.lock().tasks.len() as u16;
+    // struct sysinfo on x86_64: 112 bytes.
+    let mut b = [0u8; 112];
+    b[0..8].copy_from_slice(&uptime.to_le_bytes());
+    b[32..40].copy_from_slice(&(total * 4096).to_le_bytes());
+    b[40..48].copy_from_slice(&(free * 4096).to_le_bytes());
+    b[80..82].copy_from_slice(&procs.to_le_bytes());
+    b[104..108].copy_from_slice(&1u32.to_le_bytes());
+    match crate::kernel::task::with_current_mm(|mm| mm.copy_to_user(info, &b)) {
+        Ok(()) => 0,
+        Err(_) => err(EFAULT),
+    }
+}
