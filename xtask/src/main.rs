@@ -63,7 +63,8 @@ struct RunArgs {
     /// Boot the GRUB image under UEFI firmware (OVMF)
     #[arg(long)]
     uefi: bool,
-    /// Boot with a test initramfs whose /init is the user program NAME (user/tests/ or user/init/NAME.c)
+    /// Boot with a test initramfs whose /init is the user program NAME
+    /// (user/tests/NAME.c or user/init/NAME.c)
     #[arg(long, value_name = "NAME")]
     init: Option<String>,
     /// Guest memory: digits and K, M, G or T, as QEMU's -m takes it (256M, 2G)

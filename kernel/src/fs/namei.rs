@@ -7,11 +7,8 @@ use vfs::Lookup;
 
 use crate::fs::open::{lookup_context, user_path};
 use crate::fs::read_write::fget;
+use crate::kernel::sys::err;
 use crate::kernel::task::with_current_mm;
-
-fn err(errno: u32) -> i64 {
-    -(errno as i64)
-}
 
 /// Run `f` with the lookup context of `dirfd` and the user path at `path`.
 fn with_path(dirfd: u64, path: u64, f: impl FnOnce(Lookup<'_>, &[u8], u32) -> i64) -> i64 {

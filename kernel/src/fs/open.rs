@@ -13,13 +13,10 @@ use vfs::{Cred, Lookup, Path};
 
 use crate::fs::console::Devices;
 use crate::fs::read_write::fget;
+use crate::kernel::sys::err;
 use crate::kernel::task::{with_current, with_current_mm, FsContext};
 
 const PATH_MAX: usize = 4096;
-
-fn err(errno: u32) -> i64 {
-    -(errno as i64)
-}
 
 /// A path argument from user memory.
 pub fn user_path(addr: u64) -> Result<Vec<u8>, i64> {

@@ -11,6 +11,7 @@ use alloc::vec;
 use linux_raw_sys::errno::{EBADF, EFAULT, EINVAL, ENOTTY};
 use vfs::File;
 
+use crate::kernel::sys::err;
 use crate::kernel::task::{with_current, with_current_mm};
 
 /// Linux caps one read or write at this many bytes (MAX_RW_COUNT).
@@ -19,10 +20,6 @@ const MAX_RW_COUNT: u64 = 0x7fff_f000;
 const CHUNK: usize = 64 * 1024;
 /// Linux's UIO_MAXIOV.
 const UIO_MAXIOV: u64 = 1024;
-
-fn err(errno: u32) -> i64 {
-    -(errno as i64)
-}
 
 /// The open file behind `fd`.
 pub fn fget(fd: u64) -> Result<Arc<File>, i64> {

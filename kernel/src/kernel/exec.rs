@@ -18,6 +18,7 @@ use crate::arch::mm::{phys_to_virt, PAGE_SIZE};
 use crate::arch::switch;
 use crate::arch::traps::TrapFrame;
 use crate::kernel::sched;
+use crate::kernel::sys::err;
 use crate::kernel::task::{
     comm_from_path, with_current, with_current_mm, FsContext, Task, TaskState, TASKS,
 };
@@ -259,10 +260,6 @@ fn console_on_rootfs(root: &vfs::Path, cred: &vfs::Cred) -> vfs::FdTable {
 const MAX_ARG_STRLEN: usize = 32 * 4096;
 const MAX_ARG_COUNT: usize = 0x7fff_ffff;
 const PATH_MAX: usize = 4096;
-
-fn err(errno: u32) -> i64 {
-    -(errno as i64)
-}
 
 /// The NULL-terminated array of strings at `addr` (argv or envp).
 fn strings_from_user(addr: u64) -> Result<Vec<Vec<u8>>, i64> {

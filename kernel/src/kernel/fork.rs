@@ -10,8 +10,8 @@ use alloc::boxed::Box;
 
 use linux_raw_sys::errno::{EAGAIN, EFAULT, EINVAL, ENOMEM, ENOSYS};
 use linux_raw_sys::general::{
-    CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, CLONE_SETTLS, CLONE_THREAD,
-    CLONE_VFORK, CLONE_VM, CSIGNAL, SIGCHLD,
+    CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, CLONE_SETTLS, CLONE_THREAD, CLONE_VFORK, CLONE_VM,
+    CSIGNAL, SIGCHLD,
 };
 use x86_64::registers::model_specific::FsBase;
 
@@ -19,12 +19,9 @@ use crate::arch::switch;
 use crate::arch::traps::TrapFrame;
 use crate::kernel::exec::{alloc_kernel_stack, free_kernel_stack, KERNEL_STACK_ORDER};
 use crate::kernel::sched;
+use crate::kernel::sys::err;
 use crate::kernel::task::{with_current, with_current_mm, Task, TaskState, TASKS};
 use crate::pr_warn;
-
-fn err(errno: u32) -> i64 {
-    -(errno as i64)
-}
 
 pub fn sys_fork(frame: &TrapFrame) -> i64 {
     do_fork(frame, SIGCHLD as u64, 0, 0, 0, 0)
@@ -124,8 +121,7 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         free_kernel_stack(kstack_pfn, KERNEL_STACK_ORDER);
         return err(EFAULT);
     }
-    // CLONE_CHILD_CLEARTID is for thread exit with futexes: not yet.
-    let _ = CLONE_CHILD_CLEARTID;
+    // CLONE_CHILD_CLEARTID matters at thread exit, with futexes: not yet.
 
     let mut table = TASKS.lock();
     table.tasks.insert(pid, child);

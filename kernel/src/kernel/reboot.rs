@@ -4,11 +4,8 @@
 use linux_raw_sys::errno::EINVAL;
 
 use crate::arch::reboot;
+use crate::kernel::sys::err;
 use crate::pr_emerg;
-
-fn err(errno: u32) -> i64 {
-    -(errno as i64)
-}
 
 const LINUX_REBOOT_MAGIC1: u64 = 0xfee1_dead;
 const LINUX_REBOOT_MAGIC2: [u64; 4] = [672_274_793, 85_072_278, 369_367_448, 537_993_216];

@@ -14,6 +14,7 @@ use crate::arch::gdt::{USER_CS, USER_DS};
 use crate::arch::switch;
 use crate::arch::traps::TrapFrame;
 use crate::kernel::sched;
+use crate::kernel::sys::err;
 use crate::kernel::task::{with_current, with_current_mm, TaskState, TaskTable, TASKS};
 
 pub const NSIG: u64 = 64;
@@ -24,7 +25,6 @@ pub const SIGSTOP: u64 = 19;
 
 const SIG_DFL: u64 = 0;
 const SIG_IGN: u64 = 1;
-const SA_SIGINFO: u64 = 0x4;
 const SA_RESTORER: u64 = 0x0400_0000;
 const SA_RESTART: u64 = 0x1000_0000;
 const SA_NODEFER: u64 = 0x4000_0000;
@@ -122,10 +122,6 @@ impl SignalState {
     pub fn has_deliverable(&self) -> bool {
         self.pending & !self.blocked != 0
     }
-}
-
-fn err(errno: u32) -> i64 {
-    -(errno as i64)
 }
 
 /// Queue `sig` for task `pid` and wake it if it sleeps (Linux:
@@ -452,7 +448,6 @@ pub fn do_signal(frame: &mut TrapFrame, in_syscall: bool) {
         // then forces SIGSEGV.
         crate::kernel::exit::do_exit(SIGSEGV as u32);
     }
-    let _ = SA_SIGINFO;
 }
 
 /// A call that a signal interrupted (it returned ERESTARTSYS) is started

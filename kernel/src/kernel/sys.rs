@@ -20,6 +20,11 @@ use crate::kernel::{exec, exit, fork, reboot, signal, sys_info, time_syscalls};
 use crate::mm::mmap;
 use crate::pr_warn;
 
+/// A failed system call's return value: the negated errno, as Linux returns it.
+pub const fn err(errno: u32) -> i64 {
+    -(errno as i64)
+}
+
 /// Linux's "relative to the working directory" directory descriptor.
 const AT_FDCWD: u64 = nr::AT_FDCWD as i64 as u64;
 

@@ -5,11 +5,8 @@
 
 use linux_raw_sys::errno::{EFAULT, EINVAL, EPERM};
 
+use crate::kernel::sys::err;
 use crate::kernel::task::{with_current, with_current_mm};
-
-fn err(errno: u32) -> i64 {
-    -(errno as i64)
-}
 
 /// Remembered for CLONE_CHILD_CLEARTID later; returns the thread id.
 pub fn sys_set_tid_address(_tidptr: u64) -> i64 {

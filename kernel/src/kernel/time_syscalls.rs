@@ -11,6 +11,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use linux_raw_sys::errno::{EFAULT, EINTR, EINVAL};
 
+use crate::kernel::sys::err;
 use crate::kernel::task::with_current_mm;
 use crate::kernel::time::{self, ktime_get_ns, TICK_NSEC};
 use crate::pr_info;
@@ -30,10 +31,6 @@ const TIMER_ABSTIME: u64 = 1;
 
 /// Wall-clock nanoseconds at the moment the monotonic clock read 0.
 static REALTIME_OFFSET_NS: AtomicU64 = AtomicU64::new(0);
-
-fn err(errno: u32) -> i64 {
-    -(errno as i64)
-}
 
 /// Set the wall clock from the CMOS clock (Linux: rtc_hctosys).
 pub fn init_wall_clock() {

@@ -9,6 +9,7 @@ use linux_raw_sys::general::{
 };
 
 use crate::arch::mm::PAGE_SIZE;
+use crate::kernel::sys::err;
 use crate::kernel::task::with_current_mm;
 use crate::mm::address_space::{Prot, TASK_SIZE};
 
@@ -16,10 +17,6 @@ use crate::mm::address_space::{Prot, TASK_SIZE};
 /// (Linux: mmap_base leaves the stack rlimit plus a gap).
 pub const STACK_RESERVE: u64 = 8 << 20;
 const MMAP_BASE: u64 = TASK_SIZE - STACK_RESERVE - (128 << 20);
-
-fn err(errno: u32) -> i64 {
-    -(errno as i64)
-}
 
 fn page_align(len: u64) -> Option<u64> {
     len.checked_add(PAGE_SIZE - 1).map(|l| l & !(PAGE_SIZE - 1))

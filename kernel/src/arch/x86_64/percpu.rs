@@ -71,7 +71,11 @@ pub fn this_cpu() -> &'static PerCpu {
     let addr: u64;
     // SAFETY: GS points at this CPU's PerCpu from init_boot_cpu on.
     unsafe {
-        core::arch::asm!("mov {}, gs:[0]", out(reg) addr, options(nostack, readonly, preserves_flags));
+        core::arch::asm!(
+            "mov {}, gs:[0]",
+            out(reg) addr,
+            options(nostack, readonly, preserves_flags)
+        );
     }
     // SAFETY: the self pointer is set before GS is loaded and never changes.
     unsafe { &*(addr as *const PerCpu) }

@@ -7,12 +7,9 @@ use linux_raw_sys::errno::{EFAULT, EINVAL};
 use x86_64::registers::model_specific::FsBase;
 use x86_64::VirtAddr;
 
+use crate::kernel::sys::err;
 use crate::kernel::task::with_current_mm;
 use crate::mm::address_space::TASK_SIZE;
-
-fn err(errno: u32) -> i64 {
-    -(errno as i64)
-}
 
 const ARCH_SET_FS: u64 = 0x1002;
 const ARCH_GET_FS: u64 = 0x1003;

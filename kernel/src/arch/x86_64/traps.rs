@@ -50,8 +50,6 @@ pub const SPURIOUS_APIC_VECTOR: u8 = 0xff;
 
 const X86_TRAP_DE: u64 = 0;
 const X86_TRAP_NMI: u64 = 2;
-const X86_TRAP_DF: u64 = 8;
-const X86_TRAP_GP: u64 = 13;
 const X86_TRAP_PF: u64 = 14;
 
 /// The names Linux's die() prints for each exception.
@@ -127,15 +125,6 @@ fn exception(frame: &mut TrapFrame) {
             super::percpu::smp_processor_id()
         );
         return;
-    }
-    if frame.vector == X86_TRAP_GP && frame.error_code == 0 {
-        dumpstack::die(frame, format_args!("general protection fault: {:04x}", 0));
-    }
-    if frame.vector == X86_TRAP_DF {
-        dumpstack::die(
-            frame,
-            format_args!("double fault: {:04x}", frame.error_code),
-        );
     }
     dumpstack::die(frame, format_args!("{}: {:04x}", name, frame.error_code));
 }

@@ -17,16 +17,19 @@ pub fn init() {
     *COM1_PORT.lock() = Some(port);
 }
 
-/// Write bytes, turning "\n" into "\r\n" as a terminal expects.
-pub fn write_bytes(bytes: &[u8]) {
-    let mut guard = COM1_PORT.lock();
-    if let Some(port) = guard.as_mut() {
-        for &b in bytes {
-            if b == b'\n' {
-                port.send_raw(b'\r');
-            }
-            port.send_raw(b);
+/// Send bytes, turning "\n" into "\r\n" as a terminal expects.
+fn send(port: &mut SerialPort, bytes: &[u8]) {
+    for &b in bytes {
+        if b == b'\n' {
+            port.send_raw(b'\r');
         }
+        port.send_raw(b);
+    }
+}
+
+pub fn write_bytes(bytes: &[u8]) {
+    if let Some(port) = COM1_PORT.lock().as_mut() {
+        send(port, bytes);
     }
 }
 
@@ -35,12 +38,7 @@ pub fn write_bytes(bytes: &[u8]) {
 pub fn write_bytes_unlocked(bytes: &[u8]) {
     // SAFETY: a second handle on COM1; used only once the system is dying.
     let mut port = unsafe { SerialPort::new(COM1) };
-    for &b in bytes {
-        if b == b'\n' {
-            port.send_raw(b'\r');
-        }
-        port.send_raw(b);
-    }
+    send(&mut port, bytes);
 }
 
 /// One byte the UART has received, if any (polled: the serial interrupt

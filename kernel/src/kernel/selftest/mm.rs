@@ -188,7 +188,10 @@ fn check_zones() {
         && dma32.is_some_and(|pfn| pfn + 8 <= 1 << 20)
         && obj_phys.is_some_and(|phys| phys < 16 << 20);
     if ok {
-        pr_info!("selftest: mm: GFP_DMA below 16 MiB, GFP_DMA32 below 4 GiB, dma-kmalloc in DMA, get_zeroed_page zeroed");
+        pr_info!(
+            "selftest: mm: GFP_DMA below 16 MiB, GFP_DMA32 below 4 GiB, dma-kmalloc in DMA, {}",
+            "get_zeroed_page zeroed"
+        );
     } else {
         pr_err!(
             "selftest: mm: zone modifiers not honoured: {:?} {:?} {:?}",
