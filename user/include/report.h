@@ -79,7 +79,7 @@ static inline const char *errname(long e)
 		E(EACCES),  E(EFAULT),	E(EBUSY),   E(EEXIST),	     E(ENODEV),	   E(ENOTDIR),
 		E(EISDIR),  E(EINVAL),	E(EMFILE),  E(ENOTTY),	     E(EFBIG),	   E(ENOSPC),
 		E(ESPIPE),  E(EROFS),	E(EPIPE),   E(ERANGE),	     E(ENAMETOOLONG), E(ENOSYS),
-		E(ENOTEMPTY), E(ELOOP), E(EOVERFLOW), E(EOPNOTSUPP),
+		E(ENOTEMPTY), E(ELOOP), E(EOVERFLOW), E(EOPNOTSUPP), E(ETIMEDOUT),
 	};
 #undef E
 	static char other[24];

@@ -46,6 +46,12 @@ enum Command {
         #[arg(long, default_value = "")]
         append: String,
     },
+    /// Build the user programs (C and Rust) and, with --init, a test initramfs; not the kernel
+    User {
+        /// Also write the initramfs whose /init is the user program NAME
+        #[arg(long, value_name = "NAME")]
+        init: Option<String>,
+    },
     /// Build, then boot noyau in QEMU with its console on this terminal
     Run(RunArgs),
     /// Host tests, lints, then boot scenarios; ends with "N passed, M failed"
@@ -64,7 +70,7 @@ struct RunArgs {
     #[arg(long)]
     uefi: bool,
     /// Boot with a test initramfs whose /init is the user program NAME
-    /// (user/tests/NAME.c or user/init/NAME.c)
+    /// (user/tests/NAME.c, user/init/NAME.c or user/rust/src/bin/NAME.rs)
     #[arg(long, value_name = "NAME")]
     init: Option<String>,
     /// Guest memory: digits and K, M, G or T, as QEMU's -m takes it (256M, 2G)
@@ -130,6 +136,7 @@ fn dispatch(command: Command) -> Result<bool> {
             println!("{}", paths::relative(&paths::default_iso()).display());
             Ok(true)
         }
+        Command::User { init } => user_programs(init.as_deref()),
         Command::Run(args) => run(args),
         Command::Test(args) => test::run(&test::Options {
             filter: args.filter,
@@ -146,6 +153,28 @@ fn parse_mem(size: &str) -> Result<u64, String> {
 
 fn default_jobs() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// `cargo xtask user`: build the user programs and list them, each with its
+/// path in the initramfs; with `init`, write that initramfs too.
+fn user_programs(init: Option<&str>) -> Result<bool> {
+    if let Some(init) = init {
+        user::check_name(init).context("--init")?;
+    }
+    deps::ensure()?;
+    let programs = user::build()?;
+    for program in &programs {
+        println!(
+            "/{:<20} {}",
+            program.install_path(),
+            paths::relative(&program.path).display()
+        );
+    }
+    if let Some(init) = init {
+        let image = initramfs::ensure(&programs, init)?;
+        println!("{}", paths::relative(&image).display());
+    }
+    Ok(true)
 }
 
 /// `cargo xtask run`: build what the boot path needs, then boot with a time limit.
@@ -217,6 +246,24 @@ mod tests {
         assert_eq!((args.init.as_deref(), args.uefi), (Some("hello"), true));
         assert!(run_args(&["--init", "fault", "--iso"]).unwrap().iso);
         assert!(run_args(&["--init"]).is_err());
+    }
+
+    #[test]
+    fn user_builds_the_programs_and_maybe_an_initramfs() {
+        let init = |args: &[&str]| {
+            let line = ["cargo xtask", "user"].iter().chain(args);
+            match Cli::try_parse_from(line).map(|cli| cli.command) {
+                Ok(Command::User { init }) => Ok(init),
+                Ok(_) => unreachable!("`user` parses as Command::User"),
+                Err(err) => Err(err),
+            }
+        };
+        assert_eq!(init(&[]).unwrap(), None);
+        assert_eq!(
+            init(&["--init", "threads"]).unwrap().as_deref(),
+            Some("threads")
+        );
+        assert!(init(&["--init"]).is_err());
     }
 
     #[test]

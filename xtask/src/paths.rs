@@ -1,6 +1,6 @@
 //! Where things are: the workspace root and the files xtask writes under
-//! target/noyau (kernel.elf, noyau.iso, per-command-line ISOs, user programs,
-//! initramfs images, boot logs).
+//! target/noyau (kernel.elf, noyau.iso, per-command-line ISOs, user programs
+//! in C and in Rust, initramfs images, boot logs).
 
 use std::path::{Path, PathBuf};
 
@@ -56,6 +56,22 @@ pub fn user_include_dir() -> PathBuf {
 /// The compiled user programs, one executable per source.
 pub fn user_out_dir() -> PathBuf {
     out_dir().join("user")
+}
+
+/// The cargo workspace of the user programs written in Rust, user/rust.
+pub fn user_rust_dir() -> PathBuf {
+    root().join("user").join("rust")
+}
+
+/// Their sources, one program each: user/rust/src/bin/*.rs.
+pub fn user_rust_bin_dir() -> PathBuf {
+    user_rust_dir().join("src").join("bin")
+}
+
+/// cargo's target dir for them (the executables are in
+/// <triple>/release below it).
+pub fn user_rust_target_dir() -> PathBuf {
+    out_dir().join("user-rust")
 }
 
 /// The initramfs images, one per program chosen as /init: <NAME>.cpio.

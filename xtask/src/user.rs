@@ -3,7 +3,10 @@
 //! installed as /sbin/NAME) compiled with musl-gcc into a static executable,
 //! target/noyau/user/NAME, again only when its source or a header of
 //! user/include is newer (as Linux's tools/testing/selftests are built for a
-//! target).
+//! target); and every user/rust/src/bin/NAME.rs, a test program in Rust
+//! built by cargo (see the rust module).
+
+mod rust;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -24,8 +27,8 @@ pub const CFLAGS: &[&str] = &["-static", "-O2", "-Wall", "-Wextra", "-Werror"];
 /// the initramfs installs it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Kind {
-    /// user/tests/NAME.c, installed as /bin/NAME: a program that shows a
-    /// behaviour of the kernel.
+    /// user/tests/NAME.c or user/rust/src/bin/NAME.rs, installed as
+    /// /bin/NAME: a program that shows a behaviour of the kernel.
     Test,
     /// user/init/NAME.c, installed as /sbin/NAME: a program that runs the
     /// tests (the differential runner), never a test itself.
@@ -35,7 +38,7 @@ pub enum Kind {
 impl Kind {
     pub const ALL: [Kind; 2] = [Kind::Test, Kind::Tool];
 
-    /// The folder of its sources.
+    /// The folder of its C sources.
     pub fn source_dir(self) -> PathBuf {
         match self {
             Kind::Test => paths::user_tests_dir(),
@@ -68,12 +71,32 @@ impl Program {
     }
 }
 
-/// One source: name, path and kind.
+/// The language of a program, which decides how it is built.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lang {
+    /// Compiled alone with musl-gcc.
+    C,
+    /// Built with the others of the cargo workspace user/rust.
+    Rust,
+}
+
+/// One source: name, path, kind and language.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Source {
     pub name: String,
     pub path: PathBuf,
     pub kind: Kind,
+    pub lang: Lang,
+}
+
+impl Source {
+    /// Where its executable is built.
+    pub fn executable(&self) -> PathBuf {
+        match self.lang {
+            Lang::C => paths::user_out_dir().join(&self.name),
+            Lang::Rust => rust::executable(&self.name),
+        }
+    }
 }
 
 /// Refuses a program name that cannot be a file under /bin, or is not
@@ -82,15 +105,16 @@ pub fn check_name(name: &str) -> Result<()> {
     let allowed = |c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_';
     if name.is_empty() || !name.chars().all(allowed) {
         bail!(
-            "{name:?} is not a user program name: the name of user/tests/NAME.c or \
-             user/init/NAME.c, made of letters, digits, `-` and `_`"
+            "{name:?} is not a user program name: the name of user/tests/NAME.c, \
+             user/init/NAME.c or user/rust/src/bin/NAME.rs, made of letters, digits, `-` and `_`"
         );
     }
     Ok(())
 }
 
-/// The C sources in `dir`, sorted by name, as (name, path).
-pub fn sources(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
+/// The sources in `dir` whose name ends with `.EXT`, sorted by name, as
+/// (name, path).
+pub fn sources(dir: &Path, ext: &str) -> Result<Vec<(String, PathBuf)>> {
     let entries =
         std::fs::read_dir(dir).with_context(|| format!("reading the folder {}", dir.display()))?;
     let mut sources = Vec::new();
@@ -98,7 +122,7 @@ pub fn sources(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
         let path = entry
             .with_context(|| format!("reading {}", dir.display()))?
             .path();
-        if path.extension().is_none_or(|ext| ext != "c") {
+        if path.extension().is_none_or(|found| found != ext) {
             continue;
         }
         let name = path
@@ -113,8 +137,9 @@ pub fn sources(dir: &Path) -> Result<Vec<(String, PathBuf)>> {
     Ok(sources)
 }
 
-/// The sources of every kind, sorted by name; one name may not be both a
-/// test and a tool, as every program has one executable in target/noyau/user.
+/// The sources of every kind and language, sorted by name; one name may
+/// not be used twice, as every program is one file of the initramfs's /bin
+/// or /sbin.
 pub fn all_sources() -> Result<Vec<Source>> {
     let mut all = Vec::new();
     for kind in Kind::ALL {
@@ -122,9 +147,22 @@ pub fn all_sources() -> Result<Vec<Source>> {
         if kind == Kind::Tool && !dir.is_dir() {
             continue;
         }
-        for (name, path) in sources(&dir)? {
-            all.push(Source { name, path, kind });
+        for (name, path) in sources(&dir, "c")? {
+            all.push(Source {
+                name,
+                path,
+                kind,
+                lang: Lang::C,
+            });
         }
+    }
+    for (name, path) in rust::sources()? {
+        all.push(Source {
+            name,
+            path,
+            kind: Kind::Test,
+            lang: Lang::Rust,
+        });
     }
     all.sort_by(|a, b| a.name.cmp(&b.name));
     if let Some(pair) = all.windows(2).find(|pair| pair[0].name == pair[1].name) {
@@ -150,8 +188,9 @@ pub fn compile_command(source: &Path, output: &Path, include: &Path) -> Command 
     cc
 }
 
-/// Compiles the programs whose executable is missing or older than their
-/// source or than a shared header; returns every program, sorted by name.
+/// Compiles the C programs whose executable is missing or older than their
+/// source or than a shared header, and has cargo build the Rust ones;
+/// returns every program, sorted by name.
 pub fn build() -> Result<Vec<Program>> {
     let out = paths::user_out_dir();
     let include = paths::user_include_dir();
@@ -159,7 +198,8 @@ pub fn build() -> Result<Vec<Program>> {
     let header = newest_header(&include);
     let stale: Vec<_> = sources
         .iter()
-        .filter(|source| is_stale(&source.path, header, &out.join(&source.name)))
+        .filter(|source| source.lang == Lang::C)
+        .filter(|source| is_stale(&source.path, header, &source.executable()))
         .collect();
 
     if !stale.is_empty() {
@@ -170,7 +210,7 @@ pub fn build() -> Result<Vec<Program>> {
             if stale.len() == 1 { "" } else { "s" }
         ));
         for source in &stale {
-            if let Err(err) = compile(&source.path, &out.join(&source.name), &include) {
+            if let Err(err) = compile(&source.path, &source.executable(), &include) {
                 step.failed();
                 return Err(err);
             }
@@ -178,9 +218,18 @@ pub fn build() -> Result<Vec<Program>> {
         step.done();
     }
 
+    let in_rust: Vec<_> = sources
+        .iter()
+        .filter(|source| source.lang == Lang::Rust)
+        .map(|source| source.name.as_str())
+        .collect();
+    if !in_rust.is_empty() {
+        rust::build(&in_rust)?;
+    }
+
     let program = |source: &Source| Program {
         name: source.name.clone(),
-        path: out.join(&source.name),
+        path: source.executable(),
         kind: source.kind,
     };
     Ok(sources.iter().map(program).collect())
@@ -194,8 +243,8 @@ pub fn find<'a>(programs: &'a [Program], name: &str) -> Result<&'a Program> {
         None => {
             let known: Vec<_> = programs.iter().map(|p| p.name.as_str()).collect();
             bail!(
-                "no user program {name:?}: there is no user/tests/{name}.c or \
-                 user/init/{name}.c (there are: {})",
+                "no user program {name:?}: there is no user/tests/{name}.c, \
+                 user/init/{name}.c or user/rust/src/bin/{name}.rs (there are: {})",
                 known.join(", ")
             )
         }
@@ -284,7 +333,7 @@ mod tests {
 
     #[test]
     fn the_shipped_sources_are_found_sorted() {
-        let sources = sources(&paths::user_tests_dir()).unwrap();
+        let sources = sources(&paths::user_tests_dir(), "c").unwrap();
         let names: Vec<_> = sources.iter().map(|(name, _)| name.as_str()).collect();
         assert!(
             names.contains(&"hello") && names.contains(&"fault"),
@@ -303,7 +352,11 @@ mod tests {
         assert_eq!(kind("hello"), Some(Kind::Test));
         assert_eq!(kind("diff_fork"), Some(Kind::Test));
         assert_eq!(kind("runner"), Some(Kind::Tool));
+        assert_eq!(kind("threads"), Some(Kind::Test));
         assert!(all.windows(2).all(|w| w[0].name < w[1].name));
+        let threads = all.iter().find(|s| s.name == "threads").unwrap();
+        assert_eq!(threads.lang, Lang::Rust);
+        assert!(threads.path.ends_with("user/rust/src/bin/threads.rs"));
 
         let program = |name: &str, kind| Program {
             name: name.into(),
@@ -327,6 +380,7 @@ mod tests {
         );
         let err = format!("{:#}", find(&programs, "helo").unwrap_err());
         assert!(err.contains("user/tests/helo.c") && err.contains("user/init/helo.c"));
+        assert!(err.contains("user/rust/src/bin/helo.rs"));
         assert!(err.contains("there are: hello"));
         assert!(find(&programs, "hello.c").is_err());
     }
