@@ -30,7 +30,17 @@ pub trait FileOps: Send + Sync {
 
     /// The last reference to the open file is gone (Linux's release).
     fn release(&self, _file: &File) {}
+
+    /// Which of the poll events (POLLIN, POLLOUT, POLLHUP, POLLERR and their
+    /// RDNORM/WRNORM twins) hold now: Linux's poll operation without its wait
+    /// queue. Files on memory are always ready (Linux's DEFAULT_POLLMASK).
+    fn poll(&self, _file: &File) -> u32 {
+        DEFAULT_POLLMASK
+    }
 }
+
+/// What poll reports for a file that never blocks.
+pub const DEFAULT_POLLMASK: u32 = g::POLLIN | g::POLLOUT | g::POLLRDNORM | g::POLLWRNORM;
 
 /// The file operations of regular files and directories: the inode's own read_at and
 /// write_at (Linux's generic_file_read_iter and generic_file_write_iter).

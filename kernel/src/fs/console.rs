@@ -107,6 +107,15 @@ impl FileOps for Console {
     fn seekable(&self) -> bool {
         false
     }
+
+    /// Always writable; readable once a line (or end of file) is ready.
+    fn poll(&self, _file: &File) -> u32 {
+        use linux_raw_sys::general::{POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
+        poll_input();
+        let ld = LDISC.lock();
+        let readable = !ld.ready.is_empty() || ld.eof;
+        POLLOUT | POLLWRNORM | if readable { POLLIN | POLLRDNORM } else { 0 }
+    }
 }
 
 /// Opens device nodes with their drivers: for now the console.

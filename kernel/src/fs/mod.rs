@@ -7,3 +7,4 @@ pub mod open;
 pub mod pipe;
 pub mod read_write;
 pub mod rootfs;
+pub mod select;

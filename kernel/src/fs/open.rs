@@ -14,7 +14,9 @@ use vfs::{Cred, Lookup, Path};
 use crate::fs::console::Devices;
 use crate::fs::read_write::fget;
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current, with_current_mm, FsContext};
+use crate::kernel::task::{
+    current_fs, with_current, with_current_files, with_current_fs, with_current_mm, FsContext,
+};
 
 const PATH_MAX: usize = 4096;
 
@@ -30,8 +32,8 @@ pub fn user_path(addr: u64) -> Result<Vec<u8>, i64> {
 /// What a lookup from this task needs: root, starting directory (the
 /// working directory, or `dirfd`'s directory), credentials and umask.
 pub fn lookup_context(dirfd: u64) -> Result<(Path, Path, Cred, u32), i64> {
-    let (fs, cred) = with_current(|t| (t.fs.clone(), t.cred.clone()));
-    let FsContext { root, cwd, umask } = fs.ok_or(err(EBADF))?;
+    let cred = with_current(|t| t.cred.clone());
+    let FsContext { root, cwd, umask } = current_fs().ok_or(err(EBADF))?;
     let base = if dirfd as i32 == AT_FDCWD {
         cwd
     } else {
@@ -59,7 +61,7 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> i64 {
         Err(e) => return e.to_ret(),
     };
     let cloexec = flags as u32 & O_CLOEXEC != 0;
-    match with_current(|t| t.files.alloc(file, cloexec)) {
+    match with_current_files(|f| f.alloc(file, cloexec)) {
         Ok(fd) => fd as i64,
         Err(e) => e.to_ret(),
     }
@@ -74,7 +76,7 @@ pub fn sys_close(fd: u64) -> i64 {
         return err(EBADF);
     };
     // The file itself is released outside the task lock.
-    match with_current(|t| t.files.close(fd)) {
+    match with_current_files(|f| f.close(fd)) {
         Ok(file) => {
             drop(file);
             0
@@ -84,28 +86,28 @@ pub fn sys_close(fd: u64) -> i64 {
 }
 
 pub fn sys_dup(fd: u64) -> i64 {
-    match with_current(|t| t.files.dup(fd as i32)) {
+    match with_current_files(|f| f.dup(fd as i32)) {
         Ok(n) => n as i64,
         Err(e) => e.to_ret(),
     }
 }
 
 pub fn sys_dup2(old: u64, new: u64) -> i64 {
-    match with_current(|t| t.files.dup2(old as i32, new as i32)) {
+    match with_current_files(|f| f.dup2(old as i32, new as i32)) {
         Ok((n, _old_file)) => n as i64,
         Err(e) => e.to_ret(),
     }
 }
 
 pub fn sys_dup3(old: u64, new: u64, flags: u64) -> i64 {
-    match with_current(|t| t.files.dup3(old as i32, new as i32, flags as u32)) {
+    match with_current_files(|f| f.dup3(old as i32, new as i32, flags as u32)) {
         Ok((n, _old_file)) => n as i64,
         Err(e) => e.to_ret(),
     }
 }
 
 pub fn sys_fcntl(fd: u64, cmd: u64, arg: u64) -> i64 {
-    match with_current(|t| t.files.fcntl(fd as i32, cmd as u32, arg)) {
+    match with_current_files(|f| f.fcntl(fd as i32, cmd as u32, arg)) {
         Ok(v) => v,
         Err(e) => e.to_ret(),
     }
@@ -122,11 +124,7 @@ pub fn sys_chdir(path: u64) -> i64 {
     };
     match vfs::chdir(Lookup::new(&root, &base, &cred), &path) {
         Ok(dir) => {
-            with_current(|t| {
-                if let Some(fs) = t.fs.as_mut() {
-                    fs.cwd = dir;
-                }
-            });
+            with_current_fs(|fs| fs.cwd = dir);
             0
         }
         Err(e) => e.to_ret(),
@@ -136,11 +134,7 @@ pub fn sys_chdir(path: u64) -> i64 {
 pub fn sys_fchdir(fd: u64) -> i64 {
     match fget(fd) {
         Ok(f) if f.inode().is_dir() => {
-            with_current(|t| {
-                if let Some(fs) = t.fs.as_mut() {
-                    fs.cwd = f.path().clone();
-                }
-            });
+            with_current_fs(|fs| fs.cwd = f.path().clone());
             0
         }
         Ok(_) => err(ENOTDIR),
@@ -149,7 +143,7 @@ pub fn sys_fchdir(fd: u64) -> i64 {
 }
 
 pub fn sys_getcwd(buf: u64, size: u64) -> i64 {
-    let Some(fs) = with_current(|t| t.fs.clone()) else {
+    let Some(fs) = current_fs() else {
         return err(EBADF);
     };
     let mut path = match vfs::getcwd(&fs.cwd, &fs.root) {
@@ -167,8 +161,6 @@ pub fn sys_getcwd(buf: u64, size: u64) -> i64 {
 }
 
 pub fn sys_umask(mask: u64) -> i64 {
-    with_current(|t| match t.fs.as_mut() {
-        Some(fs) => core::mem::replace(&mut fs.umask, mask as u32 & 0o777) as i64,
-        None => 0o022,
-    })
+    with_current_fs(|fs| core::mem::replace(&mut fs.umask, mask as u32 & 0o777) as i64)
+        .unwrap_or(0o022)
 }

@@ -13,13 +13,15 @@ use alloc::format;
 use alloc::sync::Arc;
 
 use linux_raw_sys::errno::{EFAULT, EINTR, EINVAL, EPIPE};
-use linux_raw_sys::general::{O_CLOEXEC, O_NONBLOCK};
+use linux_raw_sys::general::{
+    O_CLOEXEC, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM,
+};
 use spin::Once;
 use vfs::file::{FMODE_READ, FMODE_WRITE};
 use vfs::{Cred, Errno, File, FileOps, Lookup, MountNamespace, RamFs};
 
 use crate::kernel::sync::IrqSpinLock;
-use crate::kernel::task::{with_current, with_current_mm, TASKS};
+use crate::kernel::task::{with_current, with_current_files, with_current_mm, TASKS};
 
 /// Linux's default pipe size (16 pages).
 const PIPE_SIZE: usize = 64 * 1024;
@@ -100,6 +102,28 @@ impl FileOps for PipeEnd {
         false
     }
 
+    /// The read end is readable with data or without writers (then it
+    /// hangs up too); the write end writable with room, in error without
+    /// readers.
+    fn poll(&self, _file: &File) -> u32 {
+        let p = self.pipe.lock();
+        if self.write {
+            match (p.readers, p.data.len() < PIPE_SIZE) {
+                (0, _) => POLLERR,
+                (_, true) => POLLOUT | POLLWRNORM,
+                _ => 0,
+            }
+        } else {
+            let data = if p.data.is_empty() {
+                0
+            } else {
+                POLLIN | POLLRDNORM
+            };
+            let hangup = if p.writers == 0 { POLLHUP } else { 0 };
+            data | hangup
+        }
+    }
+
     fn release(&self, _file: &File) {
         let mut p = self.pipe.lock();
         if self.write {
@@ -154,12 +178,12 @@ pub fn sys_pipe2(fds: u64, flags: u64) -> i64 {
     ));
     let w = Arc::new(File::new(path, rflags | 1, FMODE_WRITE, writer, task_cred));
     let cloexec = flags & O_CLOEXEC != 0;
-    let pair = with_current(|t| {
-        let rfd = t.files.alloc(r, cloexec)?;
-        match t.files.alloc(w, cloexec) {
+    let pair = with_current_files(|files| {
+        let rfd = files.alloc(r, cloexec)?;
+        match files.alloc(w, cloexec) {
             Ok(wfd) => Ok((rfd, wfd)),
             Err(e) => {
-                let _ = t.files.close(rfd);
+                let _ = files.close(rfd);
                 Err(e)
             }
         }
@@ -172,9 +196,9 @@ pub fn sys_pipe2(fds: u64, flags: u64) -> i64 {
     bytes[..4].copy_from_slice(&rfd.to_le_bytes());
     bytes[4..].copy_from_slice(&wfd.to_le_bytes());
     if with_current_mm(|mm| mm.copy_to_user(fds, &bytes)).is_err() {
-        with_current(|t| {
-            let _ = t.files.close(rfd);
-            let _ = t.files.close(wfd);
+        with_current_files(|files| {
+            let _ = files.close(rfd);
+            let _ = files.close(wfd);
         });
         return -(EFAULT as i64);
     }

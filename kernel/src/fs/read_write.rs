@@ -12,7 +12,7 @@ use linux_raw_sys::errno::{EBADF, EFAULT, EINVAL, ENOTTY};
 use vfs::File;
 
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current, with_current_mm};
+use crate::kernel::task::{with_current_files, with_current_mm};
 
 /// Linux caps one read or write at this many bytes (MAX_RW_COUNT).
 const MAX_RW_COUNT: u64 = 0x7fff_f000;
@@ -24,7 +24,7 @@ const UIO_MAXIOV: u64 = 1024;
 /// The open file behind `fd`.
 pub fn fget(fd: u64) -> Result<Arc<File>, i64> {
     let fd = i32::try_from(fd).map_err(|_| err(EBADF))?;
-    with_current(|t| t.files.get(fd)).map_err(|e| e.to_ret())
+    with_current_files(|f| f.get(fd)).map_err(|e| e.to_ret())
 }
 
 /// Read into user memory at `buf`: one call of the file's read, as Linux

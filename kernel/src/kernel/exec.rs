@@ -8,6 +8,7 @@
 //! ring 3 at the entry point.
 
 use alloc::boxed::Box;
+use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
@@ -18,11 +19,13 @@ use crate::arch::mm::{phys_to_virt, PAGE_SIZE};
 use crate::arch::switch;
 use crate::arch::traps::TrapFrame;
 use crate::kernel::sched;
+use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::sys::err;
 use crate::kernel::task::{
     comm_from_path, with_current, with_current_mm, FsContext, Task, TaskState, TASKS,
 };
 use crate::mm::address_space::{AddressSpace, Prot, TASK_SIZE};
+use crate::mm::mm_struct::Mm;
 use crate::mm::mmap::STACK_RESERVE;
 use crate::mm::page_alloc;
 use crate::pr_info;
@@ -212,20 +215,23 @@ pub fn spawn_init(path: &str, args: &[&str]) -> Result<(), ExecFailure> {
         pid,
         Box::new(Task {
             pid,
+            tgid: pid,
             ppid: 0,
             comm: comm_from_path(path),
             state: TaskState::Runnable,
             exit_code: 0,
-            mm: Some(mm),
+            mm: Some(Mm::new(mm)),
             kstack_pfn,
             kstack_order: KERNEL_STACK_ORDER,
             kernel_stack_top: kstack_top,
             saved_rsp,
             fs_base: 0,
             signals: crate::kernel::signal::SignalState::new(),
-            files,
-            fs: Some(fs),
+            files: Arc::new(IrqSpinLock::new(files)),
+            fs: Some(Arc::new(IrqSpinLock::new(fs))),
             cred,
+            clear_child_tid: 0,
+            group_exit: None,
         }),
     );
     sched::enqueue(&mut table, pid);
@@ -317,20 +323,90 @@ pub fn sys_execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> i64
         Err(e) => return -(e.errno() as i64),
     };
 
-    // The point of no return: switch to the new image, then drop the old.
+    // The point of no return: the other threads go, then the new image
+    // replaces the old, which is dropped with the files closed on exec.
+    if !de_thread() {
+        return -crate::kernel::signal::ERESTARTSYS;
+    }
+    let mm = Mm::new(mm);
     crate::arch::mm::init::switch_address_space(mm.pgd_phys());
-    let old = with_current(|t| {
+    let (old, files) = with_current(|t| {
         t.comm = comm_from_path(&path);
         t.fs_base = 0;
+        t.clear_child_tid = 0;
         t.signals.reset_handlers_on_exec();
-        // Closed outside the lock below, with the old address space.
-        let closed = t.files.close_on_exec();
-        drop(closed);
-        t.mm.replace(mm)
+        (t.mm.replace(mm), t.files.clone())
     });
     drop(old);
+    let files = unshare_files(files);
+    let closed = files.lock().close_on_exec();
+    drop(closed);
     x86_64::registers::model_specific::FsBase::write(x86_64::VirtAddr::new(0));
     *frame = crate::arch::syscall::user_entry_frame(entry, sp);
     switch::set_saved_fpu_state(frame, &switch::clean_fpu_state());
     0
+}
+
+/// execve in a process with several threads: end the others, wait until
+/// they have, and if the caller is not the leader, take the leader's place
+/// and pid (Linux: de_thread). False if the caller was itself killed
+/// meanwhile (another thread's exit_group, a fatal signal).
+fn de_thread() -> bool {
+    let mut table = TASKS.lock();
+    let (me, tgid) = (table.current, table.current().tgid);
+    let others: Vec<u32> = table
+        .threads(tgid)
+        .into_iter()
+        .filter(|&t| t != me)
+        .collect();
+    if others.is_empty() {
+        return true;
+    }
+    for &tid in &others {
+        if let Some(t) = table.tasks.get_mut(&tid) {
+            t.group_exit.get_or_insert(0);
+        }
+        crate::kernel::signal::send_signal(&mut table, tid, crate::kernel::signal::SIGKILL);
+    }
+    while others
+        .iter()
+        .any(|t| table.tasks.get(t).is_some_and(|t| t.alive()))
+    {
+        if table.current().group_exit.is_some() {
+            return false;
+        }
+        drop(table);
+        sched::yield_or_idle();
+        table = TASKS.lock();
+    }
+    if me != tgid {
+        // The leader is a zombie: its place, pid and parent are the caller's now.
+        let leader = table.tasks.remove(&tgid);
+        let mut task = table
+            .tasks
+            .remove(&me)
+            .expect("the current task is in the table");
+        task.pid = tgid;
+        if let Some(leader) = &leader {
+            task.ppid = leader.ppid;
+        }
+        table.tasks.insert(tgid, task);
+        table.current = tgid;
+        drop(table);
+        if let Some(leader) = leader {
+            free_kernel_stack(leader.kstack_pfn, leader.kstack_order);
+        }
+    }
+    true
+}
+
+/// The caller's own copy of a file table it shares with another process
+/// (CLONE_FILES without CLONE_THREAD), so that exec's closing stays its own.
+fn unshare_files(files: Arc<IrqSpinLock<vfs::FdTable>>) -> Arc<IrqSpinLock<vfs::FdTable>> {
+    if Arc::strong_count(&files) == 1 {
+        return files;
+    }
+    let copy = Arc::new(IrqSpinLock::new(files.lock().clone()));
+    with_current(|t| t.files = copy.clone());
+    copy
 }

@@ -1,17 +1,23 @@
 //! Ending a task and collecting its status (Linux: kernel/exit.c do_exit,
 //! wait4; arch/x86/mm/fault.c show_signal_msg).
 //!
-//! An exiting task gives back its memory at once and stays in the table as
-//! a zombie holding its wait status, (code & 0xff) << 8 after exit() or the
-//! signal number after a fatal signal, until its parent collects it with
-//! wait4. Its children go to init. When init itself ends, Linux panics:
-//! so does noyau.
+//! An exiting thread gives back its memory at once (the last one of its
+//! address space does). A process ends with its last thread: its leader
+//! stays in the table as a zombie holding the wait status, (code & 0xff)
+//! << 8 after exit() or the signal number after a fatal signal, until its
+//! parent collects it with wait4; its other threads are freed as they
+//! exit. Its children go to init. When init itself ends, Linux panics: so
+//! does noyau.
 
 use linux_raw_sys::errno::{ECHILD, EFAULT, EINVAL};
 
 use crate::arch::traps::TrapFrame;
 use crate::kernel::exec::free_kernel_stack;
-use crate::kernel::task::{with_current, with_current_mm, Task, TaskState, TASKS};
+use alloc::sync::Arc;
+use vfs::FdTable;
+
+use crate::kernel::sync::IrqSpinLock;
+use crate::kernel::task::{with_current, with_current_mm, Task, TaskState, TaskTable, TASKS};
 use crate::kernel::{sched, signal};
 use crate::pr_info;
 
@@ -21,36 +27,95 @@ pub const SIGILL: u32 = 4;
 pub const SIGFPE: u32 = 8;
 pub const SIGSEGV: u32 = 11;
 
+/// exit_group(2), and a fatal signal: end every thread of the process,
+/// all with the status of the first to ask (Linux: do_group_exit).
+pub fn do_group_exit(exitcode: u32) -> ! {
+    let status = {
+        let mut table = TASKS.lock();
+        let me = table.current().pid;
+        let tgid = table.current().tgid;
+        let status = *table.current().group_exit.get_or_insert(exitcode);
+        for tid in table.threads(tgid) {
+            if tid == me {
+                continue;
+            }
+            if let Some(t) = table.tasks.get_mut(&tid) {
+                t.group_exit.get_or_insert(status);
+            }
+            signal::send_signal(&mut table, tid, signal::SIGKILL);
+        }
+        status
+    };
+    do_exit(status)
+}
+
+/// exit(2): end the calling thread (Linux: do_exit). The process ends
+/// with its last thread, which gives the status its parent sees.
 pub fn do_exit(exitcode: u32) -> ! {
-    let pid = with_current(|t| t.pid);
-    if pid == 1 {
-        crate::kernel::panic::panic(
-            format_args!("Attempted to kill init! exitcode={:#010x}", exitcode),
-            false,
-        );
-    }
-    // Give the memory back now; switch to the kernel's tables first, as the
-    // task's own are about to lose their pages.
+    let clear_tid = with_current(|t| core::mem::take(&mut t.clear_child_tid));
+    crate::kernel::futex::clear_child_tid(clear_tid);
+
+    // Give the memory back now, if no other thread uses it; switch to the
+    // kernel's tables first, as the task's own may be about to lose their
+    // pages. The files go too (Linux: exit_mm, exit_files).
     crate::arch::mm::init::switch_address_space(crate::arch::mm::init::kernel_pgd_phys());
     let mm = with_current(|t| t.mm.take());
     drop(mm);
-    {
-        let mut table = TASKS.lock();
-        let me = table.current();
-        me.state = TaskState::Zombie;
-        me.exit_code = exitcode;
-        let parent = me.ppid;
-        for task in table.tasks.values_mut() {
-            if task.ppid == pid {
-                task.ppid = 1;
-            }
+    let no_files = Arc::new(IrqSpinLock::new(FdTable::new(0)));
+    let files = with_current(|t| core::mem::replace(&mut t.files, no_files));
+    drop(files);
+
+    let mut table = TASKS.lock();
+    let me = table.current();
+    let tgid = me.tgid;
+    me.state = if me.is_leader() {
+        TaskState::Zombie
+    } else {
+        TaskState::Dead
+    };
+    if !table.group_alive(tgid) {
+        let status = table
+            .tasks
+            .get(&tgid)
+            .and_then(|l| l.group_exit)
+            .unwrap_or(exitcode);
+        if tgid == 1 {
+            drop(table);
+            crate::kernel::panic::panic(
+                format_args!("Attempted to kill init! exitcode={:#010x}", status),
+                false,
+            );
         }
-        sched::wake_up(&mut table, parent);
-        sched::wake_up(&mut table, 1);
-        signal::send_signal(&mut table, parent, signal::SIGCHLD);
+        exit_notify(&mut table, tgid, status);
     }
+    drop(table);
     sched::schedule();
-    unreachable!("a zombie was scheduled again")
+    unreachable!("an exited task was scheduled again")
+}
+
+/// The last thread of process `tgid` has exited: the leader's zombie
+/// takes the status, the children go to init, and the parent learns of it
+/// (Linux: exit_notify).
+fn exit_notify(table: &mut TaskTable, tgid: u32, status: u32) {
+    let Some(leader) = table.tasks.get_mut(&tgid) else {
+        return;
+    };
+    leader.exit_code = status;
+    let parent = leader.ppid;
+    let mut orphans = false;
+    for task in table.tasks.values_mut() {
+        if task.ppid == tgid {
+            task.ppid = 1;
+            orphans = true;
+        }
+    }
+    for tid in table.threads(parent) {
+        sched::wake_up(table, tid);
+    }
+    if orphans {
+        sched::wake_up(table, 1);
+    }
+    signal::send_group_signal(table, parent, signal::SIGCHLD);
 }
 
 /// A user page fault that nothing can repair: report it as Linux does
@@ -66,7 +131,7 @@ pub fn user_segfault(frame: &TrapFrame, address: u64) -> ! {
         frame.rsp,
         frame.error_code
     );
-    do_exit(SIGSEGV)
+    do_group_exit(SIGSEGV)
 }
 
 /// Another exception in user mode (Linux: do_trap's "traps:" line).
@@ -81,7 +146,7 @@ pub fn user_trap(frame: &TrapFrame, name: &str, signal: u32) -> ! {
         frame.rsp,
         frame.error_code
     );
-    do_exit(signal)
+    do_group_exit(signal)
 }
 
 const WNOHANG: u64 = 1;
@@ -102,15 +167,18 @@ pub fn sys_wait4(pid: i64, wstatus: u64, options: u64, _rusage: u64) -> i64 {
     loop {
         let found = {
             let mut table = TASKS.lock();
-            let me = table.current;
-            let mine = |t: &Task| t.ppid == me && t.pid != me && (pid <= 0 || t.pid as i64 == pid);
+            // Any thread waits for the children of its whole process.
+            let me = table.current().tgid;
+            let mine = |t: &Task| {
+                t.is_leader() && t.ppid == me && t.pid != me && (pid <= 0 || t.pid as i64 == pid)
+            };
             if !table.tasks.values().any(|t| mine(t)) {
                 return -(ECHILD as i64);
             }
             let zombie = table
                 .tasks
                 .values()
-                .find(|t| mine(t) && t.state == TaskState::Zombie)
+                .find(|t| mine(t) && t.state == TaskState::Zombie && !table.group_alive(t.tgid))
                 .map(|t| t.pid);
             match zombie {
                 Some(z) => table.tasks.remove(&z),

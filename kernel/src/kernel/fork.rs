@@ -1,17 +1,22 @@
 //! Creating processes: fork, vfork and clone (Linux: kernel/fork.c).
 //!
-//! The child gets a copy of the parent's address space (every page copied
-//! now: copy-on-write comes later), a kernel stack laid out so that its
-//! first run returns to user mode with the parent's registers, and 0 in
-//! RAX. Threads (CLONE_VM without CLONE_VFORK, CLONE_THREAD) come with
-//! futexes; vfork is a fork, as POSIX allows.
+//! The child gets a kernel stack laid out so that its first run returns to
+//! user mode with the parent's registers and 0 in RAX, and, as clone's
+//! flags say, the parent's address space, files, filesystem context and
+//! signal handlers shared or copied (the address space copy-on-write).
+//! CLONE_THREAD puts it in the parent's thread group. vfork is a fork: the
+//! parent does not wait for the child's exec, which POSIX allows.
 
 use alloc::boxed::Box;
 
-use linux_raw_sys::errno::{EAGAIN, EFAULT, EINVAL, ENOMEM, ENOSYS};
+use alloc::sync::Arc;
+
+use linux_raw_sys::errno::{EAGAIN, EFAULT, EINVAL, ENOMEM};
 use linux_raw_sys::general::{
-    CLONE_CHILD_SETTID, CLONE_PARENT_SETTID, CLONE_SETTLS, CLONE_THREAD, CLONE_VFORK, CLONE_VM,
-    CSIGNAL, SIGCHLD,
+    CLONE_CHILD_CLEARTID, CLONE_CHILD_SETTID, CLONE_FILES, CLONE_FS, CLONE_NEWCGROUP, CLONE_NEWIPC,
+    CLONE_NEWNET, CLONE_NEWNS, CLONE_NEWPID, CLONE_NEWUSER, CLONE_NEWUTS, CLONE_PARENT,
+    CLONE_PARENT_SETTID, CLONE_PIDFD, CLONE_SETTLS, CLONE_SIGHAND, CLONE_THREAD, CLONE_VFORK,
+    CLONE_VM, CSIGNAL, SIGCHLD,
 };
 use x86_64::registers::model_specific::FsBase;
 
@@ -19,8 +24,10 @@ use crate::arch::switch;
 use crate::arch::traps::TrapFrame;
 use crate::kernel::exec::{alloc_kernel_stack, free_kernel_stack, KERNEL_STACK_ORDER};
 use crate::kernel::sched;
+use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current, with_current_mm, Task, TaskState, TASKS};
+use crate::kernel::task::{current_mm, with_current_mm, Task, TaskState, TASKS};
+use crate::mm::mm_struct::Mm;
 use crate::pr_warn;
 
 pub fn sys_fork(frame: &TrapFrame) -> i64 {
@@ -39,21 +46,21 @@ pub fn sys_clone(frame: &TrapFrame, a: [u64; 6]) -> i64 {
 
 fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls: u64) -> i64 {
     let flags32 = flags as u32;
-    let vfork = flags32 & CLONE_VFORK != 0;
-    if flags32 & CLONE_THREAD != 0 || (flags32 & CLONE_VM != 0 && !vfork) {
-        pr_warn!(
-            "noyau: clone flags {:#x}: threads are not supported yet (ENOSYS)",
-            flags
-        );
-        return err(ENOSYS);
+    if let Err(e) = check_flags(flags) {
+        return e;
     }
-    let exit_signal = flags & CSIGNAL as u64;
-    if exit_signal > 64 {
-        return err(EINVAL);
-    }
+    let thread = flags32 & CLONE_THREAD != 0;
+    let share = |flag: u32| flags32 & flag != 0;
+    // A vfork child gets a copy, as after fork: the parent does not wait.
+    let share_vm = share(CLONE_VM) && !share(CLONE_VFORK);
 
-    let Ok(mm) = with_current_mm(|mm| mm.duplicate()) else {
-        return err(ENOMEM);
+    let mm = if share_vm {
+        current_mm()
+    } else {
+        match with_current_mm(|mm| mm.duplicate()) {
+            Ok(mm) => Mm::new(mm),
+            Err(_) => return err(ENOMEM),
+        }
     };
     let Some((kstack_pfn, kstack_top)) = alloc_kernel_stack() else {
         return err(ENOMEM);
@@ -64,35 +71,39 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
     }
     let fpu = switch::saved_fpu_state(frame);
     let saved_rsp = switch::prepare_new_stack(kstack_top, &child_frame, &fpu);
-    let fs_base = if flags32 & CLONE_SETTLS != 0 {
+    let fs_base = if share(CLONE_SETTLS) {
         tls
     } else {
         FsBase::read().as_u64()
     };
 
-    let (parent, comm, signals, files, fs, cred) = with_current(|t| {
-        (
-            t.pid,
-            t.comm,
-            t.signals.for_child(),
-            t.files.clone(),
-            t.fs.clone(),
-            t.cred.clone(),
-        )
-    });
-    let pid = {
-        let mut table = TASKS.lock();
-        if table.tasks.len() >= MAX_TASKS {
-            drop(table);
-            free_kernel_stack(kstack_pfn, KERNEL_STACK_ORDER);
-            return err(EAGAIN);
-        }
-        table.alloc_pid()
+    let mut table = TASKS.lock();
+    if table.tasks.len() >= MAX_TASKS {
+        drop(table);
+        free_kernel_stack(kstack_pfn, KERNEL_STACK_ORDER);
+        return err(EAGAIN);
+    }
+    let pid = table.alloc_pid();
+    let parent = table.current();
+    let files = if share(CLONE_FILES) {
+        parent.files.clone()
+    } else {
+        let copy = parent.files.lock().clone();
+        Arc::new(IrqSpinLock::new(copy))
     };
-    let mut child = Box::new(Task {
+    let fs = match &parent.fs {
+        Some(fs) if !share(CLONE_FS) => Some(Arc::new(IrqSpinLock::new(fs.lock().clone()))),
+        fs => fs.clone(),
+    };
+    let child = Box::new(Task {
         pid,
-        ppid: parent,
-        comm,
+        tgid: if thread { parent.tgid } else { pid },
+        ppid: if thread || share(CLONE_PARENT) {
+            parent.ppid
+        } else {
+            parent.tgid
+        },
+        comm: parent.comm,
         state: TaskState::Runnable,
         exit_code: 0,
         mm: Some(mm),
@@ -101,32 +112,63 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         kernel_stack_top: kstack_top,
         saved_rsp,
         fs_base,
-        signals,
+        signals: parent.signals.for_child(share(CLONE_SIGHAND)),
         files,
         fs,
-        cred,
+        cred: parent.cred.clone(),
+        clear_child_tid: if share(CLONE_CHILD_CLEARTID) { ctid } else { 0 },
+        group_exit: None,
     });
+    drop(table);
+
+    // The tid words, before the child can run: in the child's memory
+    // (the same as the parent's for a thread), then in the parent's.
     let tid = pid.to_le_bytes();
-    if flags32 & CLONE_CHILD_SETTID != 0 {
-        if let Some(mm) = child.mm.as_mut() {
-            if mm.copy_to_user(ctid, &tid).is_err() {
-                free_kernel_stack(kstack_pfn, KERNEL_STACK_ORDER);
-                return err(EFAULT);
-            }
-        }
-    }
-    if flags32 & CLONE_PARENT_SETTID != 0
-        && with_current_mm(|mm| mm.copy_to_user(ptid, &tid)).is_err()
+    let child_mm = child
+        .mm
+        .clone()
+        .expect("the child was given an address space");
+    if (share(CLONE_CHILD_SETTID) && child_mm.lock().copy_to_user(ctid, &tid).is_err())
+        || (share(CLONE_PARENT_SETTID)
+            && with_current_mm(|mm| mm.copy_to_user(ptid, &tid)).is_err())
     {
         free_kernel_stack(kstack_pfn, KERNEL_STACK_ORDER);
         return err(EFAULT);
     }
-    // CLONE_CHILD_CLEARTID matters at thread exit, with futexes: not yet.
 
     let mut table = TASKS.lock();
     table.tasks.insert(pid, child);
     sched::enqueue(&mut table, pid);
     pid as i64
+}
+
+/// clone's rules on flags (Linux: copy_process): threads share the signal
+/// handlers, which need a shared address space.
+fn check_flags(flags: u64) -> Result<(), i64> {
+    let flags32 = flags as u32;
+    let has = |flag: u32| flags32 & flag != 0;
+    if (has(CLONE_THREAD) && !has(CLONE_SIGHAND)) || (has(CLONE_SIGHAND) && !has(CLONE_VM)) {
+        return Err(err(EINVAL));
+    }
+    if flags & CSIGNAL as u64 > 64 {
+        return Err(err(EINVAL));
+    }
+    let unsupported = CLONE_NEWNS
+        | CLONE_NEWUTS
+        | CLONE_NEWIPC
+        | CLONE_NEWUSER
+        | CLONE_NEWPID
+        | CLONE_NEWNET
+        | CLONE_NEWCGROUP
+        | CLONE_PIDFD;
+    if has(unsupported) {
+        pr_warn!(
+            "noyau: clone flags {:#x}: namespaces and pidfds are not supported (EINVAL)",
+            flags
+        );
+        return Err(err(EINVAL));
+    }
+    Ok(())
 }
 
 /// A bound on tasks until RLIMIT_NPROC is enforced (Linux's default

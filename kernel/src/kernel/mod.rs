@@ -3,6 +3,7 @@
 pub mod exec;
 pub mod exit;
 pub mod fork;
+pub mod futex;
 pub mod kallsyms;
 pub mod panic;
 pub mod printk;

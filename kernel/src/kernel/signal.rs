@@ -2,20 +2,27 @@
 //! signal_64.c).
 //!
 //! Each task has 64 dispositions (default, ignore, or a handler with its
-//! flags, mask and restorer), a blocked mask and a pending mask. A signal
+//! flags, mask and restorer; shared by the threads of a process, Linux's
+//! sighand_struct), a blocked mask and a pending mask of its own. A signal
+//! sent to a process goes to one of its threads that does not block it; a
+//! fatal one ends every thread. A signal
 //! is acted on when its task is about to return to user mode: the default
 //! action, or a handler run on the user stack in a frame laid out as
 //! Linux's struct rt_sigframe, so that the C library's restorer can call
 //! rt_sigreturn to resume where the task was interrupted.
+
+use alloc::sync::Arc;
 
 use linux_raw_sys::errno::{EFAULT, EINTR, EINVAL, ESRCH};
 
 use crate::arch::gdt::{USER_CS, USER_DS};
 use crate::arch::switch;
 use crate::arch::traps::TrapFrame;
+use crate::kernel::exit::{do_exit, do_group_exit};
 use crate::kernel::sched;
+use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current, with_current_mm, TaskState, TaskTable, TASKS};
+use crate::kernel::task::{with_current, with_current_mm, TaskTable, TASKS};
 
 pub const NSIG: u64 = 64;
 pub const SIGKILL: u64 = 9;
@@ -44,7 +51,7 @@ fn bit(sig: u64) -> u64 {
 }
 
 /// Signals that can be neither caught, blocked nor ignored.
-const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
+pub const UNBLOCKABLE: u64 = (1 << (SIGKILL - 1)) | (1 << (SIGSTOP - 1));
 
 /// One disposition (Linux: struct k_sigaction, the kernel's view).
 #[derive(Clone, Copy, Default)]
@@ -55,9 +62,11 @@ pub struct SigAction {
     pub mask: u64,
 }
 
-#[derive(Clone)]
+/// The dispositions of the 64 signals (Linux: struct sighand_struct).
+type Actions = [SigAction; NSIG as usize];
+
 pub struct SignalState {
-    actions: [SigAction; NSIG as usize],
+    actions: Arc<IrqSpinLock<Actions>>,
     pub blocked: u64,
     pending: u64,
     /// si_code and address of a pending fault signal (SIGSEGV...).
@@ -79,40 +88,49 @@ fn default_action(sig: u64) -> Default {
 }
 
 impl SignalState {
-    pub const fn new() -> Self {
+    pub fn new() -> Self {
         SignalState {
-            actions: [SigAction {
-                handler: 0,
-                flags: 0,
-                restorer: 0,
-                mask: 0,
-            }; NSIG as usize],
+            actions: Arc::new(IrqSpinLock::new([SigAction::default(); NSIG as usize])),
             blocked: 0,
             pending: 0,
             fault: None,
         }
     }
 
-    /// A forked child's: the same dispositions and mask, nothing pending.
-    pub fn for_child(&self) -> Self {
+    /// A new task's: the same mask, nothing pending, and the same
+    /// dispositions, shared (CLONE_SIGHAND) or copied.
+    pub fn for_child(&self, share_handlers: bool) -> Self {
+        let actions = if share_handlers {
+            self.actions.clone()
+        } else {
+            Arc::new(IrqSpinLock::new(*self.actions.lock()))
+        };
         SignalState {
+            actions,
+            blocked: self.blocked,
             pending: 0,
             fault: None,
-            ..self.clone()
         }
     }
 
-    /// execve: caught signals go back to their default; ignored ones stay.
+    /// execve: caught signals go back to their default, ignored ones stay;
+    /// the new program's dispositions are its own.
     pub fn reset_handlers_on_exec(&mut self) {
-        for a in self.actions.iter_mut() {
+        let mut actions = *self.actions.lock();
+        for a in actions.iter_mut() {
             if a.handler != SIG_IGN {
                 *a = SigAction::default();
             }
         }
+        self.actions = Arc::new(IrqSpinLock::new(actions));
+    }
+
+    fn action(&self, sig: u64) -> SigAction {
+        self.actions.lock()[(sig - 1) as usize]
     }
 
     fn ignores(&self, sig: u64) -> bool {
-        let a = self.actions[(sig - 1) as usize];
+        let a = self.action(sig);
         sig != SIGKILL
             && (a.handler == SIG_IGN
                 || (a.handler == SIG_DFL && matches!(default_action(sig), Default::Ignore)))
@@ -124,20 +142,38 @@ impl SignalState {
     }
 }
 
-/// Queue `sig` for task `pid` and wake it if it sleeps (Linux:
+/// Queue `sig` for thread `tid` and wake it if it sleeps (Linux:
 /// send_signal + signal_wake_up). Ignored signals are dropped at once.
-pub fn send_signal(table: &mut TaskTable, pid: u32, sig: u64) -> bool {
-    let Some(task) = table.tasks.get_mut(&pid) else {
+pub fn send_signal(table: &mut TaskTable, tid: u32, sig: u64) -> bool {
+    let Some(task) = table.tasks.get_mut(&tid) else {
         return false;
     };
-    if task.state == TaskState::Zombie {
+    if !task.alive() {
         return false;
     }
     if !task.signals.ignores(sig) {
         task.signals.pending |= bit(sig);
-        sched::wake_up(table, pid);
+        sched::wake_up(table, tid);
     }
     true
+}
+
+/// Queue `sig` for process `tgid`: for the first of its threads, the
+/// leader first, that does not block it, else for the leader (Linux:
+/// complete_signal's choice). False if no thread of it runs.
+pub fn send_group_signal(table: &mut TaskTable, tgid: u32, sig: u64) -> bool {
+    let threads = table.threads(tgid);
+    let alive = |t: &u32| table.tasks.get(t).is_some_and(|t| t.alive());
+    let unblocked = threads.iter().filter(|t| alive(t)).find(|t| {
+        table
+            .tasks
+            .get(t)
+            .is_some_and(|t| t.signals.blocked & bit(sig) == 0)
+    });
+    match unblocked.or_else(|| threads.iter().find(|t| alive(t))) {
+        Some(&tid) => send_signal(table, tid, sig),
+        None => false,
+    }
 }
 
 /// A fault in user mode: deliver `sig` to a handler if the task has one
@@ -145,7 +181,7 @@ pub fn send_signal(table: &mut TaskTable, pid: u32, sig: u64) -> bool {
 pub fn force_sig_fault(sig: u64, code: i32, addr: u64) -> bool {
     with_current(|t| {
         let s = &mut t.signals;
-        let a = s.actions[(sig - 1) as usize];
+        let a = s.action(sig);
         let caught = a.handler > SIG_IGN && s.blocked & bit(sig) == 0;
         if caught {
             s.pending |= bit(sig);
@@ -168,7 +204,7 @@ pub fn sys_rt_sigaction(sig: u64, act: u64, oact: u64, sigsetsize: u64) -> i64 {
     if act != 0 && bit(sig) & UNBLOCKABLE != 0 {
         return err(EINVAL);
     }
-    let old = with_current(|t| t.signals.actions[(sig - 1) as usize]);
+    let old = with_current(|t| t.signals.action(sig));
     if act != 0 {
         let mut raw = [0u8; 32];
         if with_current_mm(|mm| mm.copy_from_user(&mut raw, act)).is_err() {
@@ -182,7 +218,7 @@ pub fn sys_rt_sigaction(sig: u64, act: u64, oact: u64, sigsetsize: u64) -> i64 {
             mask: word(3) & !UNBLOCKABLE,
         };
         with_current(|t| {
-            t.signals.actions[(sig - 1) as usize] = new;
+            t.signals.actions.lock()[(sig - 1) as usize] = new;
             // Setting SIG_IGN (or a default that ignores) discards what is
             // pending, as POSIX requires.
             if t.signals.ignores(sig) {
@@ -241,34 +277,37 @@ pub fn sys_rt_sigpending(set: u64, sigsetsize: u64) -> i64 {
     }
 }
 
-/// kill(2): one task (pid > 0) or every task but init and the caller
-/// (pid -1). Process groups (pid 0 and below -1) come with job control.
+/// kill(2): one process (pid > 0) or every process but init and the
+/// caller's (pid -1). Process groups (pid 0 and below -1) come with job
+/// control.
 pub fn sys_kill(pid: i64, sig: u64) -> i64 {
     if sig > NSIG {
         return err(EINVAL);
     }
     let mut table = TASKS.lock();
-    let me = table.current;
+    let me = table.current().tgid;
     let targets: alloc::vec::Vec<u32> = match pid {
-        p if p > 0 => alloc::vec![p as u32],
+        // A thread's tid names its process too, as on Linux.
+        p if p > 0 => table
+            .tasks
+            .get(&(p as u32))
+            .map(|t| t.tgid)
+            .into_iter()
+            .collect(),
         -1 => table
             .tasks
-            .keys()
-            .copied()
-            .filter(|&p| p > 1 && p != me)
+            .values()
+            .filter(|t| t.is_leader() && t.pid > 1 && t.pid != me)
+            .map(|t| t.tgid)
             .collect(),
         _ => return err(ESRCH),
     };
     let mut found = false;
-    for target in targets {
-        let alive = table
-            .tasks
-            .get(&target)
-            .is_some_and(|t| t.state != TaskState::Zombie);
-        if alive && target != 0 {
+    for tgid in targets {
+        if tgid != 0 && table.group_alive(tgid) {
             found = true;
             if sig != 0 {
-                send_signal(&mut table, target, sig);
+                send_group_signal(&mut table, tgid, sig);
             }
         }
     }
@@ -279,12 +318,23 @@ pub fn sys_kill(pid: i64, sig: u64) -> i64 {
     }
 }
 
-/// tkill and tgkill: one thread; without threads, one task.
-pub fn sys_tkill(tid: i64, sig: u64) -> i64 {
-    if tid <= 0 {
+/// tgkill(2) (and tkill(2), `tgid` None): one thread, which must belong
+/// to process `tgid`.
+pub fn sys_tgkill(tgid: Option<i64>, tid: i64, sig: u64) -> i64 {
+    if tid <= 0 || tgid.is_some_and(|g| g <= 0) || sig > NSIG {
         return err(EINVAL);
     }
-    sys_kill(tid, sig)
+    let mut table = TASKS.lock();
+    let target = table.tasks.get(&(tid as u32)).filter(|t| t.alive());
+    match target {
+        Some(t) if tgid.is_none_or(|g| g == t.tgid as i64) => {
+            if sig != 0 {
+                send_signal(&mut table, tid as u32, sig);
+            }
+            0
+        }
+        _ => err(ESRCH),
+    }
 }
 
 /// Bytes of Linux's x86_64 struct rt_sigframe: the restorer address,
@@ -368,7 +418,7 @@ pub fn sys_rt_sigreturn(frame: &mut TrapFrame) -> i64 {
     let uc_addr = frame.rsp;
     let mut uc = [0u8; UCONTEXT_SIZE as usize];
     if with_current_mm(|mm| mm.copy_from_user(&mut uc, uc_addr)).is_err() {
-        crate::kernel::exit::do_exit(SIGSEGV as u32);
+        do_group_exit(SIGSEGV as u32);
     }
     let word = |at: usize| u64::from_le_bytes(uc[at..at + 8].try_into().expect("8"));
     let r: [u64; 18] = core::array::from_fn(|i| word(MCONTEXT + i * 8));
@@ -408,6 +458,10 @@ pub fn sys_rt_sigreturn(frame: &mut TrapFrame) -> i64 {
 /// On the way back to user mode: act on one deliverable signal (Linux:
 /// arch_do_signal_or_restart). `frame.rax` holds a system call's result.
 pub fn do_signal(frame: &mut TrapFrame, in_syscall: bool) {
+    // Another thread is ending the process: this one goes with it.
+    if let Some(status) = with_current(|t| t.group_exit) {
+        do_exit(status);
+    }
     let next = with_current(|t| {
         let s = &mut t.signals;
         let ready = s.pending & !s.blocked;
@@ -416,7 +470,7 @@ pub fn do_signal(frame: &mut TrapFrame, in_syscall: bool) {
         }
         let sig = ready.trailing_zeros() as u64 + 1;
         s.pending &= !bit(sig);
-        let a = s.actions[(sig - 1) as usize];
+        let a = s.action(sig);
         let old_mask = s.blocked;
         if a.handler > SIG_IGN {
             if a.flags & SA_NODEFER == 0 {
@@ -424,7 +478,7 @@ pub fn do_signal(frame: &mut TrapFrame, in_syscall: bool) {
             }
             s.blocked |= a.mask;
             if a.flags & SA_RESETHAND != 0 {
-                s.actions[(sig - 1) as usize] = SigAction::default();
+                s.actions.lock()[(sig - 1) as usize] = SigAction::default();
             }
         }
         Some((sig, a, old_mask))
@@ -440,13 +494,13 @@ pub fn do_signal(frame: &mut TrapFrame, in_syscall: bool) {
         return;
     }
     if a.handler == SIG_DFL {
-        crate::kernel::exit::do_exit(sig as u32);
+        do_group_exit(sig as u32);
     }
     restart_if_interrupted(frame, in_syscall, a.flags & SA_RESTART != 0);
     if a.flags & SA_RESTORER == 0 || !setup_rt_frame(frame, sig, a, old_mask) {
         // No way back from the handler, or no stack for the frame: Linux
         // then forces SIGSEGV.
-        crate::kernel::exit::do_exit(SIGSEGV as u32);
+        do_group_exit(SIGSEGV as u32);
     }
 }
 

@@ -14,9 +14,9 @@ use crate::arch::process;
 use crate::arch::syscall::syscall_args;
 use crate::arch::traps::TrapFrame;
 use crate::drivers::char::random;
-use crate::fs::{namei, open, pipe, read_write};
+use crate::fs::{namei, open, pipe, read_write, select};
 use crate::kernel::task::with_current;
-use crate::kernel::{exec, exit, fork, reboot, signal, sys_info, time_syscalls};
+use crate::kernel::{exec, exit, fork, futex, reboot, signal, sys_info, time_syscalls};
 use crate::mm::mmap;
 use crate::pr_warn;
 
@@ -101,6 +101,8 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_getdents64 => namei::sys_getdents64(a[0], a[1], a[2]),
         nr::__NR_pipe2 => pipe::sys_pipe2(a[0], a[1]),
         nr::__NR_pipe => pipe::sys_pipe2(a[0], 0),
+        nr::__NR_poll => select::sys_poll(a[0], a[1], a[2] as i32 as i64),
+        nr::__NR_ppoll => select::sys_ppoll(a[0], a[1], a[2], a[3], a[4]),
         nr::__NR_arch_prctl => process::sys_arch_prctl(a[0], a[1]),
         nr::__NR_set_tid_address => sys_info::sys_set_tid_address(a[0]),
         nr::__NR_set_robust_list => sys_info::sys_set_robust_list(a[0], a[1]),
@@ -127,7 +129,8 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_mmap => mmap::sys_mmap(a[0], a[1], a[2], a[3], a[4], a[5]),
         nr::__NR_munmap => mmap::sys_munmap(a[0], a[1]),
         nr::__NR_mprotect => mmap::sys_mprotect(a[0], a[1], a[2]),
-        nr::__NR_exit | nr::__NR_exit_group => exit::do_exit(((a[0] & 0xff) << 8) as u32),
+        nr::__NR_exit => exit::do_exit(((a[0] & 0xff) << 8) as u32),
+        nr::__NR_exit_group => exit::do_group_exit(((a[0] & 0xff) << 8) as u32),
         nr::__NR_fork => fork::sys_fork(frame),
         nr::__NR_vfork => fork::sys_vfork(frame),
         nr::__NR_clone => fork::sys_clone(frame, a),
@@ -138,8 +141,9 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_rt_sigpending => signal::sys_rt_sigpending(a[0], a[1]),
         nr::__NR_rt_sigreturn => signal::sys_rt_sigreturn(frame),
         nr::__NR_kill => signal::sys_kill(a[0] as i32 as i64, a[1]),
-        nr::__NR_tkill => signal::sys_tkill(a[0] as i32 as i64, a[1]),
-        nr::__NR_tgkill => signal::sys_tkill(a[1] as i32 as i64, a[2]),
+        nr::__NR_tkill => signal::sys_tgkill(None, a[0] as i32 as i64, a[1]),
+        nr::__NR_tgkill => signal::sys_tgkill(Some(a[0] as i32 as i64), a[1] as i32 as i64, a[2]),
+        nr::__NR_futex => futex::sys_futex(a[0], a[1], a[2], a[3], a[4], a[5]),
         _ => {
             report_missing(number);
             -(ENOSYS as i64)

@@ -8,13 +8,18 @@ use linux_raw_sys::errno::{EFAULT, EINVAL, EPERM};
 use crate::kernel::sys::err;
 use crate::kernel::task::{with_current, with_current_mm};
 
-/// Remembered for CLONE_CHILD_CLEARTID later; returns the thread id.
-pub fn sys_set_tid_address(_tidptr: u64) -> i64 {
-    with_current(|t| t.pid as i64)
+/// Where to clear the tid and wake a waiter when the thread exits, as
+/// CLONE_CHILD_CLEARTID sets it; returns the thread id.
+pub fn sys_set_tid_address(tidptr: u64) -> i64 {
+    with_current(|t| {
+        t.clear_child_tid = tidptr;
+        t.pid as i64
+    })
 }
 
+/// The process id: the thread group's.
 pub fn sys_getpid() -> i64 {
-    with_current(|t| t.pid as i64)
+    with_current(|t| t.tgid as i64)
 }
 
 pub fn sys_gettid() -> i64 {

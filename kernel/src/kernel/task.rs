@@ -5,12 +5,19 @@
 //! init. One lock guards the table; the current task's pid is kept with
 //! it. A task's kernel stack holds, at its top, the user registers saved
 //! on entry (struct TrapFrame) with the FPU state below them.
+//!
+//! A task is one thread. The threads of a process share its thread-group
+//! id (tgid, the pid the process is known by, which is its first thread's
+//! tid), and, as clone's flags ask, its address space, open files,
+//! filesystem context and signal handlers: those are reference-counted.
 
 use alloc::boxed::Box;
-use alloc::collections::{BTreeMap, VecDeque};
+use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
+use alloc::sync::Arc;
 
 use crate::kernel::sync::IrqSpinLock;
 use crate::mm::address_space::AddressSpace;
+use crate::mm::mm_struct::Mm;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TaskState {
@@ -19,11 +26,19 @@ pub enum TaskState {
     /// Waiting for an event, e.g. a child's exit (TASK_INTERRUPTIBLE).
     Sleeping,
     /// Exited, waiting for its parent to collect the status (EXIT_ZOMBIE).
+    /// Only a thread-group leader becomes one.
     Zombie,
+    /// An exited thread other than the leader: nobody waits for it, and
+    /// the scheduler frees its kernel stack once off it (EXIT_DEAD).
+    Dead,
 }
 
 pub struct Task {
+    /// The thread id (Linux's task->pid, what gettid returns).
     pub pid: u32,
+    /// The thread group id: what getpid returns, the leader's tid.
+    pub tgid: u32,
+    /// The parent process's tgid (for every thread of a process).
     pub ppid: u32,
     /// The program name, as Linux's comm (at most 15 bytes).
     pub comm: [u8; 16],
@@ -31,7 +46,7 @@ pub struct Task {
     /// The wait status once a zombie: (code << 8) or the killing signal.
     pub exit_code: u32,
     /// None for kernel threads (and the idle task).
-    pub mm: Option<AddressSpace>,
+    pub mm: Option<Arc<Mm>>,
     /// The kernel stack: its first page frame and order (0 pages for the
     /// idle task, which runs on the boot stack), and its top.
     pub kstack_pfn: u64,
@@ -43,13 +58,19 @@ pub struct Task {
     pub fs_base: u64,
     /// Signal dispositions, blocked and pending signals.
     pub signals: crate::kernel::signal::SignalState,
-    /// Open files (Linux: files_struct).
-    pub files: vfs::FdTable,
-    /// Root, working directory and umask (Linux: fs_struct); None for the
-    /// idle task.
-    pub fs: Option<FsContext>,
+    /// Open files (Linux: files_struct), shared by CLONE_FILES.
+    pub files: Arc<IrqSpinLock<vfs::FdTable>>,
+    /// Root, working directory and umask (Linux: fs_struct), shared by
+    /// CLONE_FS; None for the idle task.
+    pub fs: Option<Arc<IrqSpinLock<FsContext>>>,
     /// Credentials: everyone is root until the credentials work.
     pub cred: vfs::Cred,
+    /// Where to write 0 and wake a futex waiter when the thread exits
+    /// (CLONE_CHILD_CLEARTID, set_tid_address): how pthread_join waits.
+    pub clear_child_tid: u64,
+    /// Set on every thread of a process that is ending as a whole
+    /// (exit_group, a fatal signal): the status they all exit with.
+    pub group_exit: Option<u32>,
 }
 
 #[derive(Clone)]
@@ -63,6 +84,16 @@ pub struct FsContext {
 pub const NR_OPEN_DEFAULT: usize = 1024;
 
 impl Task {
+    /// The first thread of its process (Linux: thread_group_leader).
+    pub fn is_leader(&self) -> bool {
+        self.pid == self.tgid
+    }
+
+    /// Still running code: neither a zombie nor dead.
+    pub fn alive(&self) -> bool {
+        !matches!(self.state, TaskState::Zombie | TaskState::Dead)
+    }
+
     /// A comm array as text.
     pub fn comm_str(comm: &[u8; 16]) -> &str {
         let end = comm.iter().position(|&b| b == 0).unwrap_or(comm.len());
@@ -70,11 +101,15 @@ impl Task {
     }
 }
 
-/// All tasks, the running one, and the ready ones in round-robin order.
+/// All tasks, the running one, the ready ones in round-robin order, and
+/// the sleepers with a deadline.
 pub struct TaskTable {
     pub tasks: BTreeMap<u32, Box<Task>>,
     pub current: u32,
     pub run_queue: VecDeque<u32>,
+    /// (deadline in monotonic ns, tid) of tasks sleeping with a timeout;
+    /// the tick wakes them (Linux's hrtimers, at tick resolution here).
+    pub timers: BTreeSet<(u64, u32)>,
     next_pid: u32,
 }
 
@@ -84,6 +119,7 @@ impl TaskTable {
             tasks: BTreeMap::new(),
             current: 0,
             run_queue: VecDeque::new(),
+            timers: BTreeSet::new(),
             next_pid: 1,
         }
     }
@@ -104,6 +140,20 @@ impl TaskTable {
         self.tasks
             .get_mut(&pid)
             .expect("the current task is in the table")
+    }
+
+    /// The tids of the threads of process `tgid` (Linux: for_each_thread).
+    pub fn threads(&self, tgid: u32) -> alloc::vec::Vec<u32> {
+        self.tasks
+            .values()
+            .filter(|t| t.tgid == tgid)
+            .map(|t| t.pid)
+            .collect()
+    }
+
+    /// Are threads of process `tgid` still running?
+    pub fn group_alive(&self, tgid: u32) -> bool {
+        self.tasks.values().any(|t| t.tgid == tgid && t.alive())
     }
 }
 
@@ -130,6 +180,7 @@ pub fn comm_from_path(path: &str) -> [u8; 16] {
 pub fn init_idle_task() {
     let idle = Task {
         pid: 0,
+        tgid: 0,
         ppid: 0,
         comm: comm_from_path("swapper/0"),
         state: TaskState::Runnable,
@@ -141,17 +192,46 @@ pub fn init_idle_task() {
         saved_rsp: 0,
         fs_base: 0,
         signals: crate::kernel::signal::SignalState::new(),
-        files: vfs::FdTable::new(NR_OPEN_DEFAULT),
+        files: Arc::new(IrqSpinLock::new(vfs::FdTable::new(NR_OPEN_DEFAULT))),
         fs: None,
         cred: vfs::Cred::root(),
+        clear_child_tid: 0,
+        group_exit: None,
     };
     let mut table = TASKS.lock();
     table.tasks.insert(0, Box::new(idle));
     table.current = 0;
 }
 
-/// Run `f` on the current task's address space. Only user tasks make
-/// system calls and take user faults, and every user task has one.
+/// The current task's address space. Only user tasks make system calls
+/// and take user faults, and every user task has one.
+pub fn current_mm() -> Arc<Mm> {
+    with_current(|t| t.mm.clone().expect("a user task without an address space"))
+}
+
+/// Run `f` on the current task's address space, locked; the task table is
+/// not held meanwhile.
 pub fn with_current_mm<R>(f: impl FnOnce(&mut AddressSpace) -> R) -> R {
-    with_current(|t| f(t.mm.as_mut().expect("a user task without an address space")))
+    f(&mut current_mm().lock())
+}
+
+/// Run `f` on the current task's open files.
+pub fn with_current_files<R>(f: impl FnOnce(&mut vfs::FdTable) -> R) -> R {
+    let files = with_current(|t| t.files.clone());
+    let mut files = files.lock();
+    f(&mut files)
+}
+
+/// A copy of the current task's filesystem context (None for the idle task).
+pub fn current_fs() -> Option<FsContext> {
+    let fs = with_current(|t| t.fs.clone())?;
+    let fs = fs.lock().clone();
+    Some(fs)
+}
+
+/// Run `f` on the current task's filesystem context; None for the idle task.
+pub fn with_current_fs<R>(f: impl FnOnce(&mut FsContext) -> R) -> Option<R> {
+    let fs = with_current(|t| t.fs.clone())?;
+    let mut fs = fs.lock();
+    Some(f(&mut fs))
 }

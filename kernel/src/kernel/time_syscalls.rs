@@ -4,22 +4,23 @@
 //!
 //! CLOCK_MONOTONIC is the kernel's clock (the TSC, driven by the tick);
 //! CLOCK_REALTIME adds the wall-clock time the CMOS clock gave at boot.
-//! Sleeps wait for timer ticks, so they last at least what was asked,
-//! rounded up to the 4 ms tick.
+//! A sleeper is woken by the first timer tick at or after its deadline,
+//! so a sleep lasts at least what was asked, rounded up to the 4 ms tick.
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
 use linux_raw_sys::errno::{EFAULT, EINTR, EINVAL};
 
+use crate::kernel::sched;
 use crate::kernel::sys::err;
 use crate::kernel::task::with_current_mm;
-use crate::kernel::time::{self, ktime_get_ns, TICK_NSEC};
+use crate::kernel::time::ktime_get_ns;
 use crate::pr_info;
 
 const NSEC_PER_SEC: u64 = 1_000_000_000;
 
-const CLOCK_REALTIME: u64 = 0;
-const CLOCK_MONOTONIC: u64 = 1;
+pub const CLOCK_REALTIME: u64 = 0;
+pub const CLOCK_MONOTONIC: u64 = 1;
 const CLOCK_PROCESS_CPUTIME_ID: u64 = 2;
 const CLOCK_THREAD_CPUTIME_ID: u64 = 3;
 const CLOCK_MONOTONIC_RAW: u64 = 4;
@@ -50,7 +51,7 @@ pub fn init_wall_clock() {
 }
 
 /// Nanoseconds on `clock`, or None for a clock id noyau does not know.
-fn clock_ns(clock: u64) -> Option<u64> {
+pub fn clock_ns(clock: u64) -> Option<u64> {
     let mono = ktime_get_ns();
     match clock {
         CLOCK_REALTIME | CLOCK_REALTIME_COARSE => {
@@ -76,7 +77,7 @@ fn put_pair(addr: u64, a: u64, b: u64) -> i64 {
 }
 
 /// A struct timespec from user memory, validated as Linux does.
-fn get_timespec(addr: u64) -> Result<u64, i64> {
+pub fn get_timespec(addr: u64) -> Result<u64, i64> {
     let mut bytes = [0u8; 16];
     with_current_mm(|mm| mm.copy_from_user(&mut bytes, addr)).map_err(|_| err(EFAULT))?;
     let sec = i64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
@@ -122,6 +123,12 @@ pub fn sys_time(tloc: u64) -> i64 {
     secs as i64
 }
 
+/// The monotonic time at which `clock` will read `deadline_ns`.
+pub fn monotonic_deadline(clock: u64, deadline_ns: u64) -> u64 {
+    let now = clock_ns(clock).unwrap_or(deadline_ns);
+    ktime_get_ns().saturating_add(deadline_ns.saturating_sub(now))
+}
+
 /// Sleep until `clock` reads `deadline_ns`; false if a signal came first.
 fn sleep_until(clock: u64, deadline_ns: u64) -> bool {
     loop {
@@ -132,7 +139,7 @@ fn sleep_until(clock: u64, deadline_ns: u64) -> bool {
         if crate::kernel::signal::signal_pending() {
             return false;
         }
-        time::sleep_ticks(1.min((deadline_ns - now).div_ceil(TICK_NSEC)));
+        sched::sleep_until(monotonic_deadline(clock, deadline_ns));
     }
 }
 

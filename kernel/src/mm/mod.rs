@@ -8,6 +8,7 @@
 pub mod address_space;
 pub mod memblock;
 pub mod meminfo;
+pub mod mm_struct;
 pub mod mmap;
 pub mod page_alloc;
 pub mod slab;

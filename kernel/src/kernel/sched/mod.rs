@@ -4,7 +4,8 @@
 //! preempts a task that returns to user mode after a full tick, and a
 //! task that sleeps or exits calls schedule(). The idle task (pid 0) runs
 //! when the queue is empty. Linux's scheduling classes (CFS, real-time,
-//! deadline) will sit behind pick_next().
+//! deadline) will sit behind pick_next(). A sleep may have a deadline: the
+//! tick wakes the sleepers whose deadline has passed.
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
@@ -15,7 +16,9 @@ use x86_64::VirtAddr;
 use crate::arch::mm::init::{kernel_pgd_phys, switch_address_space};
 use crate::arch::percpu;
 use crate::arch::switch::context_switch;
-use crate::kernel::task::{TaskState, TaskTable, TASKS};
+use crate::kernel::exec::free_kernel_stack;
+use crate::kernel::task::{Task, TaskState, TaskTable, TASKS};
+use crate::kernel::time::ktime_get_ns;
 
 /// Set by the tick: the current task has had its turn.
 static NEED_RESCHED: AtomicBool = AtomicBool::new(false);
@@ -52,17 +55,15 @@ pub fn schedule() {
             None
         } else {
             table.current().fs_base = FsBase::read().as_u64();
+            let prev_pgd = pgd_of(table.current());
             let prev_slot = &mut table.current().saved_rsp as *mut u64;
             table.current = next;
             let task = table.current();
-            let pgd = task
-                .mm
-                .as_ref()
-                .map_or_else(kernel_pgd_phys, |mm| mm.pgd_phys());
+            let pgd = pgd_of(task);
             Some((
                 prev_slot,
                 task.saved_rsp,
-                pgd,
+                (pgd != prev_pgd).then_some(pgd),
                 task.kernel_stack_top,
                 task.fs_base,
             ))
@@ -74,13 +75,73 @@ pub fn schedule() {
                 .kernel_stack_top
                 .store(kstack_top, Ordering::Relaxed);
         }
-        switch_address_space(pgd);
+        // Threads of one process share the tables: no switch, no TLB flush.
+        if let Some(pgd) = pgd {
+            switch_address_space(pgd);
+        }
         FsBase::write(VirtAddr::new(fs_base));
         context_switch(prev_slot, next_rsp);
     }
+    release_dead_tasks();
     if irqs {
         interrupts::enable();
     }
+}
+
+/// The top-level page table a task runs on.
+fn pgd_of(task: &Task) -> u64 {
+    task.mm
+        .as_ref()
+        .map_or_else(kernel_pgd_phys, |mm| mm.pgd_phys())
+}
+
+/// Free the exited threads that nobody waits for (Linux: release_task from
+/// the next task's finish_task_switch), now that the CPU is off their
+/// kernel stacks.
+fn release_dead_tasks() {
+    let dead: alloc::vec::Vec<alloc::boxed::Box<Task>> = {
+        let mut table = TASKS.lock();
+        let current = table.current;
+        let pids: alloc::vec::Vec<u32> = table
+            .tasks
+            .values()
+            .filter(|t| t.state == TaskState::Dead && t.pid != current)
+            .map(|t| t.pid)
+            .collect();
+        pids.iter().filter_map(|p| table.tasks.remove(p)).collect()
+    };
+    for task in dead {
+        free_kernel_stack(task.kstack_pfn, task.kstack_order);
+    }
+}
+
+/// Mark the current task asleep, to be woken by wake_up or, with a
+/// deadline (monotonic ns), by the first tick after it (Linux:
+/// set_current_state then schedule_timeout). The caller holds the lock
+/// its waker takes, so no wake-up is lost; it calls schedule() next.
+pub fn prepare_to_sleep(table: &mut TaskTable, deadline: Option<u64>) {
+    let pid = table.current;
+    table.current().state = TaskState::Sleeping;
+    if let Some(deadline) = deadline {
+        table.timers.insert((deadline, pid));
+    }
+}
+
+/// After the sleep: forget a deadline that did not fire.
+pub fn finish_sleep(deadline: Option<u64>) {
+    if let Some(deadline) = deadline {
+        let mut table = TASKS.lock();
+        let pid = table.current;
+        table.timers.remove(&(deadline, pid));
+        table.current().state = TaskState::Runnable;
+    }
+}
+
+/// Sleep until the monotonic clock reaches `deadline` or a wake-up comes.
+pub fn sleep_until(deadline: u64) {
+    prepare_to_sleep(&mut TASKS.lock(), Some(deadline));
+    schedule();
+    finish_sleep(Some(deadline));
 }
 
 /// Make a sleeping task runnable again (Linux: wake_up_process).
@@ -98,9 +159,19 @@ pub fn enqueue(table: &mut TaskTable, pid: u32) {
     table.run_queue.push_back(pid);
 }
 
-/// From the tick: ask for a switch at the next return to user mode.
+/// From the tick: ask for a switch at the next return to user mode, and
+/// wake the sleepers whose deadline has passed.
 pub fn scheduler_tick() {
     NEED_RESCHED.store(true, Ordering::Relaxed);
+    let now = ktime_get_ns();
+    let mut table = TASKS.lock();
+    while let Some(&(deadline, pid)) = table.timers.first() {
+        if deadline > now {
+            break;
+        }
+        table.timers.pop_first();
+        wake_up(&mut table, pid);
+    }
 }
 
 /// On the way back to user mode: switch if the tick asked for it.
