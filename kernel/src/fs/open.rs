@@ -15,7 +15,7 @@ use crate::fs::console::Devices;
 use crate::fs::read_write::fget;
 use crate::kernel::sys::err;
 use crate::kernel::task::{
-    current_fs, with_current, with_current_files, with_current_fs, with_current_mm, FsContext,
+    current_fs, with_current_files, with_current_fs, with_current_mm, FsContext,
 };
 
 const PATH_MAX: usize = 4096;
@@ -32,7 +32,7 @@ pub fn user_path(addr: u64) -> Result<Vec<u8>, i64> {
 /// What a lookup from this task needs: root, starting directory (the
 /// working directory, or `dirfd`'s directory), credentials and umask.
 pub fn lookup_context(dirfd: u64) -> Result<(Path, Path, Cred, u32), i64> {
-    let cred = with_current(|t| t.cred.clone());
+    let cred = crate::kernel::cred::current_fs_cred();
     let FsContext { root, cwd, umask } = current_fs().ok_or(err(EBADF))?;
     let base = if dirfd as i32 == AT_FDCWD {
         cwd

@@ -21,7 +21,7 @@ use vfs::file::{FMODE_READ, FMODE_WRITE};
 use vfs::{Cred, Errno, File, FileOps, Lookup, MountNamespace, RamFs};
 
 use crate::kernel::sync::IrqSpinLock;
-use crate::kernel::task::{with_current, with_current_files, with_current_mm, TASKS};
+use crate::kernel::task::{with_current_files, with_current_mm, TASKS};
 
 /// Linux's default pipe size (16 pages).
 const PIPE_SIZE: usize = 64 * 1024;
@@ -162,7 +162,7 @@ pub fn sys_pipe2(fds: u64, flags: u64) -> i64 {
         readers: 1,
         writers: 1,
     }));
-    let task_cred = with_current(|t| t.cred.clone());
+    let task_cred = crate::kernel::cred::current_fs_cred();
     let reader = Arc::new(PipeEnd {
         pipe: pipe.clone(),
         write: false,

@@ -146,7 +146,10 @@ fn load(
     mm.start_brk = plan.brk;
     mm.brk = plan.brk;
 
-    let aux = elfload::AuxInfo::new(&plan, path.as_bytes());
+    let mut aux = elfload::AuxInfo::new(&plan, path.as_bytes());
+    let (uid, gid) = with_current(|t| (t.cred.uid, t.cred.gid));
+    (aux.uid, aux.euid, aux.gid, aux.egid) = (uid.real, uid.effective, gid.real, gid.effective);
+    aux.secure = uid.real != uid.effective || gid.real != gid.effective;
     let stack = elfload::build_initial_stack(
         TASK_SIZE,
         argv,
@@ -229,7 +232,8 @@ pub fn spawn_init(path: &str, args: &[&str]) -> Result<(), ExecFailure> {
             signals: crate::kernel::signal::SignalState::new(),
             files: Arc::new(IrqSpinLock::new(files)),
             fs: Some(Arc::new(IrqSpinLock::new(fs))),
-            cred,
+            cred: ::cred::Cred::root(),
+            rlimits: crate::kernel::resource::init_rlimits(),
             clear_child_tid: 0,
             group_exit: None,
         }),

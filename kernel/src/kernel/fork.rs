@@ -23,10 +23,11 @@ use x86_64::registers::model_specific::FsBase;
 use crate::arch::switch;
 use crate::arch::traps::TrapFrame;
 use crate::kernel::exec::{alloc_kernel_stack, free_kernel_stack, KERNEL_STACK_ORDER};
+use crate::kernel::resource;
 use crate::kernel::sched;
 use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::sys::err;
-use crate::kernel::task::{current_mm, with_current_mm, Task, TaskState, TASKS};
+use crate::kernel::task::{current_mm, with_current_mm, Task, TaskState, TaskTable, TASKS};
 use crate::mm::mm_struct::Mm;
 use crate::pr_warn;
 
@@ -78,7 +79,7 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
     };
 
     let mut table = TASKS.lock();
-    if table.tasks.len() >= MAX_TASKS {
+    if !may_create_task(&mut table) {
         drop(table);
         free_kernel_stack(kstack_pfn, KERNEL_STACK_ORDER);
         return err(EAGAIN);
@@ -116,6 +117,11 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         files,
         fs,
         cred: parent.cred.clone(),
+        rlimits: if thread {
+            parent.rlimits.clone()
+        } else {
+            Arc::new(IrqSpinLock::new(*parent.rlimits.lock()))
+        },
         clear_child_tid: if share(CLONE_CHILD_CLEARTID) { ctid } else { 0 },
         group_exit: None,
     });
@@ -171,6 +177,23 @@ fn check_flags(flags: u64) -> Result<(), i64> {
     Ok(())
 }
 
-/// A bound on tasks until RLIMIT_NPROC is enforced (Linux's default
-/// threads-max is derived from memory; this keeps a fork bomb finite).
-const MAX_TASKS: usize = 4096;
+/// Room for one more task: fewer than threads-max in all, and for a user
+/// other than root without the capability, fewer tasks of its real uid
+/// than its RLIMIT_NPROC (Linux: copy_process). This stops a fork bomb.
+fn may_create_task(table: &mut TaskTable) -> bool {
+    if table.tasks.len() as u64 >= resource::max_threads() {
+        return false;
+    }
+    let me = table.current();
+    let uid = me.cred.uid.real;
+    let limit = me.rlimits.lock()[resource::RLIMIT_NPROC].cur;
+    if uid == 0 || crate::kernel::cred::capable(&me.cred) {
+        return true;
+    }
+    let tasks = table
+        .tasks
+        .values()
+        .filter(|t| t.cred.uid.real == uid)
+        .count();
+    (tasks as u64) < limit
+}

@@ -1,5 +1,6 @@
 //! The core kernel: locking, printk, time, panic, symbols.
 
+pub mod cred;
 pub mod exec;
 pub mod exit;
 pub mod fork;
@@ -8,6 +9,7 @@ pub mod kallsyms;
 pub mod panic;
 pub mod printk;
 pub mod reboot;
+pub mod resource;
 pub mod sched;
 pub mod selftest;
 pub mod signal;

@@ -15,8 +15,9 @@ use crate::arch::syscall::syscall_args;
 use crate::arch::traps::TrapFrame;
 use crate::drivers::char::random;
 use crate::fs::{namei, open, pipe, read_write, select};
+use crate::kernel::cred::{self, Which};
 use crate::kernel::task::with_current;
-use crate::kernel::{exec, exit, fork, futex, reboot, signal, sys_info, time_syscalls};
+use crate::kernel::{exec, exit, fork, futex, reboot, resource, signal, sys_info, time_syscalls};
 use crate::mm::mmap;
 use crate::pr_warn;
 
@@ -109,13 +110,28 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_getpid => sys_info::sys_getpid(),
         nr::__NR_gettid => sys_info::sys_gettid(),
         nr::__NR_getppid => sys_info::sys_getppid(),
-        nr::__NR_getuid | nr::__NR_geteuid | nr::__NR_getgid | nr::__NR_getegid => {
-            sys_info::sys_get_id()
-        }
+        nr::__NR_getuid => cred::sys_get_id(true, Which::Real),
+        nr::__NR_geteuid => cred::sys_get_id(true, Which::Effective),
+        nr::__NR_getgid => cred::sys_get_id(false, Which::Real),
+        nr::__NR_getegid => cred::sys_get_id(false, Which::Effective),
+        nr::__NR_setuid => cred::sys_set_id(true, a[0]),
+        nr::__NR_setgid => cred::sys_set_id(false, a[0]),
+        nr::__NR_setreuid => cred::sys_set_re(true, a[0], a[1]),
+        nr::__NR_setregid => cred::sys_set_re(false, a[0], a[1]),
+        nr::__NR_setresuid => cred::sys_set_res(true, a[0], a[1], a[2]),
+        nr::__NR_setresgid => cred::sys_set_res(false, a[0], a[1], a[2]),
+        nr::__NR_getresuid => cred::sys_get_res(true, a[0], a[1], a[2]),
+        nr::__NR_getresgid => cred::sys_get_res(false, a[0], a[1], a[2]),
+        nr::__NR_setfsuid => cred::sys_set_fs(true, a[0]),
+        nr::__NR_setfsgid => cred::sys_set_fs(false, a[0]),
+        nr::__NR_getgroups => cred::sys_getgroups(a[0], a[1]),
+        nr::__NR_setgroups => cred::sys_setgroups(a[0], a[1]),
         nr::__NR_uname => sys_info::sys_uname(a[0]),
         nr::__NR_sysinfo => sys_info::sys_sysinfo(a[0]),
         nr::__NR_prctl => sys_info::sys_prctl(a[0], a[1]),
-        nr::__NR_prlimit64 => sys_info::sys_prlimit64(a[0], a[1], a[2], a[3]),
+        nr::__NR_prlimit64 => resource::sys_prlimit64(a[0], a[1], a[2], a[3]),
+        nr::__NR_getrlimit => resource::sys_getrlimit(a[0], a[1]),
+        nr::__NR_setrlimit => resource::sys_setrlimit(a[0], a[1]),
         nr::__NR_getrandom => random::sys_getrandom(a[0], a[1], a[2]),
         nr::__NR_clock_gettime => time_syscalls::sys_clock_gettime(a[0], a[1]),
         nr::__NR_clock_getres => time_syscalls::sys_clock_getres(a[0], a[1]),

@@ -3,7 +3,7 @@
 //!
 //! There are no credentials yet: every task is root (uid and gid 0).
 
-use linux_raw_sys::errno::{EFAULT, EINVAL, EPERM};
+use linux_raw_sys::errno::{EFAULT, EINVAL};
 
 use crate::kernel::sys::err;
 use crate::kernel::task::{with_current, with_current_mm};
@@ -29,11 +29,6 @@ pub fn sys_gettid() -> i64 {
 /// The parent's pid (0 for init, whose parent is the kernel).
 pub fn sys_getppid() -> i64 {
     with_current(|t| t.ppid as i64)
-}
-
-/// getuid, geteuid, getgid, getegid: everyone is root for now.
-pub fn sys_get_id() -> i64 {
-    0
 }
 
 /// Linux's size of struct robust_list_head on x86_64.
@@ -104,44 +99,6 @@ pub fn sys_prctl(option: u64, arg2: u64) -> i64 {
         }
         _ => err(EINVAL),
     }
-}
-
-const RLIM_INFINITY: u64 = u64::MAX;
-const RLIMIT_STACK: u64 = 3;
-const RLIMIT_NOFILE: u64 = 7;
-const RLIM_NLIMITS: u64 = 16;
-
-/// Linux's defaults for init (include/asm-generic/resource.h).
-fn default_rlimit(resource: u64) -> (u64, u64) {
-    match resource {
-        RLIMIT_STACK => (8 << 20, RLIM_INFINITY),
-        RLIMIT_NOFILE => (1024, 4096),
-        _ => (RLIM_INFINITY, RLIM_INFINITY),
-    }
-}
-
-/// prlimit64(2): reading the limits. Changing them comes with their
-/// enforcement (fork, files, the stack).
-pub fn sys_prlimit64(pid: u64, resource: u64, new: u64, old: u64) -> i64 {
-    if resource >= RLIM_NLIMITS {
-        return err(EINVAL);
-    }
-    if pid != 0 && pid != with_current(|t| t.pid as u64) {
-        return err(linux_raw_sys::errno::ESRCH);
-    }
-    if new != 0 {
-        return err(EPERM);
-    }
-    if old != 0 {
-        let (cur, max) = default_rlimit(resource);
-        let mut bytes = [0u8; 16];
-        bytes[..8].copy_from_slice(&cur.to_le_bytes());
-        bytes[8..].copy_from_slice(&max.to_le_bytes());
-        if with_current_mm(|mm| mm.copy_to_user(old, &bytes)).is_err() {
-            return err(EFAULT);
-        }
-    }
-    0
 }
 
 /// sysinfo(2) (Linux: kernel/sys.c do_sysinfo): uptime, memory in bytes

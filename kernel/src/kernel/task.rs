@@ -63,8 +63,10 @@ pub struct Task {
     /// Root, working directory and umask (Linux: fs_struct), shared by
     /// CLONE_FS; None for the idle task.
     pub fs: Option<Arc<IrqSpinLock<FsContext>>>,
-    /// Credentials: everyone is root until the credentials work.
-    pub cred: vfs::Cred,
+    /// User and group ids (Linux: struct cred).
+    pub cred: ::cred::Cred,
+    /// Resource limits, shared by the threads of a process.
+    pub rlimits: crate::kernel::resource::RLimits,
     /// Where to write 0 and wake a futex waiter when the thread exits
     /// (CLONE_CHILD_CLEARTID, set_tid_address): how pthread_join waits.
     pub clear_child_tid: u64,
@@ -194,7 +196,8 @@ pub fn init_idle_task() {
         signals: crate::kernel::signal::SignalState::new(),
         files: Arc::new(IrqSpinLock::new(vfs::FdTable::new(NR_OPEN_DEFAULT))),
         fs: None,
-        cred: vfs::Cred::root(),
+        cred: ::cred::Cred::root(),
+        rlimits: crate::kernel::resource::init_rlimits(),
         clear_child_tid: 0,
         group_exit: None,
     };

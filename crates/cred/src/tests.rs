@@ -1,0 +1,134 @@
+//! The rules of kernel/sys.c, case by case, and properties over random ids.
+
+use super::*;
+use proptest::prelude::*;
+
+fn ids(real: u32, effective: u32, saved: u32) -> Ids {
+    Ids {
+        real,
+        effective,
+        saved,
+        fs: effective,
+    }
+}
+
+#[test]
+fn root_setuid_sets_all_four() {
+    let mut i = Ids::all(0);
+    assert_eq!(i.set(1000, true), Ok(()));
+    assert_eq!(i, Ids::all(1000));
+}
+
+#[test]
+fn unprivileged_setuid_moves_only_the_effective_id() {
+    // A setuid-root program run by 1000: real 1000, effective and saved 0.
+    let mut i = ids(1000, 0, 0);
+    assert_eq!(i.set(1000, false), Ok(()));
+    assert_eq!(i, ids(1000, 1000, 0));
+    // The saved id lets it take root back.
+    assert_eq!(i.set(0, false), Ok(()));
+    assert_eq!(i, ids(1000, 0, 0));
+    assert_eq!(i.set(5, false), Err(Error::Perm));
+    assert_eq!(i.set(KEEP, true), Err(Error::Inval));
+}
+
+#[test]
+fn setreuid_swaps_and_updates_the_saved_id() {
+    let mut i = ids(1000, 2000, 3000);
+    assert_eq!(i.set_re(2000, 1000, false), Ok(()));
+    // The real id was set: saved follows the new effective id.
+    assert_eq!(i, ids(2000, 1000, 1000));
+    let mut i = ids(1000, 2000, 3000);
+    // Only the effective id, back to the real one: saved stays.
+    assert_eq!(i.set_re(KEEP, 1000, false), Ok(()));
+    assert_eq!(i, ids(1000, 1000, 3000));
+    let mut i = ids(1000, 2000, 3000);
+    assert_eq!(i.set_re(3000, KEEP, false), Err(Error::Perm));
+    assert_eq!(i.set_re(KEEP, 3000, false), Ok(()));
+    assert_eq!(i, ids(1000, 3000, 3000));
+    let mut i = ids(1000, 1000, 1000);
+    assert_eq!(i.set_re(KEEP, KEEP, false), Ok(()));
+    assert_eq!(i, ids(1000, 1000, 1000));
+}
+
+#[test]
+fn setresuid_takes_any_of_the_three_unprivileged() {
+    let mut i = ids(1, 2, 3);
+    assert_eq!(i.set_res(3, 1, 2, false), Ok(()));
+    assert_eq!(i, ids(3, 1, 2));
+    assert_eq!(i.set_res(KEEP, 4, KEEP, false), Err(Error::Perm));
+    assert_eq!(i, ids(3, 1, 2), "a refused change changes nothing");
+    assert_eq!(i.set_res(KEEP, 4, KEEP, true), Ok(()));
+    assert_eq!(i, ids(3, 4, 2));
+}
+
+#[test]
+fn setfsuid_returns_the_old_value_and_fails_silently() {
+    let mut i = ids(1, 2, 3);
+    assert_eq!(i.set_fs(9, false), 2);
+    assert_eq!(i.fs, 2);
+    assert_eq!(i.set_fs(3, false), 2);
+    assert_eq!(i.fs, 3);
+    assert_eq!(i.set_fs(KEEP, true), 3);
+    assert_eq!(i.set_fs(9, true), 3);
+    assert_eq!(i.fs, 9);
+}
+
+#[test]
+fn setgroups_needs_privilege_and_sorts() {
+    let mut c = Cred::root();
+    assert_eq!(c.set_groups(&[30, 10, 20], true), Ok(()));
+    assert_eq!(c.groups, [10, 20, 30]);
+    assert_eq!(c.set_groups(&[1], false), Err(Error::Perm));
+    assert_eq!(c.set_groups(&[KEEP], true), Err(Error::Inval));
+    let many = alloc::vec![1u32; NGROUPS_MAX + 1];
+    assert_eq!(c.set_groups(&many, true), Err(Error::Inval));
+}
+
+fn any_id() -> impl Strategy<Value = u32> {
+    prop_oneof![0u32..4, Just(KEEP), any::<u32>()]
+}
+
+proptest! {
+    /// Whatever an unprivileged process asks, it ends with ids it already
+    /// had: it can never gain an id (the point of the whole scheme).
+    #[test]
+    fn unprivileged_changes_never_gain_an_id(
+        start in (0u32..4, 0u32..4, 0u32..4),
+        calls in proptest::collection::vec((0u8..4, any_id(), any_id(), any_id()), 1..20),
+    ) {
+        let mut i = ids(start.0, start.1, start.2);
+        let had = [start.0, start.1, start.2];
+        for (call, a, b, c) in calls {
+            let _ = match call {
+                0 => i.set(a, false),
+                1 => i.set_re(a, b, false),
+                2 => i.set_res(a, b, c, false),
+                _ => {
+                    i.set_fs(a, false);
+                    Ok(())
+                }
+            };
+            for id in [i.real, i.effective, i.saved, i.fs] {
+                prop_assert!(had.contains(&id), "{:?} gained {}", i, id);
+            }
+        }
+    }
+
+    /// After any successful call but setfsuid, the fs id is the effective id.
+    #[test]
+    fn the_fs_id_follows_the_effective_id(
+        start in (0u32..4, 0u32..4, 0u32..4),
+        call in 0u8..3, a in any_id(), b in any_id(), c in any_id(), privileged in any::<bool>(),
+    ) {
+        let mut i = ids(start.0, start.1, start.2);
+        let ok = match call {
+            0 => i.set(a, privileged),
+            1 => i.set_re(a, b, privileged),
+            _ => i.set_res(a, b, c, privileged),
+        };
+        if ok.is_ok() {
+            prop_assert_eq!(i.fs, i.effective);
+        }
+    }
+}

@@ -1,0 +1,211 @@
+/*
+ * diff_creds: a differential test of credentials and resource limits
+ * (Linux: kernel/sys.c, kernel/groups.c, kernel/fork.c's RLIMIT_NPROC
+ * check, fs/file.c's RLIMIT_NOFILE). The setuid family's rules for root and
+ * for an ordinary user, the supplementary groups, getrlimit, setrlimit and
+ * prlimit64 with their errors, RLIMIT_NOFILE on dup, and RLIMIT_NPROC
+ * stopping a fork bomb of an ordinary user while root still forks. Each
+ * change of ids happens in a child, which prints while the parent waits.
+ */
+#define _GNU_SOURCE
+#include <sys/resource.h>
+#include <fcntl.h>
+
+#include "report.h"
+
+/* An ordinary user and group no other process on the host runs as. */
+#define USER 54321
+#define GROUP 54322
+
+static void ids(const char *when)
+{
+	unsigned int r = 9, e = 9, s = 9, gr = 9, ge = 9, gs = 9;
+
+	sys3(SYS_getresuid, &r, &e, &s);
+	sys3(SYS_getresgid, &gr, &ge, &gs);
+	say("%s: uids %u %u %u, gids %u %u %u, fsuid %ld", when, r, e, s, gr, ge, gs,
+	    sys1(SYS_setfsuid, -1));
+}
+
+static void groups(void)
+{
+	unsigned int list[4] = { 30, 10, 20, 0 }, out[4] = { 0, 0, 0, 0 };
+
+	say("setgroups(3, {30, 10, 20}): %s", res(sys2(SYS_setgroups, 3, list)));
+	say("getgroups(0, NULL): %ld", sys2(SYS_getgroups, 0, 0));
+	say("getgroups(1, buf) with 3 groups: %s", res(sys2(SYS_getgroups, 1, out)));
+	long n = sys2(SYS_getgroups, 4, out);
+	say("getgroups(4, buf): %ld: %u %u %u", n, out[0], out[1], out[2]);
+	say("setgroups(-1): %s", res(sys2(SYS_setgroups, -1, list)));
+	say("setgroups(65537): %s", res(sys2(SYS_setgroups, 65537, list)));
+	say("setgroups(2, 8): %s", res(sys2(SYS_setgroups, 2, 8)));
+	say("getgroups(3, 8): %s", res(sys2(SYS_getgroups, 3, 8)));
+	say("setgroups(0, NULL): %s, then getgroups: %ld", res(sys2(SYS_setgroups, 0, 0)),
+	    sys2(SYS_getgroups, 0, 0));
+}
+
+static void as_root(void)
+{
+	say("setuid(-1) as root: %s", res(sys1(SYS_setuid, -1)));
+	say("setresgid(100, 200, 300): %s", res(sys3(SYS_setresgid, 100, 200, 300)));
+	say("setresuid(1000, 2000, 3000): %s", res(sys3(SYS_setresuid, 1000, 2000, 3000)));
+	ids("then");
+	say("getresuid to address 8: %s", res(sys3(SYS_getresuid, 8, 8, 8)));
+}
+
+/* Runs in a child whose ids are 1000, 2000, 3000 and gids 100, 200, 300. */
+static void as_user(void)
+{
+	say("setuid(0) unprivileged: %s", res(sys1(SYS_setuid, 0)));
+	say("setuid(3000), the saved uid: %s", res(sys1(SYS_setuid, 3000)));
+	ids("then");
+	say("setreuid(-1, 1000), back to the real uid: %s", res(sys2(SYS_setreuid, -1, 1000)));
+	ids("then");
+	say("setreuid(3000, -1): %s", res(sys2(SYS_setreuid, 3000, -1)));
+	say("setresuid(-1, 4000, -1): %s", res(sys3(SYS_setresuid, -1, 4000, -1)));
+	say("setresuid(3000, 3000, 1000): %s", res(sys3(SYS_setresuid, 3000, 3000, 1000)));
+	ids("then");
+	say("setfsuid(5) returns the old fsuid: %ld, and it stays: %ld", sys1(SYS_setfsuid, 5),
+	    sys1(SYS_setfsuid, -1));
+	say("setfsuid(1000) returns %ld, now %ld", sys1(SYS_setfsuid, 1000),
+	    sys1(SYS_setfsuid, -1));
+	say("setgid(0) unprivileged: %s", res(sys1(SYS_setgid, 0)));
+	say("setregid(300, 100): %s", res(sys2(SYS_setregid, 300, 100)));
+	ids("then");
+	unsigned int g = 5;
+	say("setgroups unprivileged: %s", res(sys2(SYS_setgroups, 1, &g)));
+	struct rlimit lim;
+	sys2(SYS_getrlimit, RLIMIT_NOFILE, &lim);
+	lim.rlim_max++;
+	say("raising the hard RLIMIT_NOFILE unprivileged: %s",
+	    res(sys2(SYS_setrlimit, RLIMIT_NOFILE, &lim)));
+	lim.rlim_max -= 2;
+	lim.rlim_cur = lim.rlim_max;
+	say("lowering it: %s", res(sys2(SYS_setrlimit, RLIMIT_NOFILE, &lim)));
+	say("prlimit64 of init's RLIMIT_CORE: %s",
+	    res(sys4(SYS_prlimit64, 1, RLIMIT_CORE, &lim, 0)));
+}
+
+static void limits(void)
+{
+	struct rlimit lim, old;
+
+	say("getrlimit(RLIMIT_NOFILE): %s", res(sys2(SYS_getrlimit, RLIMIT_NOFILE, &old)));
+	say("getrlimit of resource 16: %s", res(sys2(SYS_getrlimit, 16, &lim)));
+	say("getrlimit to address 8: %s", res(sys2(SYS_getrlimit, RLIMIT_NOFILE, 8)));
+	lim.rlim_cur = old.rlim_max + 1;
+	lim.rlim_max = old.rlim_max;
+	say("setrlimit with soft above hard: %s", res(sys2(SYS_setrlimit, RLIMIT_NOFILE, &lim)));
+	lim.rlim_cur = lim.rlim_max = (1 << 20) + 1;
+	say("setrlimit(RLIMIT_NOFILE) above fs.nr_open: %s",
+	    res(sys2(SYS_setrlimit, RLIMIT_NOFILE, &lim)));
+	say("prlimit64 of pid -5: %s", res(sys4(SYS_prlimit64, -5, RLIMIT_CORE, 0, &lim)));
+
+	/* Only the soft limit moves: raising a hard limit needs CAP_SYS_RESOURCE,
+	 * which a container's root may lack. */
+	lim.rlim_cur = 8;
+	lim.rlim_max = old.rlim_max;
+	say("setrlimit(RLIMIT_NOFILE) soft 8: %s", res(sys2(SYS_setrlimit, RLIMIT_NOFILE, &lim)));
+	long fd, highest = -1;
+	while ((fd = sys1(SYS_dup, 1)) >= 0)
+		highest = fd;
+	say("dup until it fails: %s, the highest descriptor was 7: %s", res(fd),
+	    yesno(highest == 7));
+	say("dup2(1, 8): %s", res(sys2(SYS_dup2, 1, 8)));
+	say("fcntl(1, F_DUPFD, 8): %s", res(sys3(SYS_fcntl, 1, F_DUPFD, 8)));
+	for (long i = 3; i <= 7; i++)
+		sys1(SYS_close, i);
+	say("setrlimit back to the old soft limit: %s",
+	    res(sys2(SYS_setrlimit, RLIMIT_NOFILE, &old)));
+}
+
+/* Forks `depth` levels of 3 children each; 1 if a fork failed anywhere below. */
+static int bomb(int depth)
+{
+	pid_t kids[3];
+	int n = 0, failed = 0;
+
+	for (int i = 0; depth > 0 && i < 3; i++) {
+		pid_t pid = fork();
+		if (pid == 0)
+			_exit(bomb(depth - 1));
+		if (pid < 0)
+			failed |= errno == EAGAIN;
+		else
+			kids[n++] = pid;
+	}
+	for (int i = 0; i < n; i++) {
+		int status = reap(kids[i]);
+		failed |= status == -1 || WEXITSTATUS(status) != 0;
+	}
+	return failed;
+}
+
+static void nproc(void)
+{
+	int gate[2];
+
+	if (pipe(gate) != 0)
+		return;
+	pid_t pid = fork();
+	if (pid == 0) {
+		struct rlimit lim = { 3, 3 };
+		sys1(SYS_setgid, GROUP);
+		sys1(SYS_setuid, USER);
+		say("as an ordinary user, setrlimit(RLIMIT_NPROC, 3): %s",
+		    res(sys2(SYS_setrlimit, RLIMIT_NPROC, &lim)));
+		int ok = 0, again = 0;
+		pid_t kids[6];
+		for (int i = 0; i < 6; i++) {
+			pid_t kid = fork();
+			if (kid == 0) {
+				char c;
+				close(gate[1]);
+				read(gate[0], &c, 1);
+				_exit(0);
+			}
+			if (kid > 0)
+				kids[ok++] = kid;
+			else
+				again += errno == EAGAIN;
+		}
+		say("6 forks with 1 task of the user already: %d succeeded, %d failed with EAGAIN",
+		    ok, again);
+		close(gate[1]);
+		int reaped = 0;
+		for (int i = 0; i < ok; i++)
+			reaped += reap(kids[i]) == 0;
+		say("the %d children were reaped: %s", ok, yesno(reaped == ok));
+
+		lim.rlim_cur = lim.rlim_max = 20;
+		sys2(SYS_setrlimit, RLIMIT_NPROC, &lim);
+		say("a fork bomb of 3^6 processes under RLIMIT_NPROC 20: stopped by EAGAIN: %s",
+		    yesno(bomb(6)));
+		_exit(0);
+	}
+	close(gate[0]);
+	close(gate[1]);
+	say("the user's process %s", describe(reap(pid)));
+	pid = fork();
+	if (pid == 0)
+		_exit(7);
+	say("after the bomb, root still forks: the child %s", describe(reap(pid)));
+}
+
+int main(void)
+{
+	say("diff_creds: uids, gids, groups, rlimits, RLIMIT_NPROC");
+	ids("at start");
+	groups();
+	pid_t pid = fork();
+	if (pid == 0) {
+		as_root();
+		as_user();
+		_exit(0);
+	}
+	say("the child that changed its ids %s", describe(reap(pid)));
+	ids("the parent kept");
+	limits();
+	nproc();
+	return 0;
+}
