@@ -105,6 +105,10 @@ pub fn args(machine: &Machine, console: Console) -> Vec<String> {
         // Port 0xf4: the kernel writes N to end QEMU with status 2N+1.
         "-device",
         "isa-debug-exit,iobase=0xf4,iosize=4",
+        // Every feature TCG emulates, SMEP and SMAP among them (the kernel
+        // turns them on); the same for Linux when the two are compared.
+        "-cpu",
+        "max",
     ]
     .map(String::from)
     .to_vec();

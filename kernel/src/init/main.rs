@@ -44,6 +44,7 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
     setup::smp_init(info);
     crate::mm::memblock::init(info);
     setup::paging_init(info);
+    setup::protection_init();
     crate::mm::mm_init(info.cmdline_param("slub_debug").is_some());
     setup::apic_init();
     x86_64::instructions::interrupts::enable();

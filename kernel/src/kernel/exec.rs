@@ -235,6 +235,10 @@ pub fn spawn_init(path: &str, args: &[&str]) -> Result<(), ExecFailure> {
             cred: ::cred::Cred::root(),
             rlimits: crate::kernel::resource::init_rlimits(),
             clear_child_tid: 0,
+            times: Default::default(),
+            dead_times: Default::default(),
+            child_times: Default::default(),
+            last_run: 0,
             group_exit: None,
         }),
     );

@@ -16,6 +16,7 @@ use crate::kernel::exec::free_kernel_stack;
 use alloc::sync::Arc;
 use vfs::FdTable;
 
+use crate::kernel::sched::cputime;
 use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::task::{with_current, with_current_mm, Task, TaskState, TaskTable, TASKS};
 use crate::kernel::{sched, signal};
@@ -73,6 +74,9 @@ pub fn do_exit(exitcode: u32) -> ! {
     } else {
         TaskState::Dead
     };
+    if !table.current().is_leader() {
+        cputime::fold_into_leader(&mut table);
+    }
     if !table.group_alive(tgid) {
         let status = table
             .tasks
@@ -156,7 +160,7 @@ const WALL_FLAGS: u64 = 0xe000_0000;
 
 /// wait4(2): collect a child's status. `pid` -1 (or a process group, for
 /// now taken as any child) or a child's pid.
-pub fn sys_wait4(pid: i64, wstatus: u64, options: u64, _rusage: u64) -> i64 {
+pub fn sys_wait4(pid: i64, wstatus: u64, options: u64, rusage: u64) -> i64 {
     if options & !(WNOHANG | WUNTRACED | WCONTINUED | WALL_FLAGS) != 0 {
         return -(EINVAL as i64);
     }
@@ -181,7 +185,10 @@ pub fn sys_wait4(pid: i64, wstatus: u64, options: u64, _rusage: u64) -> i64 {
                 .find(|t| mine(t) && t.state == TaskState::Zombie && !table.group_alive(t.tgid))
                 .map(|t| t.pid);
             match zombie {
-                Some(z) => table.tasks.remove(&z),
+                Some(z) => table.tasks.remove(&z).map(|child| {
+                    let times = cputime::reap_times(&mut table, &child);
+                    (child, times)
+                }),
                 None if options & WNOHANG != 0 => return 0,
                 None => {
                     table.current().state = TaskState::Sleeping;
@@ -190,8 +197,13 @@ pub fn sys_wait4(pid: i64, wstatus: u64, options: u64, _rusage: u64) -> i64 {
             }
         };
         match found {
-            Some(child) => {
+            Some((child, times)) => {
                 free_kernel_stack(child.kstack_pfn, child.kstack_order);
+                if rusage != 0 {
+                    if let Err(e) = cputime::put_rusage(rusage, times) {
+                        return e;
+                    }
+                }
                 let status = child.exit_code.to_le_bytes();
                 if wstatus != 0 && with_current_mm(|mm| mm.copy_to_user(wstatus, &status)).is_err()
                 {

@@ -16,6 +16,7 @@ use crate::arch::traps::TrapFrame;
 use crate::drivers::char::random;
 use crate::fs::{namei, open, pipe, read_write, select};
 use crate::kernel::cred::{self, Which};
+use crate::kernel::sched::{self, cputime};
 use crate::kernel::task::with_current;
 use crate::kernel::{exec, exit, fork, futex, reboot, resource, signal, sys_info, time_syscalls};
 use crate::mm::mmap;
@@ -139,7 +140,12 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_time => time_syscalls::sys_time(a[0]),
         nr::__NR_nanosleep => time_syscalls::sys_nanosleep(a[0], a[1]),
         nr::__NR_clock_nanosleep => time_syscalls::sys_clock_nanosleep(a[0], a[1], a[2], a[3]),
-        nr::__NR_sched_yield => 0,
+        nr::__NR_sched_yield => {
+            sched::schedule();
+            0
+        }
+        nr::__NR_times => cputime::sys_times(a[0]),
+        nr::__NR_getrusage => cputime::sys_getrusage(a[0] as i32 as i64, a[1]),
         nr::__NR_reboot => reboot::sys_reboot(a[0], a[1], a[2]),
         nr::__NR_brk => mmap::sys_brk(a[0]),
         nr::__NR_mmap => mmap::sys_mmap(a[0], a[1], a[2], a[3], a[4], a[5]),

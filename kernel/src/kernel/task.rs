@@ -15,6 +15,7 @@ use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::sync::Arc;
 
+use crate::kernel::sched::cputime::CpuTime;
 use crate::kernel::sync::IrqSpinLock;
 use crate::mm::address_space::AddressSpace;
 use crate::mm::mm_struct::Mm;
@@ -70,6 +71,14 @@ pub struct Task {
     /// Where to write 0 and wake a futex waiter when the thread exits
     /// (CLONE_CHILD_CLEARTID, set_tid_address): how pthread_join waits.
     pub clear_child_tid: u64,
+    /// CPU time used by this thread; for a leader, also by the process's
+    /// exited threads and by its reaped children (Linux keeps the last two
+    /// in signal_struct).
+    pub times: CpuTime,
+    pub dead_times: CpuTime,
+    pub child_times: CpuTime,
+    /// When the thread last got the CPU (monotonic ns).
+    pub last_run: u64,
     /// Set on every thread of a process that is ending as a whole
     /// (exit_group, a fatal signal): the status they all exit with.
     pub group_exit: Option<u32>,
@@ -199,6 +208,10 @@ pub fn init_idle_task() {
         cred: ::cred::Cred::root(),
         rlimits: crate::kernel::resource::init_rlimits(),
         clear_child_tid: 0,
+        times: CpuTime::default(),
+        dead_times: CpuTime::default(),
+        child_times: CpuTime::default(),
+        last_run: 0,
         group_exit: None,
     };
     let mut table = TASKS.lock();

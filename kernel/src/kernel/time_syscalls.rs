@@ -11,7 +11,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use linux_raw_sys::errno::{EFAULT, EINTR, EINVAL};
 
-use crate::kernel::sched;
+use crate::kernel::sched::{self, cputime};
 use crate::kernel::sys::err;
 use crate::kernel::task::with_current_mm;
 use crate::kernel::time::ktime_get_ns;
@@ -60,8 +60,8 @@ pub fn clock_ns(clock: u64) -> Option<u64> {
         CLOCK_MONOTONIC | CLOCK_MONOTONIC_RAW | CLOCK_MONOTONIC_COARSE | CLOCK_BOOTTIME => {
             Some(mono)
         }
-        // One task that has run since boot: its CPU time is the uptime.
-        CLOCK_PROCESS_CPUTIME_ID | CLOCK_THREAD_CPUTIME_ID => Some(mono),
+        CLOCK_PROCESS_CPUTIME_ID => Some(cputime::process_runtime()),
+        CLOCK_THREAD_CPUTIME_ID => Some(cputime::thread_runtime()),
         _ => None,
     }
 }

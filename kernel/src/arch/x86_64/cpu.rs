@@ -3,7 +3,7 @@
 //! Reads the vendor, the brand string and the family/model/stepping from
 //! CPUID, and names the features noyau relies on.
 
-use core::arch::x86_64::__cpuid;
+use core::arch::x86_64::{__cpuid, __cpuid_count};
 
 pub struct CpuInfo {
     vendor: [u8; 12],
@@ -14,6 +14,8 @@ pub struct CpuInfo {
     edx1: u32,
     ecx1: u32,
     edx_ext: u32,
+    /// CPUID leaf 7, sub-leaf 0, EBX: the structured extended features.
+    ebx7: u32,
 }
 
 fn cpuid(leaf: u32) -> core::arch::x86_64::CpuidResult {
@@ -55,6 +57,12 @@ impl CpuInfo {
         } else {
             0
         };
+        // Leaf 7 exists when leaf 0 counts up to it.
+        let ebx7 = if l0.eax >= 7 {
+            __cpuid_count(7, 0).ebx
+        } else {
+            0
+        };
         CpuInfo {
             vendor,
             brand,
@@ -64,6 +72,7 @@ impl CpuInfo {
             edx1: l1.edx,
             ecx1: l1.ecx,
             edx_ext,
+            ebx7,
         }
     }
 
@@ -84,7 +93,17 @@ impl CpuInfo {
 
     /// The features noyau uses, with Linux's /proc/cpuinfo names, and
     /// whether this CPU has each.
-    pub fn features(&self) -> [(&'static str, bool); 10] {
+    /// Supervisor Mode Execution Prevention: the kernel cannot run user pages.
+    pub fn has_smep(&self) -> bool {
+        self.ebx7 & (1 << 7) != 0
+    }
+
+    /// Supervisor Mode Access Prevention: the kernel cannot touch user pages.
+    pub fn has_smap(&self) -> bool {
+        self.ebx7 & (1 << 20) != 0
+    }
+
+    pub fn features(&self) -> [(&'static str, bool); 12] {
         let d = |bit: u32| self.edx1 & (1 << bit) != 0;
         let c = |bit: u32| self.ecx1 & (1 << bit) != 0;
         [
@@ -98,6 +117,8 @@ impl CpuInfo {
             ("nx", self.edx_ext & (1 << 20) != 0),
             ("lm", self.edx_ext & (1 << 29) != 0),
             ("x2apic", c(21)),
+            ("smep", self.has_smep()),
+            ("smap", self.has_smap()),
         ]
     }
 }

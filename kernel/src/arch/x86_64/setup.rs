@@ -5,6 +5,7 @@
 //! tables and starts the local APIC timer.
 
 use bootinfo::{BootInfo, MemoryKind, PhysMem};
+use x86_64::registers::control::{Cr4, Cr4Flags};
 
 use super::mm::{self, PAGE_OFFSET};
 use super::{apic, cpu, i8259, percpu, tsc};
@@ -204,4 +205,35 @@ pub fn boot_module_bytes(module: &bootinfo::Module) -> &'static [u8] {
     // SAFETY: memblock reserved the module's pages at boot and nothing
     // frees them; they are RAM, in the direct map.
     unsafe { core::slice::from_raw_parts(mm::phys_to_virt(module.start) as *const u8, len) }
+}
+
+/// Turn on SMEP and SMAP where the CPU has them (Linux: setup_smep,
+/// setup_smap): from then on a kernel jump into a user page, or a kernel
+/// load or store to one, faults. noyau never needs either: user memory is
+/// copied through the direct map (mm/address_space.rs), so no code toggles
+/// EFLAGS.AC around user copies as Linux's stac/clac do.
+pub fn protection_init() {
+    let c = cpu::CpuInfo::read();
+    let mut on = Cr4Flags::empty();
+    if c.has_smep() {
+        on |= Cr4Flags::SUPERVISOR_MODE_EXECUTION_PROTECTION;
+    }
+    if c.has_smap() {
+        on |= Cr4Flags::SUPERVISOR_MODE_ACCESS_PREVENTION;
+    }
+    if on.is_empty() {
+        return;
+    }
+    // SAFETY: the kernel runs from kernel pages only and reaches user
+    // memory through the direct map, so neither bit stops it.
+    unsafe { Cr4::update(|f| f.insert(on)) };
+    let names = match (c.has_smep(), c.has_smap()) {
+        (true, true) => "SMEP and SMAP",
+        (true, false) => "SMEP",
+        _ => "SMAP",
+    };
+    pr_info!(
+        "x86: {} on: the kernel can neither run nor touch user pages",
+        names
+    );
 }

@@ -97,7 +97,7 @@ fn handle_trap(frame: &mut TrapFrame) {
             let irqs = &super::percpu::this_cpu().apic_timer_irqs;
             irqs.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
             crate::kernel::time::tick();
-            crate::kernel::sched::scheduler_tick();
+            crate::kernel::sched::scheduler_tick(frame.user_mode());
             crate::kernel::selftest::on_timer_interrupt();
             apic::eoi();
         }
@@ -160,6 +160,22 @@ fn page_fault(frame: &mut TrapFrame) {
         return;
     }
     dumpstack::oops_begin();
+    // Linux says why first (show_fault_oops), then what.
+    if err & PF_INSTR != 0 && err & PF_PROT != 0 && err & PF_USER == 0 {
+        // The task table may be what the faulting code held: do not wait for it.
+        let uid = crate::kernel::task::TASKS
+            .try_lock()
+            .and_then(|t| t.tasks.get(&t.current).map(|t| t.cred.uid.real))
+            .unwrap_or(0);
+        if address < crate::mm::address_space::TASK_SIZE {
+            crate::pr_crit!("unable to execute userspace code (SMEP?) (uid: {})", uid);
+        } else {
+            crate::pr_crit!(
+                "kernel tried to execute NX-protected page - exploit attempt? (uid: {})",
+                uid
+            );
+        }
+    }
     if address < 4096 && !frame.user_mode() {
         crate::pr_alert!(
             "BUG: kernel NULL pointer dereference, address: {:016x}",
@@ -170,9 +186,6 @@ fn page_fault(frame: &mut TrapFrame) {
             "BUG: unable to handle page fault for address: {:016x}",
             address
         );
-    }
-    if err & PF_INSTR != 0 && err & PF_PROT != 0 {
-        crate::pr_crit!("kernel tried to execute NX-protected page - exploit attempt?");
     }
     crate::pr_alert!(
         "#PF: {} {} in {} mode",

@@ -7,6 +7,8 @@
 //! deadline) will sit behind pick_next(). A sleep may have a deadline: the
 //! tick wakes the sleepers whose deadline has passed.
 
+pub mod cputime;
+
 use core::sync::atomic::{AtomicBool, Ordering};
 
 use x86_64::instructions::interrupts;
@@ -54,11 +56,14 @@ pub fn schedule() {
         if next == prev {
             None
         } else {
+            let now = ktime_get_ns();
+            cputime::account_switch(table.current(), now);
             table.current().fs_base = FsBase::read().as_u64();
             let prev_pgd = pgd_of(table.current());
             let prev_slot = &mut table.current().saved_rsp as *mut u64;
             table.current = next;
             let task = table.current();
+            task.last_run = now;
             let pgd = pgd_of(task);
             Some((
                 prev_slot,
@@ -159,12 +164,14 @@ pub fn enqueue(table: &mut TaskTable, pid: u32) {
     table.run_queue.push_back(pid);
 }
 
-/// From the tick: ask for a switch at the next return to user mode, and
-/// wake the sleepers whose deadline has passed.
-pub fn scheduler_tick() {
+/// From the tick: charge it to the running task, ask for a switch at the
+/// next return to user mode, and wake the sleepers whose deadline has
+/// passed.
+pub fn scheduler_tick(user_mode: bool) {
     NEED_RESCHED.store(true, Ordering::Relaxed);
     let now = ktime_get_ns();
     let mut table = TASKS.lock();
+    cputime::account_tick(&mut table, user_mode);
     while let Some(&(deadline, pid)) = table.timers.first() {
         if deadline > now {
             break;

@@ -31,3 +31,45 @@ pub fn selftest_divide_error() {
 pub fn selftest_panic() {
     panic!("selftest: deliberate panic");
 }
+
+/// The user address of the page the SMEP and SMAP tests map: above the
+/// NULL page, so the oops names a user page, not a NULL pointer.
+const USER_PAGE: u64 = 0x40_0000;
+
+/// A user page holding one `ret` instruction, at USER_PAGE.
+fn map_user_page() -> *const u8 {
+    let pfn = crate::mm::page_alloc::alloc_pages(gfp::Gfp::KERNEL | gfp::Gfp::ZERO, 0)
+        .expect("a page for the SMEP/SMAP self-test");
+    // SAFETY: a fresh page, reached through the direct map.
+    unsafe { *(crate::arch::mm::phys_to_virt(pfn * crate::arch::mm::PAGE_SIZE) as *mut u8) = 0xc3 };
+    crate::arch::mm::init::map_user_page_in_kernel_tables(USER_PAGE, pfn);
+    USER_PAGE as *const u8
+}
+
+/// Read a user page from the kernel: SMAP must turn it into an oops.
+#[inline(never)]
+pub fn selftest_smap() {
+    let page = map_user_page();
+    pr_info!(
+        "selftest: reading user address {:#x} from the kernel",
+        USER_PAGE
+    );
+    // SAFETY: not safe at all: with SMAP this read faults, as it must.
+    let value = unsafe { core::ptr::read_volatile(page) };
+    pr_err!("selftest: read {:#x} from a user page: SMAP is off", value);
+}
+
+/// Run code in a user page from the kernel: SMEP must turn it into an oops.
+#[inline(never)]
+pub fn selftest_smep() {
+    let page = map_user_page();
+    pr_info!(
+        "selftest: calling user address {:#x} from the kernel",
+        USER_PAGE
+    );
+    // SAFETY: not safe at all: with SMEP this call faults, as it must;
+    // without, it runs the page's single `ret`.
+    let code: extern "C" fn() = unsafe { core::mem::transmute(page) };
+    code();
+    pr_err!("selftest: ran a user page: SMEP is off");
+}

@@ -19,6 +19,8 @@ pub fn run(name: &str) {
         "page-fault" => crash::selftest_page_fault(),
         "divide-error" => crash::selftest_divide_error(),
         "panic" => crash::selftest_panic(),
+        "smap" => crash::selftest_smap(),
+        "smep" => crash::selftest_smep(),
         "timer" => clock::selftest_timer(),
         "printk" => clock::selftest_printk(),
         "redzone" => regs::selftest_redzone(),

@@ -173,3 +173,14 @@ pub fn switch_address_space(pgd_phys: u64) {
     // keeps running across the switch.
     unsafe { Cr3::write(frame, Cr3Flags::empty()) };
 }
+
+/// For the SMEP and SMAP self-tests only: map the page `pfn` at the user
+/// address `virt` in the kernel's own tables, user-accessible and
+/// executable, as if a process had mapped it.
+pub fn map_user_page_in_kernel_tables(virt: u64, pfn: u64) {
+    use x86_64::structures::paging::PageTableFlags as F;
+    let flags = F::PRESENT | F::WRITABLE | F::USER_ACCESSIBLE;
+    with_kernel_tables(|pt| pt.set_4k(virt, pfn * super::PAGE_SIZE, flags))
+        .expect("a page-table page for the self-test mapping");
+    x86_64::instructions::tlb::flush(x86_64::VirtAddr::new(virt));
+}

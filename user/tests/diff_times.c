@@ -1,0 +1,128 @@
+/*
+ * diff_times: a differential test of CPU time accounting (Linux:
+ * kernel/sched/cputime.c, kernel/sys.c times and getrusage,
+ * kernel/time/posix-cpu-timers.c): the CPU-time clocks of a process and a
+ * thread, times(2), getrusage(2) for the process, its children and a
+ * thread, and wait4's rusage. Times differ between machines, so only
+ * their relations are printed: a busy loop of 200 ms of wall time must
+ * show as at least 20 ms of CPU time (a tenth: the host may be busy with
+ * other work), a sleep as almost none.
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sys/resource.h>
+#include <sys/times.h>
+#include <time.h>
+
+#include "report.h"
+
+static long now_ns(int clock)
+{
+	struct timespec t = { 0, 0 };
+
+	sys2(SYS_clock_gettime, clock, &t);
+	return t.tv_sec * 1000000000L + t.tv_nsec;
+}
+
+/* Keeps the CPU busy in user mode for `ms` of wall time. */
+static void spin_ms(long ms)
+{
+	long end = now_ns(CLOCK_MONOTONIC) + ms * 1000000L;
+	volatile long sink = 0;
+
+	while (now_ns(CLOCK_MONOTONIC) < end)
+		for (int i = 0; i < 1000; i++)
+			sink += i;
+}
+
+static long tv_ms(struct timeval tv)
+{
+	return tv.tv_sec * 1000 + tv.tv_usec / 1000;
+}
+
+/* User and system time of a struct rusage, in milliseconds. */
+static long cpu_ms(const struct rusage *ru)
+{
+	return tv_ms(ru->ru_utime) + tv_ms(ru->ru_stime);
+}
+
+static void *spinning_thread(void *arg)
+{
+	struct rusage ru;
+	long before = now_ns(CLOCK_THREAD_CPUTIME_ID);
+
+	(void)arg;
+	spin_ms(200);
+	long used = (now_ns(CLOCK_THREAD_CPUTIME_ID) - before) / 1000000;
+	sys2(SYS_getrusage, RUSAGE_THREAD, &ru);
+	return (void *)(long)(used >= 20 && cpu_ms(&ru) >= 20);
+}
+
+int main(void)
+{
+	struct tms t0, t1;
+	struct rusage ru;
+
+	say("diff_times: CPU-time clocks, times, getrusage, wait4's rusage");
+	long ticks = sys1(SYS_times, &t0);
+	say("times(buf): %s", ticks == -1 ? "failed" : "ok");
+	say("times(NULL) needs no buffer: %s", res(sys1(SYS_times, 0)));
+	say("times to address 8: %s", res(sys1(SYS_times, 8)));
+
+	long cpu0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	spin_ms(200);
+	long spun = (now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0) / 1000000;
+	say("200 ms of busy loop: CLOCK_PROCESS_CPUTIME_ID advanced at least 20 ms: %s",
+	    yesno(spun >= 20));
+	say("... and not more than the wall time and a tick: %s", yesno(spun <= 210));
+	cpu0 = now_ns(CLOCK_PROCESS_CPUTIME_ID);
+	sleep_ms(100);
+	say("100 ms of nanosleep: less than 20 ms of CPU time: %s",
+	    yesno(now_ns(CLOCK_PROCESS_CPUTIME_ID) - cpu0 < 20 * 1000000L));
+
+	sys1(SYS_times, &t1);
+	long hz = sysconf(_SC_CLK_TCK);
+	say("clock ticks per second: %ld", hz);
+	/* User and system time together: without a vDSO, noyau's clock_gettime
+	 * in the loop is a system call. */
+	say("times: the loop shows in tms_utime + tms_stime (at least 2 ticks): %s",
+	    yesno(t1.tms_utime + t1.tms_stime - t0.tms_utime - t0.tms_stime >= 2));
+	say("times: no child reaped yet: tms_cutime %ld", (long)t1.tms_cutime);
+
+	long r = sys2(SYS_getrusage, RUSAGE_SELF, &ru);
+	say("getrusage(RUSAGE_SELF): %s, CPU time at least 20 ms: %s", res(r),
+	    yesno(cpu_ms(&ru) >= 20));
+	r = sys2(SYS_getrusage, RUSAGE_CHILDREN, &ru);
+	say("getrusage(RUSAGE_CHILDREN) before any child: %s, CPU time %ld ms", res(r),
+	    cpu_ms(&ru));
+	say("getrusage(5): %s", res(sys2(SYS_getrusage, 5, &ru)));
+	say("getrusage to address 8: %s", res(sys2(SYS_getrusage, RUSAGE_SELF, 8)));
+
+	pthread_t t;
+	void *ok = 0;
+	pthread_create(&t, 0, spinning_thread, 0);
+	pthread_join(t, &ok);
+	say("a thread's 200 ms loop shows in its CLOCK_THREAD_CPUTIME_ID and RUSAGE_THREAD: %s",
+	    yesno(ok != 0));
+	sys2(SYS_getrusage, RUSAGE_SELF, &ru);
+	say("the exited thread's time stays with the process (at least 40 ms): %s",
+	    yesno(cpu_ms(&ru) >= 40));
+
+	pid_t pid = fork();
+	if (pid == 0) {
+		spin_ms(200);
+		_exit(0);
+	}
+	int status = 0;
+	struct rusage child;
+	r = sys4(SYS_wait4, pid, &status, 0, &child);
+	say("wait4 with rusage: %s, the child's CPU time at least 20 ms: %s",
+	    r == pid ? "ok" : res(r), yesno(cpu_ms(&child) >= 20));
+	sys2(SYS_getrusage, RUSAGE_CHILDREN, &ru);
+	say("getrusage(RUSAGE_CHILDREN) after reaping it: at least 20 ms: %s",
+	    yesno(cpu_ms(&ru) >= 20));
+	sys1(SYS_times, &t1);
+	say("times: tms_cutime + tms_cstime have it too (at least 2 ticks): %s",
+	    yesno(t1.tms_cutime + t1.tms_cstime >= 2));
+	return 0;
+}
