@@ -1,8 +1,11 @@
 //! Name operations (Linux: fs/namei.c, fs/stat.c, fs/readdir.c):
 //! mkdir, unlink, rmdir, readlink, access, stat and getdents64.
 
-use linux_raw_sys::errno::{EFAULT, EINVAL};
-use linux_raw_sys::general::{AT_EMPTY_PATH, AT_FDCWD, AT_REMOVEDIR, AT_SYMLINK_NOFOLLOW};
+use linux_raw_sys::errno::{EBADF, EFAULT, EINVAL, ENOENT};
+use linux_raw_sys::general::{
+    AT_EMPTY_PATH, AT_FDCWD, AT_NO_AUTOMOUNT, AT_REMOVEDIR, AT_STATX_SYNC_TYPE,
+    AT_SYMLINK_NOFOLLOW, STATX__RESERVED,
+};
 use vfs::Lookup;
 
 use crate::fs::open::{lookup_context, user_path};
@@ -86,15 +89,63 @@ pub fn sys_newfstatat(dirfd: u64, path: u64, buf: u64, flags: u64) -> i64 {
     if flags & !(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH) != 0 {
         return err(EINVAL);
     }
-    let follow = flags & AT_SYMLINK_NOFOLLOW == 0;
+    match stat_target(dirfd, path, flags) {
+        Ok(found) => put_stat(buf, &found.inode()),
+        Err(e) => e,
+    }
+}
+
+/// The file a stat call names: the path (its last link followed unless
+/// AT_SYMLINK_NOFOLLOW), or with AT_EMPTY_PATH and an
+/// empty path the file open on `dirfd` (any type) or the working
+/// directory. An empty path without the flag is ENOENT, before `dirfd` is
+/// looked at (Linux: getname_flags).
+fn stat_target(dirfd: u64, path: u64, flags: u32) -> Result<vfs::Path, i64> {
+    let name = user_path(path)?;
+    if !name.is_empty() {
+        let follow = flags & AT_SYMLINK_NOFOLLOW == 0;
+        let (root, base, cred, _) = lookup_context(dirfd)?;
+        return vfs::resolve(Lookup::new(&root, &base, &cred), &name, follow)
+            .map_err(|e| e.to_ret());
+    }
+    if flags & AT_EMPTY_PATH == 0 {
+        return Err(err(ENOENT));
+    }
+    if dirfd as i32 == AT_FDCWD {
+        return crate::kernel::task::current_fs()
+            .map(|fs| fs.cwd)
+            .ok_or(err(EBADF));
+    }
+    fget(dirfd).map(|file| file.path().clone())
+}
+
+/// statx(2): the path's attributes in a struct statx. AT_EMPTY_PATH with
+/// an empty path names the file open on `dirfd`, whatever its type.
+pub fn sys_statx(dirfd: u64, path: u64, flags: u64, mask: u64, buf: u64) -> i64 {
+    let flags = flags as u32;
+    let allowed = AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE;
+    let sync = flags & AT_STATX_SYNC_TYPE;
+    if flags & !allowed != 0 || sync == AT_STATX_SYNC_TYPE || mask as u32 & STATX__RESERVED != 0 {
+        return err(EINVAL);
+    }
+    let bytes = match stat_target(dirfd, path, flags) {
+        Ok(found) => vfs::stat::statx_bytes(&vfs::stat::statx(&found)),
+        Err(e) => return e,
+    };
+    match with_current_mm(|mm| mm.copy_to_user(buf, &bytes)) {
+        Ok(()) => 0,
+        Err(_) => err(EFAULT),
+    }
+}
+
+/// symlinkat(2): a link at `path` (relative to `dirfd`) holding `target`.
+pub fn sys_symlinkat(target: u64, dirfd: u64, path: u64) -> i64 {
+    let target = match user_path(target) {
+        Ok(t) => t,
+        Err(e) => return e,
+    };
     with_path(dirfd, path, |lk, p, _| {
-        if p.is_empty() && flags & AT_EMPTY_PATH != 0 {
-            return put_stat(buf, &lk.base.inode());
-        }
-        match vfs::resolve(lk, p, follow) {
-            Ok(found) => put_stat(buf, &found.inode()),
-            Err(e) => e.to_ret(),
-        }
+        ret(vfs::symlinkat(lk, &target, p).map(|_| ()))
     })
 }
 
