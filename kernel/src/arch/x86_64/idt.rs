@@ -20,6 +20,9 @@ const IST_COMMON: u8 = 4;
 const STUB_SIZE: u64 = 16;
 /// Present, DPL 0, 64-bit interrupt gate.
 const GATE_INTERRUPT: u8 = 0x8e;
+/// The same with DPL 3: user code may raise it with `int N` (Linux's
+/// system gates: int3 and into, so that debuggers' breakpoints trap).
+const GATE_USER: u8 = 0xee;
 
 /// One 16-byte gate descriptor.
 #[derive(Clone, Copy)]
@@ -45,12 +48,12 @@ impl Gate {
         reserved: 0,
     };
 
-    fn interrupt(handler: u64, ist: u8) -> Gate {
+    fn interrupt(handler: u64, ist: u8, type_attr: u8) -> Gate {
         Gate {
             offset_low: handler as u16,
             selector: KERNEL_CS,
             ist,
-            type_attr: GATE_INTERRUPT,
+            type_attr,
             offset_mid: (handler >> 16) as u16,
             offset_high: (handler >> 32) as u32,
             reserved: 0,
@@ -92,7 +95,15 @@ pub fn init() {
     // nothing else holds the table yet.
     let idt = unsafe { &mut *core::ptr::addr_of_mut!(IDT) };
     for (vector, gate) in idt.0.iter_mut().enumerate() {
-        *gate = Gate::interrupt(start + vector as u64 * STUB_SIZE, ist_for(vector));
+        let type_attr = match vector {
+            3 | 4 => GATE_USER,
+            _ => GATE_INTERRUPT,
+        };
+        *gate = Gate::interrupt(
+            start + vector as u64 * STUB_SIZE,
+            ist_for(vector),
+            type_attr,
+        );
     }
     load();
 }

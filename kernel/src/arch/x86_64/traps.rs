@@ -109,15 +109,35 @@ fn handle_trap(frame: &mut TrapFrame) {
     }
 }
 
+/// The signal a user-mode exception raises, with its si_code and si_addr
+/// (Linux: the do_error_trap calls of arch/x86/kernel/traps.c).
+fn user_trap_signal(frame: &TrapFrame) -> (u32, i32, u64) {
+    use crate::kernel::exit::{SIGFPE, SIGILL, SIGSEGV};
+    const SIGTRAP: u32 = 5;
+    const SIGBUS: u32 = 7;
+    const SI_KERNEL: i32 = 0x80;
+    const FPE_INTDIV: i32 = 1;
+    const ILL_ILLOPN: i32 = 2;
+    const BUS_ADRALN: i32 = 1;
+    match frame.vector {
+        X86_TRAP_DE => (SIGFPE, FPE_INTDIV, frame.rip),
+        6 => (SIGILL, ILL_ILLOPN, frame.rip),
+        1 | 3 => (SIGTRAP, SI_KERNEL, 0),
+        12 => (SIGBUS, SI_KERNEL, 0),
+        17 => (SIGBUS, BUS_ADRALN, 0),
+        16 | 19 => (SIGFPE, 0, frame.rip),
+        _ => (SIGSEGV, SI_KERNEL, 0),
+    }
+}
+
 fn exception(frame: &mut TrapFrame) {
     let name = exception_name(frame.vector);
     if frame.user_mode() && frame.vector != X86_TRAP_NMI {
-        let signal = match frame.vector {
-            X86_TRAP_DE | 16 | 19 => crate::kernel::exit::SIGFPE,
-            6 => crate::kernel::exit::SIGILL,
-            _ => crate::kernel::exit::SIGSEGV,
-        };
-        crate::kernel::exit::user_trap(frame, name, signal);
+        let (signal, code, addr) = user_trap_signal(frame);
+        if !crate::kernel::signal::force_sig_fault(signal as u64, code, addr) {
+            crate::kernel::exit::user_trap(frame, name, signal);
+        }
+        return;
     }
     if frame.vector == X86_TRAP_NMI {
         pr_warn!(
