@@ -41,8 +41,9 @@ fn errno(e: cred::Error) -> i64 {
     }
 }
 
-/// The uid family (`uid` true) or the gid family of the current task.
-fn with_ids(uid: bool, f: impl FnOnce(&mut cred::Ids, bool) -> Result<(), cred::Error>) -> i64 {
+/// Run `f` on the uid family (`uid` true) or the gid family of the
+/// current task, telling it whether the task is privileged.
+fn with_ids<R>(uid: bool, f: impl FnOnce(&mut cred::Ids, bool) -> R) -> R {
     with_current(|t| {
         let privileged = capable(&t.cred);
         let ids = if uid {
@@ -50,8 +51,13 @@ fn with_ids(uid: bool, f: impl FnOnce(&mut cred::Ids, bool) -> Result<(), cred::
         } else {
             &mut t.cred.gid
         };
-        f(ids, privileged).map_or_else(errno, |()| 0)
+        f(ids, privileged)
     })
+}
+
+/// A set call's result as a system call's return value.
+fn ret(r: Result<(), cred::Error>) -> i64 {
+    r.map_or_else(errno, |()| 0)
 }
 
 /// Which id of a family a getter returns.
@@ -73,19 +79,21 @@ pub fn sys_get_id(uid: bool, which: Which) -> i64 {
 
 /// setuid(2) and setgid(2).
 pub fn sys_set_id(uid: bool, id: u64) -> i64 {
-    with_ids(uid, |ids, p| ids.set(id as u32, p))
+    ret(with_ids(uid, |ids, p| ids.set(id as u32, p)))
 }
 
 /// setreuid(2) and setregid(2).
 pub fn sys_set_re(uid: bool, real: u64, effective: u64) -> i64 {
-    with_ids(uid, |ids, p| ids.set_re(real as u32, effective as u32, p))
+    ret(with_ids(uid, |ids, p| {
+        ids.set_re(real as u32, effective as u32, p)
+    }))
 }
 
 /// setresuid(2) and setresgid(2).
 pub fn sys_set_res(uid: bool, real: u64, effective: u64, saved: u64) -> i64 {
-    with_ids(uid, |ids, p| {
+    ret(with_ids(uid, |ids, p| {
         ids.set_res(real as u32, effective as u32, saved as u32, p)
-    })
+    }))
 }
 
 /// getresuid(2) and getresgid(2): three ids written to three addresses.
@@ -106,15 +114,7 @@ pub fn sys_get_res(uid: bool, real: u64, effective: u64, saved: u64) -> i64 {
 
 /// setfsuid(2) and setfsgid(2): the previous fs id, whatever happens.
 pub fn sys_set_fs(uid: bool, id: u64) -> i64 {
-    with_current(|t| {
-        let privileged = capable(&t.cred);
-        let ids = if uid {
-            &mut t.cred.uid
-        } else {
-            &mut t.cred.gid
-        };
-        ids.set_fs(id as u32, privileged)
-    }) as i64
+    with_ids(uid, |ids, p| ids.set_fs(id as u32, p)) as i64
 }
 
 /// getgroups(2): with size 0 the count; a smaller buffer is EINVAL.
@@ -155,5 +155,5 @@ pub fn sys_setgroups(size: u64, list: u64) -> i64 {
         .chunks_exact(4)
         .map(|b| u32::from_le_bytes(b.try_into().expect("4 bytes")))
         .collect();
-    with_current(|t| t.cred.set_groups(&groups, true)).map_or_else(errno, |()| 0)
+    ret(with_current(|t| t.cred.set_groups(&groups, true)))
 }
