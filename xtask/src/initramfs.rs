@@ -25,9 +25,22 @@ const DIRS: &[(&str, u32)] = &[
     ("tmp", 0o1777),
 ];
 
-/// /dev/console: the character device 5,1, which the kernel opens as the
-/// standard input, output and error of /init (Linux: console_on_rootfs).
-const CONSOLE: (&str, u32, u32, u32) = ("dev/console", 0o600, 5, 1);
+/// The device nodes, with devtmpfs's modes until noyau mounts devtmpfs:
+/// /dev/console (5,1), which the kernel opens as the standard input, output
+/// and error of /init (Linux: console_on_rootfs), the memory devices, the
+/// controlling tty, the first serial port and the first RAM disk.
+const CHAR_DEVICES: &[(&str, u32, u32, u32)] = &[
+    ("dev/console", 0o600, 5, 1),
+    ("dev/tty", 0o666, 5, 0),
+    ("dev/null", 0o666, 1, 3),
+    ("dev/zero", 0o666, 1, 5),
+    ("dev/full", 0o666, 1, 7),
+    ("dev/random", 0o666, 1, 8),
+    ("dev/urandom", 0o666, 1, 9),
+    ("dev/kmsg", 0o644, 1, 11),
+    ("dev/ttyS0", 0o600, 4, 64),
+];
+const BLOCK_DEVICES: &[(&str, u32, u32, u32)] = &[("dev/ram0", 0o600, 1, 0)];
 
 /// Debian's busybox-static (one of the packages xtask installs): the
 /// unmodified Linux program noyau's boot tests run.
@@ -38,7 +51,7 @@ const BUSYBOX: &str = "/bin/busybox";
 const BUSYBOX_APPLETS: &[&str] = &[
     "sh", "ls", "cat", "echo", "mkdir", "rmdir", "rm", "pwd", "env", "true", "false", "sleep",
     "uname", "stat", "touch", "ln", "cp", "mv", "head", "tail", "wc", "grep", "sed", "sort", "id",
-    "date", "dmesg", "printf", "test", "[", "kill", "clear", "find", "xargs", "yes",
+    "date", "dmesg", "printf", "test", "[", "kill", "clear", "find", "xargs", "yes", "mknod", "dd",
 ];
 
 /// The archive for `programs` (path in the image, such as `bin/hello`, and
@@ -50,8 +63,12 @@ pub fn image(programs: &[(&str, &[u8])], init: &[u8]) -> Vec<u8> {
     for (dir, perm) in DIRS {
         archive.dir(dir, *perm);
     }
-    let (console, perm, major, minor) = CONSOLE;
-    archive.char_device(console, perm, major, minor);
+    for &(path, perm, major, minor) in CHAR_DEVICES {
+        archive.char_device(path, perm, major, minor);
+    }
+    for &(path, perm, major, minor) in BLOCK_DEVICES {
+        archive.block_device(path, perm, major, minor);
+    }
     for (path, data) in programs {
         archive.file(path, 0o755, data);
     }
@@ -136,6 +153,15 @@ mod tests {
                 "Directory 755 0:0 0 0,0 sys",
                 "Directory 1777 0:0 0 0,0 tmp",
                 "CharDevice 600 0:0 0 5,1 dev/console",
+                "CharDevice 666 0:0 0 5,0 dev/tty",
+                "CharDevice 666 0:0 0 1,3 dev/null",
+                "CharDevice 666 0:0 0 1,5 dev/zero",
+                "CharDevice 666 0:0 0 1,7 dev/full",
+                "CharDevice 666 0:0 0 1,8 dev/random",
+                "CharDevice 666 0:0 0 1,9 dev/urandom",
+                "CharDevice 644 0:0 0 1,11 dev/kmsg",
+                "CharDevice 600 0:0 0 4,64 dev/ttyS0",
+                "BlockDevice 600 0:0 0 1,0 dev/ram0",
                 "Regular 755 0:0 0 0,0 bin/fault",
                 "Regular 755 0:0 0 0,0 bin/hello",
                 "Regular 755 0:0 0 0,0 sbin/runner",
@@ -143,9 +169,9 @@ mod tests {
             ]
         );
         let data: Vec<_> = listed.iter().map(|(_, data)| *data).collect();
-        assert!(data[..8].iter().all(|d| d.is_empty()));
+        assert!(data[..17].iter().all(|d| d.is_empty()));
         assert_eq!(
-            data[8..],
+            data[17..],
             [b"\x7fELF 1", b"\x7fELF 2", b"\x7fELF 3", b"\x7fELF 2"]
         );
     }

@@ -10,6 +10,7 @@ mod console;
 mod format;
 mod level;
 mod ring;
+pub mod syslog;
 
 pub use console::{
     ConsoleLevel, CONSOLE_LOGLEVEL_DEBUG, CONSOLE_LOGLEVEL_DEFAULT, CONSOLE_LOGLEVEL_QUIET,

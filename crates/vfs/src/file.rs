@@ -37,6 +37,19 @@ pub trait FileOps: Send + Sync {
     fn poll(&self, _file: &File) -> u32 {
         DEFAULT_POLLMASK
     }
+
+    /// The size lseek's SEEK_END counts from, for files whose inode does not
+    /// hold it (a block device's node says 0); None: the inode's size.
+    fn size(&self) -> Option<u64> {
+        None
+    }
+
+    /// ioctl(2): a driver's own commands (`arg` is often a user address,
+    /// which the driver reaches itself); ENOTTY for those it does not know,
+    /// as Linux answers.
+    fn ioctl(&self, _file: &File, _cmd: u32, _arg: u64) -> Result<i64> {
+        Err(Errno::ENOTTY)
+    }
 }
 
 /// What poll reports for a file that never blocks.
@@ -262,7 +275,7 @@ impl File {
             return Err(Errno::ESPIPE);
         }
         let mut pos = self.pos.lock();
-        let size = self.inode.attr().size as i64;
+        let size = self.ops.size().unwrap_or(self.inode.attr().size) as i64;
         let new = match whence {
             g::SEEK_SET => Some(offset),
             g::SEEK_CUR => (*pos as i64).checked_add(offset),

@@ -1,5 +1,6 @@
 //! Device drivers.
 
+pub mod block;
 pub mod char;
 pub mod rtc;
 pub mod tty;

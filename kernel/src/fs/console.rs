@@ -9,15 +9,20 @@
 use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 
-use vfs::{Errno, File, FileOps, Inode, Path, SpecialOpen};
+use vfs::{Errno, File, FileOps};
+
+use crate::fs::devices::{register_chrdev, Device};
 
 use crate::drivers::tty::serial;
 use crate::kernel::sync::IrqSpinLock;
 
-/// Linux's device numbers for the console and the controlling tty.
+/// Linux's device numbers for the console and the controlling tty, and
+/// for the first serial port.
 pub const TTYAUX_MAJOR: u32 = 5;
 pub const CONSOLE_MINOR: u32 = 1;
 pub const TTY_MINOR: u32 = 0;
+pub const TTY_MAJOR: u32 = 4;
+pub const SERIAL_MINOR_BASE: u32 = 64;
 
 /// Completed input lines waiting for a reader, and the line being typed.
 struct LineDiscipline {
@@ -118,17 +123,26 @@ impl FileOps for Console {
     }
 }
 
-/// Opens device nodes with their drivers: for now the console.
-pub struct Devices;
+/// The terminal devices: /dev/tty (5:0) and /dev/console (5:1), and the
+/// first serial port /dev/ttyS0 (4:64), all on the serial console until
+/// the tty layer tells them apart.
+struct Terminals;
 
-impl SpecialOpen for Devices {
-    fn open(&self, _path: &Path, inode: &Arc<Inode>, _flags: u32) -> vfs::Result<Arc<dyn FileOps>> {
-        let attr = inode.attr();
-        let is_chr = attr.mode & 0o170000 == 0o020000;
-        let (major, minor) = (vfs::major(attr.rdev), vfs::minor(attr.rdev));
-        if is_chr && major == TTYAUX_MAJOR && (minor == CONSOLE_MINOR || minor == TTY_MINOR) {
-            return Ok(Arc::new(Console));
-        }
-        Err(Errno::new(linux_raw_sys::errno::ENXIO))
+impl Device for Terminals {
+    fn open(&self, _minor: u32, _flags: u32) -> vfs::Result<Arc<dyn FileOps>> {
+        Ok(Arc::new(Console))
+    }
+}
+
+/// Register the terminal devices (Linux: tty_init, serial8250_init).
+pub fn init() {
+    let regions = [
+        (TTYAUX_MAJOR, TTY_MINOR, "/dev/tty"),
+        (TTYAUX_MAJOR, CONSOLE_MINOR, "/dev/console"),
+        (TTY_MAJOR, SERIAL_MINOR_BASE, "ttyS"),
+    ];
+    for (major, minor, name) in regions {
+        register_chrdev(major, minor..minor + 1, name, Arc::new(Terminals))
+            .expect("the terminal devices are registered once, at boot");
     }
 }

@@ -2,6 +2,7 @@
 //! system calls over crates/vfs, and the console device.
 
 pub mod console;
+pub mod devices;
 pub mod namei;
 pub mod open;
 pub mod pipe;

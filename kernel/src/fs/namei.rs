@@ -138,6 +138,16 @@ pub fn sys_statx(dirfd: u64, path: u64, flags: u64, mask: u64, buf: u64) -> i64 
     }
 }
 
+/// mknodat(2): `dev` is the 32-bit device number of the system call
+/// (Linux: new_decode_dev), 12 bits of major and 20 of minor.
+pub fn sys_mknodat(dirfd: u64, path: u64, mode: u64, dev: u64) -> i64 {
+    let dev = dev as u32;
+    let (major, minor) = ((dev & 0xfff00) >> 8, (dev & 0xff) | ((dev >> 12) & 0xfff00));
+    with_path(dirfd, path, |lk, p, umask| {
+        ret(vfs::mknodat(lk, p, mode as u32, vfs::makedev(major, minor), umask).map(|_| ()))
+    })
+}
+
 /// symlinkat(2): a link at `path` (relative to `dirfd`) holding `target`.
 pub fn sys_symlinkat(target: u64, dirfd: u64, path: u64) -> i64 {
     let target = match user_path(target) {

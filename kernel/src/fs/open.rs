@@ -11,7 +11,7 @@ use linux_raw_sys::errno::{EBADF, EFAULT, ENAMETOOLONG, ENOTDIR, ERANGE};
 use linux_raw_sys::general::{AT_FDCWD, O_CLOEXEC};
 use vfs::{Cred, Lookup, Path};
 
-use crate::fs::console::Devices;
+use crate::fs::devices::DeviceOpen;
 use crate::fs::read_write::fget;
 use crate::kernel::sys::err;
 use crate::kernel::task::{
@@ -56,7 +56,14 @@ pub fn sys_openat(dirfd: u64, path: u64, flags: u64, mode: u64) -> i64 {
         Err(e) => return e,
     };
     let lk = Lookup::new(&root, &base, &cred);
-    let file = match vfs::open(lk, &path, flags as u32, mode as u32, umask, Some(&Devices)) {
+    let file = match vfs::open(
+        lk,
+        &path,
+        flags as u32,
+        mode as u32,
+        umask,
+        Some(&DeviceOpen),
+    ) {
         Ok(f) => f,
         Err(e) => return e.to_ret(),
     };

@@ -8,7 +8,7 @@
 use alloc::sync::Arc;
 use alloc::vec;
 
-use linux_raw_sys::errno::{EBADF, EFAULT, EINVAL, ENOTTY};
+use linux_raw_sys::errno::{EBADF, EFAULT, EINVAL};
 use vfs::File;
 
 use crate::kernel::sys::err;
@@ -45,12 +45,14 @@ fn read_into_user(file: &File, buf: u64, len: u64, at: Option<i64>) -> i64 {
     }
 }
 
-/// Write from user memory at `buf`, a chunk at a time.
+/// Write from user memory at `buf`, a chunk at a time. The file's write
+/// runs even for 0 bytes: it checks the access mode, and a driver may
+/// answer (/dev/full says ENOSPC), as on Linux.
 fn write_from_user(file: &File, buf: u64, len: u64, mut at: Option<i64>) -> i64 {
     let len = len.min(MAX_RW_COUNT);
     let mut done: u64 = 0;
     let mut kbuf = vec![0u8; (len as usize).min(CHUNK)];
-    while done < len {
+    while done < len || (len == 0 && done == 0) {
         let n = ((len - done) as usize).min(CHUNK);
         if with_current_mm(|mm| mm.copy_from_user(&mut kbuf[..n], buf + done)).is_err() {
             return if done > 0 { done as i64 } else { err(EFAULT) };
@@ -63,7 +65,7 @@ fn write_from_user(file: &File, buf: u64, len: u64, mut at: Option<i64>) -> i64 
             Ok(w) => {
                 done += w as u64;
                 at = at.map(|o| o + w as i64);
-                if w < n {
+                if w < n || n == 0 {
                     break;
                 }
             }
@@ -166,11 +168,14 @@ pub fn sys_lseek(fd: u64, offset: u64, whence: u64) -> i64 {
     }
 }
 
-/// No terminal ioctls until the tty layer: ENOTTY, which tells libc the
-/// file is not a terminal.
-pub fn sys_ioctl(fd: u64, _cmd: u64, _arg: u64) -> i64 {
+/// ioctl(2): the file's driver answers; ENOTTY from a file without
+/// commands tells libc it is not a terminal.
+pub fn sys_ioctl(fd: u64, cmd: u64, arg: u64) -> i64 {
     match fget(fd) {
-        Ok(_) => err(ENOTTY),
+        Ok(file) => file
+            .ops()
+            .ioctl(&file, cmd as u32, arg)
+            .unwrap_or_else(|e| e.to_ret()),
         Err(e) => e,
     }
 }

@@ -51,6 +51,13 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
     crate::kernel::time_syscalls::init_wall_clock();
     pr_info!("kallsyms: {} symbols", kallsyms::count());
 
+    crate::drivers::char::mem::init();
+    crate::fs::console::init();
+    crate::drivers::block::brd::init(
+        info.cmdline_param("brd.rd_size"),
+        info.cmdline_param("brd.rd_nr"),
+    );
+
     selftest::run(info.cmdline_param("noyau.test").unwrap_or(""));
 
     let Some(initramfs) = info.modules.first() else {

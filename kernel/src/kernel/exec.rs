@@ -258,7 +258,7 @@ fn console_on_rootfs(root: &vfs::Path, cred: &vfs::Cred) -> vfs::FdTable {
         flags,
         0,
         0,
-        Some(&crate::fs::console::Devices),
+        Some(&crate::fs::devices::DeviceOpen),
     ) {
         Ok(console) => {
             for _ in 0..3 {

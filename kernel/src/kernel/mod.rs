@@ -16,6 +16,7 @@ pub mod signal;
 pub mod sync;
 pub mod sys;
 pub mod sys_info;
+pub mod syslog;
 pub mod sysnames;
 pub mod task;
 pub mod time;

@@ -81,6 +81,19 @@ pub fn oops_begin() {
     OOPS_IN_PROGRESS.store(true, Ordering::SeqCst);
 }
 
+/// The kernel log's byte size (syslog's SYSLOG_ACTION_SIZE_BUFFER).
+pub const LOG_SIZE: usize = LOG_BUF_LEN;
+
+/// Work on the kernel log under its lock (syslog(2), /dev/kmsg).
+pub fn with_log<R>(f: impl FnOnce(&mut LogBuf<LOG_BUF_LEN>) -> R) -> R {
+    f(&mut LOG.lock())
+}
+
+/// Work on the console filter (syslog's console actions).
+pub fn with_console_level<R>(f: impl FnOnce(&mut ConsoleLevel) -> R) -> R {
+    f(&mut CONSOLE.lock())
+}
+
 /// Count the records still in the buffer whose text matches.
 pub fn count_records(matches: impl Fn(&str) -> bool) -> usize {
     LOG.lock().iter().filter(|r| matches(r.text)).count()

@@ -18,7 +18,9 @@ use crate::fs::{namei, open, pipe, read_write, select};
 use crate::kernel::cred::{self, Which};
 use crate::kernel::sched::{self, cputime};
 use crate::kernel::task::with_current;
-use crate::kernel::{exec, exit, fork, futex, reboot, resource, signal, sys_info, time_syscalls};
+use crate::kernel::{
+    exec, exit, fork, futex, reboot, resource, signal, sys_info, syslog, time_syscalls,
+};
 use crate::mm::mmap;
 use crate::pr_warn;
 
@@ -91,6 +93,8 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_unlinkat => namei::sys_unlinkat(a[0], a[1], a[2]),
         nr::__NR_unlink => namei::sys_unlinkat(AT_FDCWD, a[0], 0),
         nr::__NR_rmdir => namei::sys_unlinkat(AT_FDCWD, a[0], nr::AT_REMOVEDIR as u64),
+        nr::__NR_mknodat => namei::sys_mknodat(a[0], a[1], a[2], a[3]),
+        nr::__NR_mknod => namei::sys_mknodat(AT_FDCWD, a[0], a[1], a[2]),
         nr::__NR_symlinkat => namei::sys_symlinkat(a[0], a[1], a[2]),
         nr::__NR_symlink => namei::sys_symlinkat(a[0], AT_FDCWD, a[1]),
         nr::__NR_readlinkat => namei::sys_readlinkat(a[0], a[1], a[2], a[3]),
@@ -149,6 +153,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         }
         nr::__NR_times => cputime::sys_times(a[0]),
         nr::__NR_getrusage => cputime::sys_getrusage(a[0] as i32 as i64, a[1]),
+        nr::__NR_syslog => syslog::sys_syslog(a[0], a[1], a[2]),
         nr::__NR_reboot => reboot::sys_reboot(a[0], a[1], a[2]),
         nr::__NR_brk => mmap::sys_brk(a[0]),
         nr::__NR_mmap => mmap::sys_mmap(a[0], a[1], a[2], a[3], a[4], a[5]),

@@ -1,3 +1,5 @@
 //! Character devices.
 
+pub mod kmsg;
+pub mod mem;
 pub mod random;

@@ -29,6 +29,10 @@ pub fn run(name: &str) {
         "oom" => mm::selftest_oom(),
         "slab-debug" => mm::selftest_slab_debug(),
         "slab-cache" => mm::selftest_slab_cache(),
+        "devices" => crate::kernel::printk::printk_lines(
+            logbuf::Level::Info,
+            format_args!("/proc/devices:\n{}", crate::fs::devices::proc_devices()),
+        ),
         other => pr_err!("selftest: unknown test {:?}", other),
     }
 }

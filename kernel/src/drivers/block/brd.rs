@@ -1,0 +1,160 @@
+//! RAM disks, block major 1 (Linux: drivers/block/brd.c): /dev/ram0 to
+//! /dev/ram15, each `brd.rd_size=` KiB (default 4096), pages given on the
+//! first write of each, so an unused disk costs nothing.
+//!
+//! A read or write goes straight to the disk's pages (noyau has no page
+//! cache yet); reads past the end return 0, writes past it ENOSPC. The
+//! block ioctls that mke2fs and dd ask (BLKGETSIZE64, BLKGETSIZE,
+//! BLKSSZGET, BLKBSZGET, BLKFLSBUF) answer as Linux's do.
+
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use linux_raw_sys::errno::{EFAULT, ENOMEM, ENOSPC, ENXIO};
+use spin::Mutex;
+use vfs::{Errno, File, FileOps};
+
+use crate::fs::devices::{register_blkdev, Device};
+use crate::kernel::task::with_current_mm;
+use crate::pr_info;
+
+pub const RAMDISK_MAJOR: u32 = 1;
+/// Linux's CONFIG_BLK_DEV_RAM_COUNT and CONFIG_BLK_DEV_RAM_SIZE defaults.
+const RD_NR: u32 = 16;
+const RD_SIZE_KIB: u64 = 4096;
+const PAGE: usize = 4096;
+
+const BLKGETSIZE: u32 = 0x1260;
+const BLKFLSBUF: u32 = 0x1261;
+const BLKSSZGET: u32 = 0x1268;
+const BLKBSZGET: u32 = 0x8008_1270;
+const BLKGETSIZE64: u32 = 0x8008_1272;
+
+/// One disk: its pages, by page index, made on first write.
+struct RamDisk {
+    size: u64,
+    pages: Mutex<BTreeMap<u64, Box<[u8]>>>,
+}
+
+/// A zeroed page from the heap, or ENOMEM.
+fn new_page() -> vfs::Result<Box<[u8]>> {
+    let mut page = Vec::new();
+    page.try_reserve_exact(PAGE)
+        .map_err(|_| Errno::new(ENOMEM))?;
+    page.resize(PAGE, 0);
+    Ok(page.into_boxed_slice())
+}
+
+impl RamDisk {
+    /// Run `each(page, offset in page, offset in the caller's buffer, n)`
+    /// over the pages of `pos..pos + len`. Pages never written read as
+    /// zeros; with `create` they are made first.
+    fn transfer(
+        &self,
+        pos: u64,
+        len: usize,
+        create: bool,
+        mut each: impl FnMut(&mut [u8], usize, usize, usize),
+    ) -> vfs::Result<usize> {
+        let mut pages = self.pages.lock();
+        let mut zero = [0u8; PAGE];
+        let mut done = 0;
+        while done < len {
+            let at = pos + done as u64;
+            let (index, offset) = (at / PAGE as u64, (at % PAGE as u64) as usize);
+            let n = (PAGE - offset).min(len - done);
+            if create && !pages.contains_key(&index) {
+                pages.insert(index, new_page()?);
+            }
+            let page = pages.get_mut(&index).map_or(&mut zero[..], |p| &mut p[..]);
+            each(page, offset, done, n);
+            done += n;
+        }
+        Ok(done)
+    }
+}
+
+impl FileOps for RamDisk {
+    fn read(&self, _file: &File, buf: &mut [u8], pos: &mut u64) -> vfs::Result<usize> {
+        let len = (self.size.saturating_sub(*pos) as usize).min(buf.len());
+        let n = self.transfer(*pos, len, false, |page, off, at, n| {
+            buf[at..at + n].copy_from_slice(&page[off..off + n]);
+        })?;
+        *pos += n as u64;
+        Ok(n)
+    }
+
+    fn write(&self, _file: &File, buf: &[u8], pos: &mut u64) -> vfs::Result<usize> {
+        if !buf.is_empty() && *pos >= self.size {
+            return Err(Errno::new(ENOSPC));
+        }
+        let len = (self.size - *pos).min(buf.len() as u64) as usize;
+        let n = self.transfer(*pos, len, true, |page, off, at, n| {
+            page[off..off + n].copy_from_slice(&buf[at..at + n]);
+        })?;
+        *pos += n as u64;
+        Ok(n)
+    }
+
+    fn size(&self) -> Option<u64> {
+        Some(self.size)
+    }
+
+    fn ioctl(&self, _file: &File, cmd: u32, arg: u64) -> vfs::Result<i64> {
+        let value = match cmd {
+            BLKGETSIZE64 => self.size,
+            BLKGETSIZE => self.size / 512,
+            BLKSSZGET => 512,
+            BLKBSZGET => PAGE as u64,
+            BLKFLSBUF => return Ok(0),
+            _ => return Err(Errno::ENOTTY),
+        };
+        // BLKSSZGET fills an int; the others an unsigned long or u64.
+        let bytes = value.to_le_bytes();
+        let width = if cmd == BLKSSZGET { 4 } else { 8 };
+        with_current_mm(|mm| mm.copy_to_user(arg, &bytes[..width]))
+            .map(|()| 0)
+            .map_err(|_| Errno::new(EFAULT))
+    }
+}
+
+struct Brd {
+    disks: Vec<Arc<RamDisk>>,
+}
+
+impl Device for Brd {
+    fn open(&self, minor: u32, _flags: u32) -> vfs::Result<Arc<dyn FileOps>> {
+        let disk = self.disks.get(minor as usize).ok_or(Errno::new(ENXIO))?;
+        Ok(disk.clone())
+    }
+}
+
+/// Register the RAM disks; `rd_size` in KiB and `rd_nr` from the command
+/// line's brd.rd_size= and brd.rd_nr= (Linux's module parameters).
+pub fn init(rd_size: Option<&str>, rd_nr: Option<&str>) {
+    let kib = rd_size
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(RD_SIZE_KIB);
+    let nr = rd_nr
+        .and_then(|s| s.parse::<u32>().ok())
+        .unwrap_or(RD_NR)
+        .min(256);
+    let disks = (0..nr)
+        .map(|_| {
+            Arc::new(RamDisk {
+                size: kib * 1024,
+                pages: Mutex::new(BTreeMap::new()),
+            })
+        })
+        .collect();
+    register_blkdev(
+        RAMDISK_MAJOR,
+        0..nr.max(1),
+        "ramdisk",
+        Arc::new(Brd { disks }),
+    )
+    .expect("block major 1 is free at boot");
+    pr_info!("brd: module loaded: {} RAM disks of {} KiB", nr, kib);
+}

@@ -1,0 +1,73 @@
+/*
+ * diff_devices: a differential test of the memory devices (Linux:
+ * drivers/char/mem.c, drivers/char/random.c): the numbers and types of
+ * /dev/null, zero, full, random and urandom, what reads and writes do on
+ * each, poll, an ioctl they do not know, and the access mode an open
+ * gives.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "report.h"
+
+#define TCGETS 0x5401
+
+static const char *const names[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/random",
+				     "/dev/urandom" };
+
+static int all_zero(const unsigned char *b, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (b[i])
+			return 0;
+	return 1;
+}
+
+int main(void)
+{
+	unsigned char buf[64];
+
+	say("diff_devices: the memory devices");
+	for (unsigned int i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		struct stat st;
+		int fd = open(names[i], O_RDWR);
+		if (fd < 0) {
+			say("%s: open: %s", names[i], errname(errno));
+			continue;
+		}
+		fstat(fd, &st);
+		memset(buf, 0xaa, sizeof(buf));
+		long r = sys3(SYS_read, fd, buf, 32);
+		long w = sys3(SYS_write, fd, "hello", 5);
+		say("%s: char device %s %u:%u, read 32: %s%ld%s, write 5: %s", names[i],
+		    yesno(S_ISCHR(st.st_mode)), major(st.st_rdev), minor(st.st_rdev),
+		    r < 0 ? errname(-r) : "", r < 0 ? 0 : r,
+		    r <= 0 ? "" : all_zero(buf, r) ? " zeros" : " not all zero", res(w));
+		if (w >= 0)
+			say("  write returned %ld", w);
+		struct pollfd p = { fd, POLLIN | POLLOUT, 0 };
+		long ready = sys3(SYS_poll, &p, 1, 0);
+		say("  poll: %ld, POLLIN %s, POLLOUT %s", ready, yesno(p.revents & POLLIN),
+		    yesno(p.revents & POLLOUT));
+		say("  ioctl(TCGETS): %s", res(sys3(SYS_ioctl, fd, TCGETS, buf)));
+		close(fd);
+	}
+
+	int fd = open("/dev/null", O_WRONLY);
+	say("/dev/null opened write-only, read: %s", res(sys3(SYS_read, fd, buf, 1)));
+	close(fd);
+	fd = open("/dev/zero", O_RDONLY);
+	say("/dev/zero opened read-only, write: %s", res(sys3(SYS_write, fd, buf, 1)));
+	say("/dev/zero read to address 8: %s", res(sys3(SYS_read, fd, 8, 16)));
+	long big = sys3(SYS_read, fd, buf, sizeof(buf));
+	say("/dev/zero read of 64: %ld, zeros: %s", big, yesno(all_zero(buf, 64)));
+	close(fd);
+	fd = open("/dev/full", O_WRONLY);
+	say("/dev/full write of 0 bytes: %s", res(sys3(SYS_write, fd, buf, 0)));
+	close(fd);
+	return 0;
+}
