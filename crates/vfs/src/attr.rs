@@ -76,6 +76,25 @@ pub fn set_times(
     Ok(())
 }
 
+/// utimensat(2) setting only the current time: the owner, CAP_FOWNER, or
+/// anyone who may write the file (Linux: utimes_common with UTIME_NOW).
+pub fn touch(
+    inode: &Inode,
+    atime: Option<Timespec>,
+    mtime: Option<Timespec>,
+    cred: &Cred,
+) -> Result<()> {
+    let owner = inode.attr().uid == cred.fsuid || capable(cred, Cap::Fowner);
+    if !owner {
+        inode_permission(inode, MAY_WRITE, cred)?;
+    }
+    let mut a = inode.attr_mut();
+    a.atime = atime.unwrap_or(a.atime);
+    a.mtime = mtime.unwrap_or(a.mtime);
+    a.ctime = current_time();
+    Ok(())
+}
+
 /// truncate(2) and ftruncate(2) on an inode: EISDIR for a directory, EINVAL for other
 /// non-regular files, EACCES without write permission (checked by the caller for an
 /// open file: pass `check` false).

@@ -38,6 +38,13 @@ pub trait FileOps: Send + Sync {
         DEFAULT_POLLMASK
     }
 
+    /// fsync(2) and fdatasync(2): memory-backed files have nothing to write
+    /// back; a file without the operation (a pipe, a tty, /dev/null) gives
+    /// EINVAL, as Linux.
+    fn fsync(&self, _file: &File) -> Result<()> {
+        Err(Errno::EINVAL)
+    }
+
     /// The size lseek's SEEK_END counts from, for files whose inode does not
     /// hold it (a block device's node says 0); None: the inode's size.
     fn size(&self) -> Option<u64> {
@@ -60,6 +67,10 @@ pub const DEFAULT_POLLMASK: u32 = g::POLLIN | g::POLLOUT | g::POLLRDNORM | g::PO
 pub struct InodeFileOps;
 
 impl FileOps for InodeFileOps {
+    fn fsync(&self, _file: &File) -> Result<()> {
+        Ok(())
+    }
+
     fn read(&self, file: &File, buf: &mut [u8], pos: &mut u64) -> Result<usize> {
         let inode = file.inode();
         if inode.is_dir() {

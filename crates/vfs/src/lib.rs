@@ -50,7 +50,7 @@ mod testing;
 #[path = "tests/namespace_prop.rs"]
 mod namespace_prop;
 
-pub use attr::{chdir, chmod, chown, faccessat, set_times, truncate};
+pub use attr::{chdir, chmod, chown, faccessat, set_times, touch, truncate};
 pub use create::{linkat, mkdirat, mknodat, readlinkat, symlinkat};
 pub use cred::Cred;
 pub use d_path::{d_path, getcwd};

@@ -23,6 +23,9 @@ use vfs::{Cred, Errno, File, FileOps, Lookup, MountNamespace, RamFs};
 use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::task::{with_current_files, with_current_mm, TASKS};
 
+/// ioctl(FIONREAD): how many bytes a read would get now (<asm-generic/ioctls.h>).
+const FIONREAD: u32 = 0x541b;
+
 /// Linux's default pipe size (16 pages).
 const PIPE_SIZE: usize = 64 * 1024;
 
@@ -122,6 +125,17 @@ impl FileOps for PipeEnd {
             let hangup = if p.writers == 0 { POLLHUP } else { 0 };
             data | hangup
         }
+    }
+
+    /// FIONREAD: the bytes waiting in the pipe.
+    fn ioctl(&self, _file: &File, cmd: u32, arg: u64) -> vfs::Result<i64> {
+        if cmd != FIONREAD {
+            return Err(Errno::ENOTTY);
+        }
+        let n = self.pipe.lock().data.len() as i32;
+        with_current_mm(|mm| mm.copy_to_user(arg, &n.to_le_bytes()))
+            .map(|()| 0)
+            .map_err(|_| errno(EFAULT))
     }
 
     fn release(&self, _file: &File) {

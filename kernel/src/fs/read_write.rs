@@ -179,3 +179,59 @@ pub fn sys_ioctl(fd: u64, cmd: u64, arg: u64) -> i64 {
         Err(e) => e,
     }
 }
+
+/// sendfile(2): copy up to `count` bytes from `in_fd` to `out_fd` inside
+/// the kernel, a chunk at a time (Linux moves pages; a copy is the same to
+/// the caller). With `offset`, reading starts there and the input's own
+/// offset stays; the offset is then written back advanced.
+pub fn sys_sendfile(out_fd: u64, in_fd: u64, offset: u64, count: u64) -> i64 {
+    let (input, output) = match (fget(in_fd), fget(out_fd)) {
+        (Ok(i), Ok(o)) => (i, o),
+        (Err(e), _) | (_, Err(e)) => return e,
+    };
+    let mut at = None;
+    if offset != 0 {
+        let mut b = [0u8; 8];
+        if with_current_mm(|mm| mm.copy_from_user(&mut b, offset)).is_err() {
+            return err(EFAULT);
+        }
+        let off = i64::from_le_bytes(b);
+        if off < 0 {
+            return err(EINVAL);
+        }
+        at = Some(off);
+    }
+    let count = count.min(MAX_RW_COUNT);
+    let mut buf = vec![0u8; (count as usize).min(CHUNK)];
+    let mut done = 0u64;
+    while done < count {
+        let want = ((count - done) as usize).min(CHUNK);
+        let read = match at {
+            Some(off) => input.pread(&mut buf[..want], off + done as i64),
+            None => input.read(&mut buf[..want]),
+        };
+        let n = match read {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if done == 0 => return e.to_ret(),
+            Err(_) => break,
+        };
+        match output.write(&buf[..n]) {
+            Ok(w) => {
+                done += w as u64;
+                if w < n {
+                    break;
+                }
+            }
+            Err(e) if done == 0 => return e.to_ret(),
+            Err(_) => break,
+        }
+    }
+    if let Some(off) = at {
+        let new = (off as u64 + done).to_le_bytes();
+        if with_current_mm(|mm| mm.copy_to_user(offset, &new)).is_err() {
+            return err(EFAULT);
+        }
+    }
+    done as i64
+}

@@ -14,7 +14,7 @@ use crate::arch::process;
 use crate::arch::syscall::syscall_args;
 use crate::arch::traps::TrapFrame;
 use crate::drivers::char::random;
-use crate::fs::{namei, open, pipe, read_write, select};
+use crate::fs::{attr, namei, open, pipe, read_write, select, sync};
 use crate::kernel::cred::{self, Which};
 use crate::kernel::sched::{self, cputime};
 use crate::kernel::task::with_current;
@@ -112,6 +112,30 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_pipe => pipe::sys_pipe2(a[0], 0),
         nr::__NR_poll => select::sys_poll(a[0], a[1], a[2] as i32 as i64),
         nr::__NR_ppoll => select::sys_ppoll(a[0], a[1], a[2], a[3], a[4]),
+        nr::__NR_select => select::sys_select(a[0], a[1], a[2], a[3], a[4]),
+        nr::__NR_pselect6 => select::sys_pselect6(a[0], a[1], a[2], a[3], a[4], a[5]),
+        nr::__NR_sendfile => read_write::sys_sendfile(a[0], a[1], a[2], a[3]),
+        nr::__NR_fchmodat => attr::sys_fchmodat(a[0], a[1], a[2]),
+        nr::__NR_chmod => attr::sys_fchmodat(AT_FDCWD, a[0], a[1]),
+        nr::__NR_fchmod => attr::sys_fchmod(a[0], a[1]),
+        nr::__NR_fchownat => attr::sys_fchownat(a[0], a[1], a[2], a[3], a[4]),
+        nr::__NR_chown => attr::sys_fchownat(AT_FDCWD, a[0], a[1], a[2], 0),
+        nr::__NR_lchown => {
+            attr::sys_fchownat(AT_FDCWD, a[0], a[1], a[2], nr::AT_SYMLINK_NOFOLLOW as u64)
+        }
+        nr::__NR_fchown => attr::sys_fchown(a[0], a[1], a[2]),
+        nr::__NR_truncate => attr::sys_truncate(a[0], a[1]),
+        nr::__NR_ftruncate => attr::sys_ftruncate(a[0], a[1]),
+        nr::__NR_fallocate => attr::sys_fallocate(a[0], a[1], a[2], a[3]),
+        nr::__NR_utimensat => attr::sys_utimensat(a[0], a[1], a[2], a[3]),
+        nr::__NR_linkat => attr::sys_linkat(a[0], a[1], a[2], a[3], a[4]),
+        nr::__NR_link => attr::sys_linkat(AT_FDCWD, a[0], AT_FDCWD, a[1], 0),
+        nr::__NR_renameat2 => attr::sys_renameat2(a[0], a[1], a[2], a[3], a[4]),
+        nr::__NR_renameat => attr::sys_renameat2(a[0], a[1], a[2], a[3], 0),
+        nr::__NR_rename => attr::sys_renameat2(AT_FDCWD, a[0], AT_FDCWD, a[1], 0),
+        nr::__NR_sync => sync::sys_sync(),
+        nr::__NR_syncfs => sync::sys_syncfs(a[0]),
+        nr::__NR_fsync | nr::__NR_fdatasync => sync::sys_fsync(a[0]),
         nr::__NR_arch_prctl => process::sys_arch_prctl(a[0], a[1]),
         nr::__NR_set_tid_address => sys_info::sys_set_tid_address(a[0]),
         nr::__NR_set_robust_list => sys_info::sys_set_robust_list(a[0], a[1]),

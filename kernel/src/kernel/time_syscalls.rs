@@ -38,6 +38,7 @@ pub fn init_wall_clock() {
     let (secs, d) = crate::drivers::rtc::cmos::read_time();
     let now_ns = secs * NSEC_PER_SEC;
     REALTIME_OFFSET_NS.store(now_ns.saturating_sub(ktime_get_ns()), Ordering::Relaxed);
+    vfs::time::set_clock(file_time);
     pr_info!(
         "rtc_cmos: setting system clock to {:04}-{:02}-{:02}T{:02}:{:02}:{:02} UTC ({})",
         d[0],
@@ -48,6 +49,12 @@ pub fn init_wall_clock() {
         d[5],
         secs
     );
+}
+
+/// The wall-clock time the file layer stamps inodes with (Linux: current_time).
+fn file_time() -> vfs::time::Timespec {
+    let ns = clock_ns(CLOCK_REALTIME).unwrap_or(0);
+    vfs::time::Timespec::new((ns / NSEC_PER_SEC) as i64, (ns % NSEC_PER_SEC) as u32)
 }
 
 /// Nanoseconds on `clock`, or None for a clock id noyau does not know.

@@ -102,6 +102,10 @@ impl FileOps for RamDisk {
         Some(self.size)
     }
 
+    fn fsync(&self, _file: &File) -> vfs::Result<()> {
+        Ok(())
+    }
+
     fn ioctl(&self, _file: &File, cmd: u32, arg: u64) -> vfs::Result<i64> {
         let value = match cmd {
             BLKGETSIZE64 => self.size,
