@@ -84,6 +84,9 @@ static void as_user(void)
 	say("lowering it: %s", res(sys2(SYS_setrlimit, RLIMIT_NOFILE, &lim)));
 	say("prlimit64 of init's RLIMIT_CORE: %s",
 	    res(sys4(SYS_prlimit64, 1, RLIMIT_CORE, &lim, 0)));
+	/* CAP_SYS_BOOT is checked before anything else: this never powers off. */
+	say("reboot(POWER_OFF) unprivileged: %s",
+	    res(sys4(SYS_reboot, 0xfee1dead, 672274793, 0x4321fedc, 0)));
 }
 
 static void limits(void)

@@ -64,24 +64,71 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
         pr_info!("noyau: no initramfs, so no init to run; powering off");
         reboot::machine_power_off()
     };
-    let path = info.cmdline_param("rdinit").unwrap_or("/init");
     let args = init_args(&info.cmdline);
     let args: alloc::vec::Vec<&str> = args.iter().map(|a| a.as_str()).collect();
     crate::kernel::task::init_idle_task();
     crate::fs::rootfs::init(setup::boot_module_bytes(initramfs));
-    if let Err(failure) = exec::spawn_init(path, &args) {
-        pr_err!(
-            "Failed to execute {} (error -{}): {:?}",
-            path,
-            failure.errno(),
-            failure
-        );
-        panic::panic(
-            format_args!("No working init found.  Try passing init= option to kernel."),
-            false,
-        )
-    }
+    run_init(
+        info.cmdline_param("rdinit"),
+        info.cmdline_param("init"),
+        &args,
+    );
     crate::kernel::sched::cpu_idle()
+}
+
+/// Start init the way Linux's kernel_init does: rdinit= (default /init)
+/// if it exists, then init=, whose failure is fatal, then the usual
+/// places; with none, Linux's panic.
+fn run_init(rdinit: Option<&str>, init: Option<&str>, args: &[&str]) {
+    // A path that is not there is passed over in silence (init_eaccess).
+    let try_run = |path: &str| match exec::spawn_init(path, args) {
+        Ok(()) => Ok(()),
+        Err(failure) if failure.errno() == linux_raw_sys::errno::ENOENT as i32 => Err(()),
+        Err(failure) => {
+            pr_err!(
+                "Failed to execute {} (error -{}): {:?}",
+                path,
+                failure.errno(),
+                failure
+            );
+            Err(())
+        }
+    };
+    let rdinit = rdinit.unwrap_or("/init");
+    if exists(rdinit) && try_run(rdinit).is_ok() {
+        return;
+    }
+    if let Some(init) = init {
+        match exec::spawn_init(init, args) {
+            Ok(()) => return,
+            Err(failure) => panic::panic(
+                format_args!(
+                    "Requested init {} failed (error -{}).",
+                    init,
+                    failure.errno()
+                ),
+                false,
+            ),
+        }
+    }
+    for path in ["/sbin/init", "/etc/init", "/bin/init", "/bin/sh"] {
+        if try_run(path).is_ok() {
+            return;
+        }
+    }
+    panic::panic(
+        format_args!("No working init found.  Try passing init= option to kernel."),
+        false,
+    )
+}
+
+/// Is there a file at `path` in the root filesystem (Linux: init_eaccess)?
+fn exists(path: &str) -> bool {
+    let Some(root) = crate::fs::rootfs::root() else {
+        return false;
+    };
+    let cred = vfs::Cred::root();
+    vfs::resolve(vfs::Lookup::new(&root, &root, &cred), path.as_bytes(), true).is_ok()
 }
 
 /// The words after "--" on the command line, which Linux passes to init;
