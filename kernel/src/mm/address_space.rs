@@ -185,9 +185,9 @@ impl AddressSpace {
             if let Some(vma) = self.vmas.get_mut(&s) {
                 vma.prot = prot;
             }
-            let mut page = s;
+            let mut at = s;
             let vend = self.vmas.get(&s).map_or(s, |v| v.end);
-            while page < vend {
+            while let Some(page) = self.tables.next_used(at, vend) {
                 if let Some((phys, _)) = self.tables.translate(page) {
                     // A page still shared since fork stays read-only: the
                     // write fault will copy it.
@@ -199,20 +199,20 @@ impl AddressSpace {
                     let _ = self.tables.set_4k(page, phys, rights.pte_flags());
                     crate::arch::mm::init::flush_tlb_one(page);
                 }
-                page += PAGE_SIZE;
+                at = page + PAGE_SIZE;
             }
         }
         true
     }
 
     fn free_pages(&mut self, start: u64, end: u64) {
-        let mut page = start;
-        while page < end {
+        let mut at = start;
+        while let Some(page) = self.tables.next_used(at, end) {
             if let Some(phys) = self.tables.unmap_4k(page) {
                 crate::arch::mm::init::flush_tlb_one(page);
                 page_put(phys / PAGE_SIZE);
             }
-            page += PAGE_SIZE;
+            at = page + PAGE_SIZE;
         }
     }
 
@@ -413,8 +413,8 @@ impl AddressSpace {
                 write: false,
                 ..vma.prot
             };
-            let mut page = vma.start;
-            while page < vma.end {
+            let mut at = vma.start;
+            while let Some(page) = self.tables.next_used(at, vma.end) {
                 if let Some((phys, _)) = self.tables.translate(page) {
                     child.tables.set_4k(page, phys, shared.pte_flags())?;
                     page_get(phys / PAGE_SIZE);
@@ -422,7 +422,7 @@ impl AddressSpace {
                         self.tables.set_4k(page, phys, shared.pte_flags())?;
                     }
                 }
-                page += PAGE_SIZE;
+                at = page + PAGE_SIZE;
             }
         }
         // The parent's writable pages just became read-only.
