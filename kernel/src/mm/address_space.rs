@@ -2,12 +2,12 @@
 //! mm/mmap.c, mm/vma.c): the VMAs, how they split and merge, munmap,
 //! mprotect's rewrite of the page tables, and fork's copy (dup_mmap).
 //!
-//! The user half is a set of non-overlapping VMAs (mm/vma.rs); neighbours
-//! that are alike are merged into one, as Linux does. Pages are only
-//! allocated when first touched (mm/fault.rs); the kernel reads and writes
-//! user memory through mm/uaccess.rs. A page mapped by several processes
-//! after fork counts its extra mappers in its page's private word and is
-//! copied on the first write.
+//! The user half is a set of non-overlapping VMAs (mm/vma.rs). Pages are
+//! only allocated when first touched (mm/fault.rs); the kernel reads and
+//! writes user memory through mm/uaccess.rs. A private page mapped by
+//! several processes after fork counts its extra mappers in its page's
+//! private word and is copied on the first write; the pages of MAP_SHARED
+//! memory belong to their object (mm/shmem.rs) and are never copied.
 
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
@@ -43,12 +43,12 @@ impl From<OutOfTables> for NoMemory {
     }
 }
 
-/// One more address space maps this page.
+/// One more address space maps this private page.
 pub(super) fn page_get(pfn: u64) {
     page_alloc::set_page_private(pfn, page_alloc::page_private(pfn) + 1);
 }
 
-/// One address space stops mapping this page; the last one frees it.
+/// One address space stops mapping this private page; the last one frees it.
 pub(super) fn page_put(pfn: u64) {
     match page_alloc::page_private(pfn) {
         0 => page_alloc::free_pages(pfn, 0),
@@ -56,7 +56,7 @@ pub(super) fn page_put(pfn: u64) {
     }
 }
 
-/// Is this page mapped by another address space too (copy-on-write)?
+/// Is this private page mapped by another address space too (copy-on-write)?
 pub(super) fn page_is_cow(pfn: u64) -> bool {
     page_alloc::page_private(pfn) != 0
 }
@@ -91,7 +91,7 @@ impl AddressSpace {
             .is_none_or(|(_, v)| v.end <= start)
     }
 
-    /// Add a VMA over a free range (the caller checked it is free).
+    /// Add a private VMA over a free range (the caller checked it is free).
     pub fn insert_vma(&mut self, start: u64, end: u64, prot: Prot) {
         self.insert(Vma::private(start, end, prot));
     }
@@ -159,7 +159,7 @@ impl AddressSpace {
     pub fn unmap_range(&mut self, start: u64, end: u64) {
         for s in self.carve(start, end) {
             if let Some(vma) = self.vmas.remove(&s) {
-                self.zap(vma.start, vma.end);
+                self.zap(vma.start, vma.end, vma.is_shared());
             }
         }
     }
@@ -175,13 +175,13 @@ impl AddressSpace {
                 continue;
             };
             vma.prot = prot;
-            let vend = vma.end;
+            let (vend, shared) = (vma.end, vma.is_shared());
             let mut at = s;
             while let Some(page) = self.tables.next_used(at, vend) {
                 if let Some((phys, _)) = self.tables.translate(page) {
-                    // A page still shared since fork stays read-only: the
-                    // write fault will copy it.
-                    let cow = page_is_cow(phys / PAGE_SIZE);
+                    // A private page still shared since fork stays read-only:
+                    // the write fault will copy it.
+                    let cow = !shared && page_is_cow(phys / PAGE_SIZE);
                     let rights = Prot {
                         write: prot.write && !cow,
                         ..prot
@@ -208,14 +208,16 @@ impl AddressSpace {
         true
     }
 
-    /// Unmap the pages of [start, end), each losing a mapper (Linux:
-    /// zap_page_range_single).
-    pub(super) fn zap(&mut self, start: u64, end: u64) {
+    /// Unmap the pages of [start, end): a private page loses a mapper, a
+    /// shared one stays with its object (Linux: zap_page_range_single).
+    pub(super) fn zap(&mut self, start: u64, end: u64, shared: bool) {
         let mut at = start;
         while let Some(page) = self.tables.next_used(at, end) {
             if let Some(phys) = self.tables.unmap_4k(page) {
                 flush_tlb_one(page);
-                page_put(phys / PAGE_SIZE);
+                if !shared {
+                    page_put(phys / PAGE_SIZE);
+                }
             }
             at = page + PAGE_SIZE;
         }
@@ -235,7 +237,9 @@ impl AddressSpace {
     }
 
     /// The address space of a forked child (Linux: dup_mmap): the same
-    /// VMAs, every present page shared, writable ones copy-on-write.
+    /// VMAs; every present private page shared, writable ones
+    /// copy-on-write; shared memory stays shared, the child faulting its
+    /// pages in from their object.
     pub fn duplicate(&mut self) -> Result<AddressSpace, NoMemory> {
         let mut child = AddressSpace::new()?;
         child.start_brk = self.start_brk;
@@ -243,6 +247,9 @@ impl AddressSpace {
         let vmas: Vec<Vma> = self.vmas.values().cloned().collect();
         for vma in vmas {
             child.vmas.insert(vma.start, vma.clone());
+            if vma.is_shared() {
+                continue;
+            }
             let read_only = Prot {
                 write: false,
                 ..vma.prot
@@ -267,9 +274,13 @@ impl AddressSpace {
 
 impl Drop for AddressSpace {
     fn drop(&mut self) {
-        let ranges: Vec<(u64, u64)> = self.vmas.values().map(|v| (v.start, v.end)).collect();
-        for (start, end) in ranges {
-            self.zap(start, end);
+        let ranges: Vec<(u64, u64, bool)> = self
+            .vmas
+            .values()
+            .map(|v| (v.start, v.end, v.is_shared()))
+            .collect();
+        for (start, end, shared) in ranges {
+            self.zap(start, end, shared);
         }
         // The tables go last, the kernel half excepted (it is shared).
         self.tables

@@ -1,10 +1,10 @@
 //! User page faults (Linux: mm/memory.c handle_mm_fault, with
-//! do_anonymous_page and do_wp_page).
+//! do_anonymous_page, do_wp_page, and shmem_fault for shared memory).
 //!
-//! A fault the VMA allows is repaired: a page is allocated zeroed on first
-//! touch (demand-zero paging) and copied on the first write after fork.
-//! Otherwise the fault says why, so that the task gets Linux's signal and
-//! si_code.
+//! A fault the VMA allows is repaired: a private page is allocated zeroed
+//! on first touch (demand-zero paging) and copied on the first write after
+//! fork; a shared page comes from its object. Otherwise the fault says
+//! why, so that the task gets Linux's signal and si_code.
 
 use gfp::Gfp;
 use x86_64::structures::paging::PageTableFlags as F;
@@ -13,6 +13,7 @@ use crate::arch::mm::init::flush_tlb_one;
 use crate::arch::mm::{phys_to_virt, PAGE_SIZE};
 use crate::mm::address_space::{page_is_cow, page_put, AddressSpace, NoMemory};
 use crate::mm::page_alloc;
+use crate::mm::shmem::ShmemError;
 use crate::mm::vma::Prot;
 
 /// Why a user page fault could not be repaired.
@@ -22,11 +23,13 @@ pub enum BadAccess {
     NotMapped,
     /// A VMA without the right (SIGSEGV, SEGV_ACCERR).
     NotAllowed,
+    /// Shared memory past the end of its object (SIGBUS, BUS_ADRERR).
+    BeyondObject,
     NoMemory,
 }
 
 impl AddressSpace {
-    /// Map a fresh zeroed page at `virt` with `prot`; its direct-map
+    /// Map a fresh zeroed private page at `virt` with `prot`; its direct-map
     /// address, to fill. A page already there is replaced, as MAP_FIXED.
     pub fn map_zeroed_page(&mut self, virt: u64, prot: Prot) -> Result<*mut u8, NoMemory> {
         let pfn = page_alloc::alloc_pages(Gfp::KERNEL | Gfp::ZERO, 0).ok_or(NoMemory)?;
@@ -57,6 +60,19 @@ impl AddressSpace {
             return Err(BadAccess::NotAllowed);
         }
         let page = addr & !(PAGE_SIZE - 1);
+
+        if let Some(object) = &vma.shared {
+            let pfn = object.frame(vma.object_page(page)).map_err(|e| match e {
+                ShmemError::BeyondEnd => BadAccess::BeyondObject,
+                ShmemError::NoMemory => BadAccess::NoMemory,
+            })?;
+            self.tables
+                .set_4k(page, pfn * PAGE_SIZE, vma.prot.pte_flags())
+                .map_err(|_| BadAccess::NoMemory)?;
+            flush_tlb_one(page);
+            return Ok(());
+        }
+
         if let Some((phys, flags)) = self.tables.translate(page) {
             if write && !flags.contains(F::WRITABLE) {
                 return self.break_cow(page, phys, vma.prot);

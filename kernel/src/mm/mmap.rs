@@ -1,7 +1,9 @@
 //! brk, mmap, munmap and mprotect for anonymous memory (Linux: mm/mmap.c,
 //! mm/mprotect.c), with Linux's alignment and error rules.
 //!
-//! File mappings need the VFS and are refused for now (ENODEV).
+//! MAP_PRIVATE memory is copied on write after fork; MAP_SHARED memory
+//! gets an object of its own (mm/shmem.rs) that fork shares. File mappings
+//! need the VFS and are refused for now (ENODEV).
 
 use linux_raw_sys::errno::{EEXIST, EINVAL, ENODEV, ENOMEM};
 use linux_raw_sys::general::{
@@ -11,7 +13,8 @@ use linux_raw_sys::general::{
 use crate::arch::mm::PAGE_SIZE;
 use crate::kernel::sys::err;
 use crate::kernel::task::with_current_mm;
-use crate::mm::address_space::{Prot, TASK_SIZE};
+use crate::mm::address_space::{Prot, Vma, TASK_SIZE};
+use crate::mm::shmem::SharedAnon;
 
 /// Bytes below TASK_SIZE kept for the stack before mmap's top-down area
 /// (Linux: mmap_base leaves the stack rlimit plus a gap).
@@ -67,6 +70,7 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
         let _ = fd;
         return err(ENODEV);
     }
+    let shared = flags & MAP_TYPE == MAP_SHARED;
     let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
     let fits = addr.checked_add(len).is_some_and(|e| e <= TASK_SIZE);
     if fixed && (!addr.is_multiple_of(PAGE_SIZE) || !fits) {
@@ -97,7 +101,11 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
                 }
             }
         };
-        mm.insert_vma(start, start + len, prot);
+        let mut vma = Vma::private(start, start + len, prot);
+        if shared {
+            vma.shared = Some(SharedAnon::new(len / PAGE_SIZE));
+        }
+        mm.insert(vma);
         start as i64
     })
 }

@@ -1,8 +1,14 @@
 //! Virtual memory areas (Linux: struct vm_area_struct, include/linux/mm_types.h):
 //! a page-aligned range of a process's address space with its rights
-//! (VM_READ, VM_WRITE, VM_EXEC).
+//! (VM_READ, VM_WRITE, VM_EXEC), and for MAP_SHARED memory the
+//! object that holds its pages (Linux: vm_file, a shmem inode, and vm_pgoff).
+
+use alloc::sync::Arc;
 
 use x86_64::structures::paging::PageTableFlags as F;
+
+use crate::arch::mm::PAGE_SIZE;
+use crate::mm::shmem::SharedAnon;
 
 /// Rights of a user mapping (Linux: VM_READ, VM_WRITE, VM_EXEC).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -50,25 +56,53 @@ pub struct Vma {
     pub start: u64,
     pub end: u64,
     pub prot: Prot,
+    /// The pages of MAP_SHARED memory, shared with every process that maps
+    /// them; None for private memory, whose pages are copied on write.
+    pub shared: Option<Arc<SharedAnon>>,
+    /// The page of `shared` that `start` maps (Linux: vm_pgoff).
+    pub pgoff: u64,
 }
 
 impl Vma {
     /// Private anonymous memory (and the ELF loader's segments).
     pub fn private(start: u64, end: u64, prot: Prot) -> Vma {
-        Vma { start, end, prot }
+        Vma {
+            start,
+            end,
+            prot,
+            shared: None,
+            pgoff: 0,
+        }
     }
 
-    /// The part of this area from `at` on (for splits).
+    pub fn is_shared(&self) -> bool {
+        self.shared.is_some()
+    }
+
+    /// The page of the shared object that `addr` maps.
+    pub fn object_page(&self, addr: u64) -> u64 {
+        self.pgoff + (addr - self.start) / PAGE_SIZE
+    }
+
+    /// The part of this area from `at` on (for splits and moves).
     pub fn tail_from(&self, at: u64) -> Vma {
         Vma {
             start: at,
+            pgoff: self.object_page(at),
             ..self.clone()
         }
     }
 
     /// Can `next`, which starts where this one ends, join it into one
-    /// area? (Linux: is_mergeable_vma.)
+    /// area? (Linux: is_mergeable_vma and the anon_vma or file checks.)
     pub fn can_merge_with(&self, next: &Vma) -> bool {
-        self.end == next.start && self.prot == next.prot
+        if self.end != next.start || self.prot != next.prot {
+            return false;
+        }
+        match (&self.shared, &next.shared) {
+            (None, None) => true,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b) && self.object_page(self.end) == next.pgoff,
+            _ => false,
+        }
     }
 }
