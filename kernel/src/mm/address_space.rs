@@ -83,12 +83,24 @@ impl AddressSpace {
         (addr < vma.end).then_some(vma)
     }
 
+    /// The first VMA that ends above `addr` (Linux: find_vma).
+    fn next_vma(&self, addr: u64) -> Option<&Vma> {
+        self.find_vma(addr)
+            .or_else(|| self.vmas.range(addr..).next().map(|(_, v)| v))
+    }
+
     /// Is [start, end) free of VMAs?
     pub fn range_is_free(&self, start: u64, end: u64) -> bool {
         self.vmas
             .range(..end)
             .next_back()
             .is_none_or(|(_, v)| v.end <= start)
+    }
+
+    /// Is [start, end) free, and clear of the guard gap below a stack? The
+    /// test for an mmap hint (Linux: arch_get_unmapped_area_topdown).
+    pub fn fits_with_gap(&self, start: u64, end: u64) -> bool {
+        self.next_vma(start).is_none_or(|v| end <= v.start_gap())
     }
 
     /// Add a private VMA over a free range (the caller checked it is free).
@@ -223,15 +235,20 @@ impl AddressSpace {
         }
     }
 
-    /// A free, page-aligned range of `len` bytes below `below`, top-down
-    /// (Linux: the top-down mmap layout's unmapped_area_topdown).
+    /// A free, page-aligned range of `len` bytes below `below`, top-down,
+    /// clear of the guard gap below a stack (Linux: the top-down mmap
+    /// layout's unmapped_area_topdown).
     pub fn find_free_range(&self, len: u64, below: u64) -> Option<u64> {
-        let mut top = below;
+        let mut top = self
+            .vmas
+            .range(below..)
+            .next()
+            .map_or(below, |(_, v)| below.min(v.start_gap()));
         for (_, vma) in self.vmas.range(..below).rev() {
             if vma.end <= top && top - vma.end >= len {
                 return Some(top - len);
             }
-            top = top.min(vma.start);
+            top = top.min(vma.start_gap());
         }
         top.checked_sub(len).filter(|&s| s >= MMAP_MIN_ADDR)
     }

@@ -3,8 +3,9 @@
 //!
 //! A fault the VMA allows is repaired: a private page is allocated zeroed
 //! on first touch (demand-zero paging) and copied on the first write after
-//! fork; a shared page comes from its object. Otherwise the fault says
-//! why, so that the task gets Linux's signal and si_code.
+//! fork; a shared page comes from its object. A fault just below a stack
+//! first extends the stack (mm/stack.rs). Otherwise the fault says why, so
+//! that the task gets Linux's signal and si_code.
 
 use gfp::Gfp;
 use x86_64::structures::paging::PageTableFlags as F;
@@ -48,7 +49,10 @@ impl AddressSpace {
 
     /// Repair a fault at `addr` if a VMA allows the access.
     pub fn handle_fault(&mut self, addr: u64, write: bool, exec: bool) -> Result<(), BadAccess> {
-        let vma = self.find_vma(addr).ok_or(BadAccess::NotMapped)?.clone();
+        let vma = match self.find_vma(addr) {
+            Some(vma) => vma.clone(),
+            None => self.expand_stack(addr).ok_or(BadAccess::NotMapped)?,
+        };
         let allowed = if exec {
             vma.prot.exec
         } else if write {

@@ -14,6 +14,7 @@ pub mod mmap;
 pub mod page_alloc;
 pub mod shmem;
 pub mod slab;
+pub mod stack;
 pub mod uaccess;
 pub mod vma;
 pub mod vmalloc;

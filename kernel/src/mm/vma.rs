@@ -1,6 +1,6 @@
 //! Virtual memory areas (Linux: struct vm_area_struct, include/linux/mm_types.h):
 //! a page-aligned range of a process's address space with its rights
-//! (VM_READ, VM_WRITE, VM_EXEC), and for MAP_SHARED memory the
+//! (VM_READ, VM_WRITE, VM_EXEC), its flags, and for MAP_SHARED memory the
 //! object that holds its pages (Linux: vm_file, a shmem inode, and vm_pgoff).
 
 use alloc::sync::Arc;
@@ -50,12 +50,20 @@ impl Prot {
     }
 }
 
+/// The vm_flags beyond the rights that noyau keeps.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct VmFlags {
+    /// A stack: a fault just below it extends it (VM_GROWSDOWN).
+    pub growsdown: bool,
+}
+
 /// One virtual memory area: [start, end).
 #[derive(Clone)]
 pub struct Vma {
     pub start: u64,
     pub end: u64,
     pub prot: Prot,
+    pub flags: VmFlags,
     /// The pages of MAP_SHARED memory, shared with every process that maps
     /// them; None for private memory, whose pages are copied on write.
     pub shared: Option<Arc<SharedAnon>>,
@@ -70,6 +78,7 @@ impl Vma {
             start,
             end,
             prot,
+            flags: VmFlags::default(),
             shared: None,
             pgoff: 0,
         }
@@ -93,10 +102,20 @@ impl Vma {
         }
     }
 
+    /// Where a new mapping below this one must end at the latest: a stack
+    /// keeps a guard gap free below it (Linux: vm_start_gap).
+    pub fn start_gap(&self) -> u64 {
+        if self.flags.growsdown {
+            self.start.saturating_sub(crate::mm::stack::STACK_GUARD_GAP)
+        } else {
+            self.start
+        }
+    }
+
     /// Can `next`, which starts where this one ends, join it into one
     /// area? (Linux: is_mergeable_vma and the anon_vma or file checks.)
     pub fn can_merge_with(&self, next: &Vma) -> bool {
-        if self.end != next.start || self.prot != next.prot {
+        if self.end != next.start || self.prot != next.prot || self.flags != next.flags {
             return false;
         }
         match (&self.shared, &next.shared) {
