@@ -84,7 +84,7 @@ impl AddressSpace {
     }
 
     /// The first VMA that ends above `addr` (Linux: find_vma).
-    fn next_vma(&self, addr: u64) -> Option<&Vma> {
+    pub(super) fn next_vma(&self, addr: u64) -> Option<&Vma> {
         self.find_vma(addr)
             .or_else(|| self.vmas.range(addr..).next().map(|(_, v)| v))
     }
@@ -254,17 +254,22 @@ impl AddressSpace {
     }
 
     /// The address space of a forked child (Linux: dup_mmap): the same
-    /// VMAs; every present private page shared, writable ones
-    /// copy-on-write; shared memory stays shared, the child faulting its
-    /// pages in from their object.
+    /// VMAs but those marked MADV_DONTFORK; every present private page
+    /// shared, writable ones copy-on-write, except in MADV_WIPEONFORK
+    /// areas, which the child gets empty; shared memory stays shared.
     pub fn duplicate(&mut self) -> Result<AddressSpace, NoMemory> {
         let mut child = AddressSpace::new()?;
         child.start_brk = self.start_brk;
         child.brk = self.brk;
-        let vmas: Vec<Vma> = self.vmas.values().cloned().collect();
+        let vmas: Vec<Vma> = self
+            .vmas
+            .values()
+            .filter(|v| !v.flags.dontcopy)
+            .cloned()
+            .collect();
         for vma in vmas {
             child.vmas.insert(vma.start, vma.clone());
-            if vma.is_shared() {
+            if vma.is_shared() || vma.flags.wipeonfork {
                 continue;
             }
             let read_only = Prot {

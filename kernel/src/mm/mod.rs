@@ -7,6 +7,7 @@
 
 pub mod address_space;
 pub mod fault;
+pub mod madvise;
 pub mod memblock;
 pub mod meminfo;
 pub mod mm_struct;

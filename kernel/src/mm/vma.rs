@@ -55,6 +55,10 @@ impl Prot {
 pub struct VmFlags {
     /// A stack: a fault just below it extends it (VM_GROWSDOWN).
     pub growsdown: bool,
+    /// fork leaves it out of the child (VM_DONTCOPY, MADV_DONTFORK).
+    pub dontcopy: bool,
+    /// fork gives the child empty pages (VM_WIPEONFORK).
+    pub wipeonfork: bool,
 }
 
 /// One virtual memory area: [start, end).
