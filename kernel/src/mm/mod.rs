@@ -12,6 +12,7 @@ pub mod memblock;
 pub mod meminfo;
 pub mod mm_struct;
 pub mod mmap;
+pub mod mremap;
 pub mod page_alloc;
 pub mod shmem;
 pub mod slab;
