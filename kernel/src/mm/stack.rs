@@ -15,9 +15,15 @@ use crate::mm::vma::{Prot, Vma};
 /// Room kept free below a stack (Linux: stack_guard_gap, 256 pages).
 pub const STACK_GUARD_GAP: u64 = 256 * PAGE_SIZE;
 
-/// RLIMIT_STACK. prlimit64 reports Linux's default, 8 MiB, and cannot
-/// change it yet, so that is the limit every stack grows to.
+/// RLIMIT_STACK's default (Linux: _STK_LIM, 8 MiB).
 pub const STACK_RLIMIT: u64 = 8 << 20;
+
+/// The limit a stack grows to: RLIMIT_STACK's soft value, which prlimit64
+/// cannot change yet, so its default. Faults run in the task whose stack
+/// grows, so the task's own limit can be read here.
+fn stack_rlimit() -> u64 {
+    STACK_RLIMIT
+}
 
 /// How far exec extends the stack below the arguments at once (Linux:
 /// setup_arg_pages' stack_expand).
@@ -27,7 +33,7 @@ impl AddressSpace {
     /// The main stack exec sets up for a stack pointer `sp` below `top`.
     pub fn insert_stack(&mut self, sp: u64, top: u64, prot: Prot) {
         let args = top - (sp & !(PAGE_SIZE - 1));
-        let start = top - (args + STACK_EXPAND).min(STACK_RLIMIT);
+        let start = top - (args + STACK_EXPAND).min(stack_rlimit());
         let mut vma = Vma::private(start, top, prot);
         vma.flags.growsdown = true;
         self.insert(vma);
@@ -42,7 +48,7 @@ impl AddressSpace {
         if !vma.flags.growsdown || new_start < MMAP_MIN_ADDR {
             return None;
         }
-        if vma.end - new_start > STACK_RLIMIT {
+        if vma.end - new_start > stack_rlimit() {
             return None;
         }
         // An accessible mapping below must stay a guard gap away; a
