@@ -135,14 +135,7 @@ fn load(
         }
     }
 
-    // The stack: a VMA as large as the stack limit, paged in on demand;
-    // the heap starts empty after the highest segment.
-    let stack_prot = Prot {
-        read: true,
-        write: true,
-        exec: plan.executable_stack(),
-    };
-    mm.insert_vma(TASK_SIZE - STACK_RESERVE, TASK_SIZE, stack_prot);
+    // The heap starts empty after the highest segment.
     mm.start_brk = plan.brk;
     mm.brk = plan.brk;
 
@@ -164,6 +157,14 @@ fn load(
         STACK_RESERVE,
     )
     .map_err(ExecFailure::Elf)?;
+    // The stack: the arguments and some room below them, grown on demand
+    // down to the stack limit.
+    let stack_prot = Prot {
+        read: true,
+        write: true,
+        exec: plan.executable_stack(),
+    };
+    mm.insert_stack(stack.sp, TASK_SIZE, stack_prot);
     mm.copy_to_user(stack.sp, &stack.bytes)
         .map_err(|_| ExecFailure::NoMemory)?;
     Ok((plan.entry, stack.sp))

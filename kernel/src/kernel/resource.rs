@@ -73,6 +73,19 @@ pub fn init_rlimits() -> RLimits {
     Arc::new(IrqSpinLock::new(r))
 }
 
+/// The current task's soft limit of `resource` (the boot's defaults
+/// before any task runs).
+pub fn current_rlimit(resource: usize) -> u64 {
+    let limits = {
+        let table = TASKS.lock();
+        table.tasks.get(&table.current).map(|t| t.rlimits.clone())
+    };
+    limits.map_or_else(
+        || init_rlimits().lock()[resource].cur,
+        |l| l.lock()[resource].cur,
+    )
+}
+
 fn read_rlimit(addr: u64) -> Result<RLimit, i64> {
     let mut b = [0u8; 16];
     with_current_mm(|mm| mm.copy_from_user(&mut b, addr)).map_err(|_| err(EFAULT))?;

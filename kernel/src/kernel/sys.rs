@@ -21,7 +21,7 @@ use crate::kernel::task::with_current;
 use crate::kernel::{
     exec, exit, fork, futex, reboot, resource, signal, sys_info, syslog, time_syscalls,
 };
-use crate::mm::mmap;
+use crate::mm::{madvise, mmap, mremap};
 use crate::pr_warn;
 
 /// A failed system call's return value: the negated errno, as Linux returns it.
@@ -183,6 +183,8 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_mmap => mmap::sys_mmap(a[0], a[1], a[2], a[3], a[4], a[5]),
         nr::__NR_munmap => mmap::sys_munmap(a[0], a[1]),
         nr::__NR_mprotect => mmap::sys_mprotect(a[0], a[1], a[2]),
+        nr::__NR_mremap => mremap::sys_mremap(a[0], a[1], a[2], a[3], a[4]),
+        nr::__NR_madvise => madvise::sys_madvise(a[0], a[1], a[2]),
         nr::__NR_exit => exit::do_exit(((a[0] & 0xff) << 8) as u32),
         nr::__NR_exit_group => exit::do_group_exit(((a[0] & 0xff) << 8) as u32),
         nr::__NR_fork => fork::sys_fork(frame),

@@ -1,72 +1,34 @@
-//! A process's address space (Linux: struct mm_struct and its VMAs,
-//! mm/memory.c, mm/mmap.c) and the copies between it and the kernel
-//! (Linux: copy_from_user, copy_to_user).
+//! A process's address space (Linux: struct mm_struct and its VMA tree,
+//! mm/mmap.c, mm/vma.c): the VMAs, how they split and merge, munmap,
+//! mprotect's rewrite of the page tables, and fork's copy (dup_mmap).
 //!
-//! The user half is a set of non-overlapping VMAs, each a page-aligned
-//! range with its rights; pages are only allocated when first touched
-//! (demand-zero paging), by the page-fault handler or by a copy to or from
-//! user memory. User pointers are checked against the VMAs and the page
-//! tables before the kernel touches them, so a bad pointer gives EFAULT.
+//! The user half is a set of non-overlapping VMAs (mm/vma.rs). Pages are
+//! only allocated when first touched (mm/fault.rs); the kernel reads and
+//! writes user memory through mm/uaccess.rs. A private page mapped by
+//! several processes after fork counts its extra mappers in its page's
+//! private word and is copied on the first write; the pages of MAP_SHARED
+//! memory belong to their object (mm/shmem.rs) and are never copied.
 
 use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
 
-use gfp::Gfp;
-use x86_64::structures::paging::PageTableFlags as F;
-
-use crate::arch::mm::init::with_kernel_tables;
+use crate::arch::mm::init::{flush_tlb_one, with_kernel_tables};
 use crate::arch::mm::pgtable::{OutOfTables, PageTables};
-use crate::arch::mm::{phys_to_virt, PAGE_SIZE};
+use crate::arch::mm::PAGE_SIZE;
 use crate::mm::page_alloc;
+
+pub use crate::mm::fault::BadAccess;
+pub use crate::mm::vma::{Prot, Vma};
 
 /// The end of user space (Linux: TASK_SIZE_MAX on 4-level paging).
 pub const TASK_SIZE: u64 = 0x7fff_ffff_f000;
 
-/// Rights of a user mapping (Linux: VM_READ, VM_WRITE, VM_EXEC).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Prot {
-    pub read: bool,
-    pub write: bool,
-    pub exec: bool,
-}
-
-impl Prot {
-    /// From mmap's PROT_READ | PROT_WRITE | PROT_EXEC bits.
-    pub fn from_bits(prot: u64) -> Prot {
-        Prot {
-            read: prot & 1 != 0,
-            write: prot & 2 != 0,
-            exec: prot & 4 != 0,
-        }
-    }
-
-    /// The page-table flags for these rights. PROT_NONE gives a
-    /// non-present entry that still holds its page (Linux: _PAGE_PROTNONE).
-    fn pte_flags(self) -> F {
-        if !self.read && !self.write && !self.exec {
-            return F::NO_EXECUTE;
-        }
-        let mut flags = F::PRESENT | F::USER_ACCESSIBLE;
-        if self.write {
-            flags |= F::WRITABLE;
-        }
-        if !self.exec {
-            flags |= F::NO_EXECUTE;
-        }
-        flags
-    }
-}
-
-/// One virtual memory area (Linux: struct vm_area_struct): [start, end).
-#[derive(Clone, Copy, Debug)]
-pub struct Vma {
-    pub start: u64,
-    pub end: u64,
-    pub prot: Prot,
-}
+/// Nothing is mapped below this address (Linux: vm.mmap_min_addr, 64 KiB).
+pub const MMAP_MIN_ADDR: u64 = 16 * PAGE_SIZE;
 
 pub struct AddressSpace {
-    tables: PageTables,
-    vmas: BTreeMap<u64, Vma>,
+    pub(super) tables: PageTables,
+    pub(super) vmas: BTreeMap<u64, Vma>,
     /// The heap: [start_brk, brk) (Linux: mm->start_brk, mm->brk).
     pub start_brk: u64,
     pub brk: u64,
@@ -81,31 +43,22 @@ impl From<OutOfTables> for NoMemory {
     }
 }
 
-/// A user pointer that does not point at usable user memory.
-#[derive(Debug)]
-pub struct Efault;
-
-/// Why a user page fault could not be repaired (its si_code).
-#[derive(Debug, PartialEq, Eq)]
-pub enum BadAccess {
-    /// No VMA there (SEGV_MAPERR).
-    NotMapped,
-    /// A VMA without the right (SEGV_ACCERR).
-    NotAllowed,
-    NoMemory,
-}
-
-/// One more address space maps this page.
-fn page_get(pfn: u64) {
+/// One more address space maps this private page.
+pub(super) fn page_get(pfn: u64) {
     page_alloc::set_page_private(pfn, page_alloc::page_private(pfn) + 1);
 }
 
-/// One address space stops mapping this page; the last one frees it.
-fn page_put(pfn: u64) {
+/// One address space stops mapping this private page; the last one frees it.
+pub(super) fn page_put(pfn: u64) {
     match page_alloc::page_private(pfn) {
         0 => page_alloc::free_pages(pfn, 0),
         n => page_alloc::set_page_private(pfn, n - 1),
     }
+}
+
+/// Is this private page mapped by another address space too (copy-on-write)?
+pub(super) fn page_is_cow(pfn: u64) -> bool {
+    page_alloc::page_private(pfn) != 0
 }
 
 impl AddressSpace {
@@ -124,49 +77,101 @@ impl AddressSpace {
         self.tables.pgd_phys()
     }
 
-    /// The VMA containing `addr`.
-    pub fn find_vma(&self, addr: u64) -> Option<Vma> {
+    /// The VMA containing `addr` (Linux: vma_lookup).
+    pub fn find_vma(&self, addr: u64) -> Option<&Vma> {
         let (_, vma) = self.vmas.range(..=addr).next_back()?;
-        (addr < vma.end).then_some(*vma)
+        (addr < vma.end).then_some(vma)
+    }
+
+    /// The first VMA that ends above `addr` (Linux: find_vma).
+    pub(super) fn next_vma(&self, addr: u64) -> Option<&Vma> {
+        self.find_vma(addr)
+            .or_else(|| self.vmas.range(addr..).next().map(|(_, v)| v))
     }
 
     /// Is [start, end) free of VMAs?
     pub fn range_is_free(&self, start: u64, end: u64) -> bool {
-        if let Some((_, v)) = self.vmas.range(..end).next_back() {
-            if v.end > start {
-                return false;
-            }
-        }
-        true
+        self.vmas
+            .range(..end)
+            .next_back()
+            .is_none_or(|(_, v)| v.end <= start)
     }
 
-    /// Add a VMA over a free range (the caller checked it is free).
+    /// Is [start, end) free, and clear of the guard gap below a stack? The
+    /// test for an mmap hint (Linux: arch_get_unmapped_area_topdown).
+    pub fn fits_with_gap(&self, start: u64, end: u64) -> bool {
+        self.next_vma(start).is_none_or(|v| end <= v.start_gap())
+    }
+
+    /// Add a private VMA over a free range (the caller checked it is free).
     pub fn insert_vma(&mut self, start: u64, end: u64, prot: Prot) {
-        self.vmas.insert(start, Vma { start, end, prot });
+        self.insert(Vma::private(start, end, prot));
     }
 
-    /// Split VMAs so that `at` is a boundary.
+    /// Add a VMA over a free range, merged with its neighbours when they
+    /// are alike (Linux: vma_merge_new_range).
+    pub fn insert(&mut self, vma: Vma) {
+        let (start, end) = (vma.start, vma.end);
+        self.vmas.insert(start, vma);
+        self.merge_around(start, end);
+    }
+
+    /// Split VMAs so that `at` is a boundary (Linux: split_vma).
     fn split_at(&mut self, at: u64) {
-        if let Some(vma) = self.find_vma(at) {
-            if vma.start < at {
-                self.vmas.insert(vma.start, Vma { end: at, ..vma });
-                self.vmas.insert(at, Vma { start: at, ..vma });
+        let Some(vma) = self.find_vma(at) else {
+            return;
+        };
+        if vma.start < at {
+            let tail = vma.tail_from(at);
+            let start = vma.start;
+            self.vmas.insert(at, tail);
+            if let Some(head) = self.vmas.get_mut(&start) {
+                head.end = at;
             }
         }
     }
 
-    /// The VMAs inside [start, end), after splitting at both ends.
-    fn carve(&mut self, start: u64, end: u64) -> alloc::vec::Vec<u64> {
+    /// The starts of the VMAs inside [start, end), after splitting at both ends.
+    pub(super) fn carve(&mut self, start: u64, end: u64) -> Vec<u64> {
         self.split_at(start);
         self.split_at(end);
         self.vmas.range(start..end).map(|(&s, _)| s).collect()
+    }
+
+    /// Join alike neighbours from the VMA before `start` to the one at `end`.
+    pub(super) fn merge_around(&mut self, start: u64, end: u64) {
+        let mut at = self
+            .vmas
+            .range(..start)
+            .next_back()
+            .map_or(start, |(&s, _)| s);
+        while let Some((&s, cur)) = self.vmas.range(at..).next() {
+            if s > end {
+                break;
+            }
+            let cur_end = cur.end;
+            let merge = self
+                .vmas
+                .get(&cur_end)
+                .is_some_and(|next| cur.can_merge_with(next));
+            if !merge {
+                at = cur_end;
+                continue;
+            }
+            if let Some(next) = self.vmas.remove(&cur_end) {
+                if let Some(cur) = self.vmas.get_mut(&s) {
+                    cur.end = next.end;
+                }
+            }
+            at = s;
+        }
     }
 
     /// Unmap [start, end): VMAs and pages (Linux: do_munmap).
     pub fn unmap_range(&mut self, start: u64, end: u64) {
         for s in self.carve(start, end) {
             if let Some(vma) = self.vmas.remove(&s) {
-                self.free_pages(vma.start, vma.end);
+                self.zap(vma.start, vma.end, vma.is_shared());
             }
         }
     }
@@ -174,6 +179,37 @@ impl AddressSpace {
     /// Change the rights of [start, end), which VMAs must cover wholly
     /// (Linux: mprotect_fixup). False if there is a hole.
     pub fn protect_range(&mut self, start: u64, end: u64, prot: Prot) -> bool {
+        if !self.covered(start, end) {
+            return false;
+        }
+        for s in self.carve(start, end) {
+            let Some(vma) = self.vmas.get_mut(&s) else {
+                continue;
+            };
+            vma.prot = prot;
+            let (vend, shared) = (vma.end, vma.is_shared());
+            let mut at = s;
+            while let Some(page) = self.tables.next_used(at, vend) {
+                if let Some((phys, _)) = self.tables.translate(page) {
+                    // A private page still shared since fork stays read-only:
+                    // the write fault will copy it.
+                    let cow = !shared && page_is_cow(phys / PAGE_SIZE);
+                    let rights = Prot {
+                        write: prot.write && !cow,
+                        ..prot
+                    };
+                    let _ = self.tables.set_4k(page, phys, rights.pte_flags());
+                    flush_tlb_one(page);
+                }
+                at = page + PAGE_SIZE;
+            }
+        }
+        self.merge_around(start, end);
+        true
+    }
+
+    /// Do VMAs cover [start, end) without a hole?
+    pub(super) fn covered(&self, start: u64, end: u64) -> bool {
         let mut at = start;
         while at < end {
             match self.find_vma(at) {
@@ -181,252 +217,95 @@ impl AddressSpace {
                 None => return false,
             }
         }
-        for s in self.carve(start, end) {
-            if let Some(vma) = self.vmas.get_mut(&s) {
-                vma.prot = prot;
-            }
-            let mut page = s;
-            let vend = self.vmas.get(&s).map_or(s, |v| v.end);
-            while page < vend {
-                if let Some((phys, _)) = self.tables.translate(page) {
-                    // A page still shared since fork stays read-only: the
-                    // write fault will copy it.
-                    let shared = page_alloc::page_private(phys / PAGE_SIZE) != 0;
-                    let rights = Prot {
-                        write: prot.write && !shared,
-                        ..prot
-                    };
-                    let _ = self.tables.set_4k(page, phys, rights.pte_flags());
-                    crate::arch::mm::init::flush_tlb_one(page);
-                }
-                page += PAGE_SIZE;
-            }
-        }
         true
     }
 
-    fn free_pages(&mut self, start: u64, end: u64) {
-        let mut page = start;
-        while page < end {
+    /// Unmap the pages of [start, end): a private page loses a mapper, a
+    /// shared one stays with its object (Linux: zap_page_range_single).
+    pub(super) fn zap(&mut self, start: u64, end: u64, shared: bool) {
+        let mut at = start;
+        while let Some(page) = self.tables.next_used(at, end) {
             if let Some(phys) = self.tables.unmap_4k(page) {
-                crate::arch::mm::init::flush_tlb_one(page);
-                page_put(phys / PAGE_SIZE);
+                flush_tlb_one(page);
+                if !shared {
+                    page_put(phys / PAGE_SIZE);
+                }
             }
-            page += PAGE_SIZE;
+            at = page + PAGE_SIZE;
         }
     }
 
-    /// Map a fresh zeroed page at `virt` with `prot`; its direct-map
-    /// address, to fill. A page already there is replaced, as MAP_FIXED.
-    pub fn map_zeroed_page(&mut self, virt: u64, prot: Prot) -> Result<*mut u8, NoMemory> {
-        let pfn = page_alloc::alloc_pages(Gfp::KERNEL | Gfp::ZERO, 0).ok_or(NoMemory)?;
-        let phys = pfn * PAGE_SIZE;
-        let old = self.tables.translate(virt);
-        if let Err(e) = self.tables.set_4k(virt, phys, prot.pte_flags()) {
-            page_alloc::free_pages(pfn, 0);
-            return Err(e.into());
-        }
-        if let Some((old_phys, _)) = old {
-            crate::arch::mm::init::flush_tlb_one(virt);
-            page_put(old_phys / PAGE_SIZE);
-        }
-        Ok(phys_to_virt(phys) as *mut u8)
-    }
-
-    /// Repair a fault at `addr` if a VMA allows the access: demand-zero
-    /// paging (Linux: handle_mm_fault for anonymous memory).
-    pub fn handle_fault(&mut self, addr: u64, write: bool, exec: bool) -> Result<(), BadAccess> {
-        let vma = self.find_vma(addr).ok_or(BadAccess::NotMapped)?;
-        let allowed = if exec {
-            vma.prot.exec
-        } else if write {
-            vma.prot.write
-        } else {
-            vma.prot.read || vma.prot.write || vma.prot.exec
-        };
-        if !allowed {
-            return Err(BadAccess::NotAllowed);
-        }
-        let page = addr & !(PAGE_SIZE - 1);
-        if let Some((phys, flags)) = self.tables.translate(page) {
-            if write && !flags.contains(F::WRITABLE) {
-                return self.break_cow(page, phys, vma.prot);
-            }
-            // Present and allowed by the VMA: the PTE lags behind (a stale
-            // TLB entry after mprotect); flushing is the whole repair.
-            crate::arch::mm::init::flush_tlb_one(page);
-            return Ok(());
-        }
-        self.map_zeroed_page(page, vma.prot)
-            .map_err(|_| BadAccess::NoMemory)?;
-        Ok(())
-    }
-
-    /// A write to a copy-on-write page (Linux: do_wp_page): the last
-    /// sharer gets the page back writable, the others a copy.
-    fn break_cow(&mut self, page: u64, phys: u64, prot: Prot) -> Result<(), BadAccess> {
-        let pfn = phys / PAGE_SIZE;
-        if page_alloc::page_private(pfn) == 0 {
-            self.tables
-                .set_4k(page, phys, prot.pte_flags())
-                .map_err(|_| BadAccess::NoMemory)?;
-            crate::arch::mm::init::flush_tlb_one(page);
-            return Ok(());
-        }
-        let copy = page_alloc::alloc_pages(Gfp::KERNEL, 0).ok_or(BadAccess::NoMemory)?;
-        // SAFETY: two whole pages in the direct map; the copy is fresh.
-        unsafe {
-            core::ptr::copy_nonoverlapping(
-                phys_to_virt(phys) as *const u8,
-                phys_to_virt(copy * PAGE_SIZE) as *mut u8,
-                PAGE_SIZE as usize,
-            )
-        };
-        if self
-            .tables
-            .set_4k(page, copy * PAGE_SIZE, prot.pte_flags())
-            .is_err()
-        {
-            page_alloc::free_pages(copy, 0);
-            return Err(BadAccess::NoMemory);
-        }
-        crate::arch::mm::init::flush_tlb_one(page);
-        page_put(pfn);
-        Ok(())
-    }
-
-    /// The direct-map address of user address `virt`, faulting the page
-    /// in if its VMA allows the access.
-    fn user_page(&mut self, virt: u64, write: bool) -> Option<u64> {
-        if virt >= TASK_SIZE {
-            return None;
-        }
-        let page = virt & !(PAGE_SIZE - 1);
-        let ok = |flags: F| {
-            flags.contains(F::USER_ACCESSIBLE) && (!write || flags.contains(F::WRITABLE))
-        };
-        match self.tables.translate(page) {
-            Some((phys, flags)) if ok(flags) => Some(phys_to_virt(phys) + (virt - page)),
-            Some(_) | None => {
-                self.handle_fault(virt, write, false).ok()?;
-                let (phys, _) = self.tables.translate(page)?;
-                Some(phys_to_virt(phys) + (virt - page))
-            }
-        }
-    }
-
-    /// Copy `dst.len()` bytes from user address `src` (copy_from_user).
-    pub fn copy_from_user(&mut self, dst: &mut [u8], src: u64) -> Result<(), Efault> {
-        let mut done = 0;
-        while done < dst.len() {
-            let addr = src.checked_add(done as u64).ok_or(Efault)?;
-            let here = self.user_page(addr, false).ok_or(Efault)?;
-            let in_page = (PAGE_SIZE - addr % PAGE_SIZE) as usize;
-            let n = in_page.min(dst.len() - done);
-            // SAFETY: `here` is the direct-map address of a mapped user
-            // page, with at least `n` bytes left in that page.
-            let from = unsafe { core::slice::from_raw_parts(here as *const u8, n) };
-            dst[done..done + n].copy_from_slice(from);
-            done += n;
-        }
-        Ok(())
-    }
-
-    /// Copy bytes to user address `dst` (copy_to_user).
-    pub fn copy_to_user(&mut self, dst: u64, src: &[u8]) -> Result<(), Efault> {
-        let mut done = 0;
-        while done < src.len() {
-            let addr = dst.checked_add(done as u64).ok_or(Efault)?;
-            let here = self.user_page(addr, true).ok_or(Efault)?;
-            let in_page = (PAGE_SIZE - addr % PAGE_SIZE) as usize;
-            let n = in_page.min(src.len() - done);
-            // SAFETY: as in copy_from_user, for a writable page.
-            let to = unsafe { core::slice::from_raw_parts_mut(here as *mut u8, n) };
-            to.copy_from_slice(&src[done..done + n]);
-            done += n;
-        }
-        Ok(())
-    }
-
-    /// A free, page-aligned range of `len` bytes below `below`, top-down
-    /// (Linux: the top-down mmap layout's unmapped_area_topdown).
+    /// A free, page-aligned range of `len` bytes below `below`, top-down,
+    /// clear of the guard gap below a stack (Linux: the top-down mmap
+    /// layout's unmapped_area_topdown).
     pub fn find_free_range(&self, len: u64, below: u64) -> Option<u64> {
-        let mut top = below;
+        let mut top = self
+            .vmas
+            .range(below..)
+            .next()
+            .map_or(below, |(_, v)| below.min(v.start_gap()));
         for (_, vma) in self.vmas.range(..below).rev() {
             if vma.end <= top && top - vma.end >= len {
                 return Some(top - len);
             }
-            top = top.min(vma.start);
+            top = top.min(vma.start_gap());
         }
-        top.checked_sub(len).filter(|&s| s >= PAGE_SIZE * 16)
-    }
-}
-
-impl Drop for AddressSpace {
-    fn drop(&mut self) {
-        let ranges: alloc::vec::Vec<(u64, u64)> =
-            self.vmas.values().map(|v| (v.start, v.end)).collect();
-        for (start, end) in ranges {
-            self.free_pages(start, end);
-        }
-        // The tables go last, the kernel half excepted (it is shared).
-        self.tables
-            .free_user_tables(|phys| page_alloc::free_pages(phys / PAGE_SIZE, 0));
-    }
-}
-
-impl AddressSpace {
-    /// A NUL-terminated string from user memory, without its NUL, of at
-    /// most `max` bytes (Linux: strncpy_from_user). None when it is longer.
-    pub fn string_from_user(
-        &mut self,
-        addr: u64,
-        max: usize,
-    ) -> Result<Option<alloc::vec::Vec<u8>>, Efault> {
-        let mut out = alloc::vec::Vec::new();
-        let mut at = addr;
-        while out.len() <= max {
-            let in_page = (PAGE_SIZE - at % PAGE_SIZE) as usize;
-            let mut chunk = [0u8; 256];
-            let n = in_page.min(chunk.len());
-            self.copy_from_user(&mut chunk[..n], at)?;
-            if let Some(nul) = chunk[..n].iter().position(|&b| b == 0) {
-                out.extend_from_slice(&chunk[..nul]);
-                return Ok((out.len() <= max).then_some(out));
-            }
-            out.extend_from_slice(&chunk[..n]);
-            at += n as u64;
-        }
-        Ok(None)
+        top.checked_sub(len).filter(|&s| s >= MMAP_MIN_ADDR)
     }
 
     /// The address space of a forked child (Linux: dup_mmap): the same
-    /// VMAs, every present page shared, writable ones copy-on-write.
+    /// VMAs but those marked MADV_DONTFORK; every present private page
+    /// shared, writable ones copy-on-write, except in MADV_WIPEONFORK
+    /// areas, which the child gets empty; shared memory stays shared.
     pub fn duplicate(&mut self) -> Result<AddressSpace, NoMemory> {
         let mut child = AddressSpace::new()?;
-        child.vmas = self.vmas.clone();
         child.start_brk = self.start_brk;
         child.brk = self.brk;
-        let vmas: alloc::vec::Vec<Vma> = self.vmas.values().copied().collect();
+        let vmas: Vec<Vma> = self
+            .vmas
+            .values()
+            .filter(|v| !v.flags.dontcopy)
+            .cloned()
+            .collect();
         for vma in vmas {
-            let shared = Prot {
+            child.vmas.insert(vma.start, vma.clone());
+            if vma.is_shared() || vma.flags.wipeonfork {
+                continue;
+            }
+            let read_only = Prot {
                 write: false,
                 ..vma.prot
             };
-            let mut page = vma.start;
-            while page < vma.end {
+            let mut at = vma.start;
+            while let Some(page) = self.tables.next_used(at, vma.end) {
                 if let Some((phys, _)) = self.tables.translate(page) {
-                    child.tables.set_4k(page, phys, shared.pte_flags())?;
+                    child.tables.set_4k(page, phys, read_only.pte_flags())?;
                     page_get(phys / PAGE_SIZE);
                     if vma.prot.write {
-                        self.tables.set_4k(page, phys, shared.pte_flags())?;
+                        self.tables.set_4k(page, phys, read_only.pte_flags())?;
                     }
                 }
-                page += PAGE_SIZE;
+                at = page + PAGE_SIZE;
             }
         }
         // The parent's writable pages just became read-only.
         x86_64::instructions::tlb::flush_all();
         Ok(child)
+    }
+}
+
+impl Drop for AddressSpace {
+    fn drop(&mut self) {
+        let ranges: Vec<(u64, u64, bool)> = self
+            .vmas
+            .values()
+            .map(|v| (v.start, v.end, v.is_shared()))
+            .collect();
+        for (start, end, shared) in ranges {
+            self.zap(start, end, shared);
+        }
+        // The tables go last, the kernel half excepted (it is shared).
+        self.tables
+            .free_user_tables(|phys| page_alloc::free_pages(phys / PAGE_SIZE, 0));
     }
 }

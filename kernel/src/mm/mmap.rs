@@ -1,29 +1,33 @@
 //! brk, mmap, munmap and mprotect for anonymous memory (Linux: mm/mmap.c,
 //! mm/mprotect.c), with Linux's alignment and error rules.
 //!
-//! File mappings need the VFS and are refused for now (ENODEV).
+//! MAP_PRIVATE memory is copied on write after fork; MAP_SHARED memory
+//! gets an object of its own (mm/shmem.rs) that fork shares. File mappings
+//! need the VFS and are refused for now (ENODEV).
 
 use linux_raw_sys::errno::{EEXIST, EINVAL, ENODEV, ENOMEM};
 use linux_raw_sys::general::{
-    MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_PRIVATE, MAP_SHARED, MAP_TYPE,
+    MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_PRIVATE, MAP_SHARED, MAP_TYPE,
 };
 
 use crate::arch::mm::PAGE_SIZE;
 use crate::kernel::sys::err;
 use crate::kernel::task::with_current_mm;
-use crate::mm::address_space::{Prot, TASK_SIZE};
+use crate::mm::address_space::{Prot, Vma, TASK_SIZE};
+use crate::mm::shmem::SharedAnon;
 
 /// Bytes below TASK_SIZE kept for the stack before mmap's top-down area
 /// (Linux: mmap_base leaves the stack rlimit plus a gap).
-pub const STACK_RESERVE: u64 = 8 << 20;
-const MMAP_BASE: u64 = TASK_SIZE - STACK_RESERVE - (128 << 20);
+pub const STACK_RESERVE: u64 = crate::mm::stack::STACK_RLIMIT;
+pub const MMAP_BASE: u64 = TASK_SIZE - STACK_RESERVE - (128 << 20);
 
-fn page_align(len: u64) -> Option<u64> {
+pub fn page_align(len: u64) -> Option<u64> {
     len.checked_add(PAGE_SIZE - 1).map(|l| l & !(PAGE_SIZE - 1))
 }
 
 /// brk(2): move the end of the heap; the new end, or the old one when the
-/// request cannot be met (Linux returns the current break on failure).
+/// request cannot be met (Linux returns the current break on failure). The
+/// heap keeps a page, and a stack's guard gap, free below the next mapping.
 pub fn sys_brk(new: u64) -> i64 {
     with_current_mm(|mm| {
         if new < mm.start_brk {
@@ -34,7 +38,7 @@ pub fn sys_brk(new: u64) -> i64 {
             return mm.brk as i64;
         };
         if new_end > old_end {
-            if new_end > MMAP_BASE || !mm.range_is_free(old_end, new_end) {
+            if new_end > MMAP_BASE || !mm.fits_with_gap(old_end, new_end + PAGE_SIZE) {
                 return mm.brk as i64;
             }
             let heap = Prot {
@@ -67,6 +71,11 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
         let _ = fd;
         return err(ENODEV);
     }
+    let shared = flags & MAP_TYPE == MAP_SHARED;
+    let growsdown = flags & MAP_GROWSDOWN != 0;
+    if shared && growsdown {
+        return err(EINVAL);
+    }
     let fixed = flags & (MAP_FIXED | MAP_FIXED_NOREPLACE) != 0;
     let fits = addr.checked_add(len).is_some_and(|e| e <= TASK_SIZE);
     if fixed && (!addr.is_multiple_of(PAGE_SIZE) || !fits) {
@@ -87,7 +96,7 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
             let hint = addr & !(PAGE_SIZE - 1);
             let hint_ok = hint != 0
                 && hint.checked_add(len).is_some_and(|e| e <= TASK_SIZE)
-                && mm.range_is_free(hint, hint + len);
+                && mm.fits_with_gap(hint, hint + len);
             if hint_ok {
                 hint
             } else {
@@ -97,7 +106,12 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
                 }
             }
         };
-        mm.insert_vma(start, start + len, prot);
+        let mut vma = Vma::private(start, start + len, prot);
+        vma.flags.growsdown = growsdown;
+        if shared {
+            vma.shared = Some(SharedAnon::new(len / PAGE_SIZE));
+        }
+        mm.insert(vma);
         start as i64
     })
 }

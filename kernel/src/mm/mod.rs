@@ -6,12 +6,19 @@
 //! vmalloc maps single pages into one virtually contiguous range.
 
 pub mod address_space;
+pub mod fault;
+pub mod madvise;
 pub mod memblock;
 pub mod meminfo;
 pub mod mm_struct;
 pub mod mmap;
+pub mod mremap;
 pub mod page_alloc;
+pub mod shmem;
 pub mod slab;
+pub mod stack;
+pub mod uaccess;
+pub mod vma;
 pub mod vmalloc;
 
 /// Start the allocators, once the kernel's page tables are in place

@@ -5,9 +5,11 @@
 //! the kernel is a bug: it ends in an oops and a panic, with the text
 //! Linux prints. Device interrupts go to their handler and get an EOI.
 
+use linux_raw_sys::general::{BUS_ADRERR, SIGBUS};
 use x86_64::registers::control::Cr2;
 
 use super::{apic, dumpstack};
+use crate::mm::address_space::BadAccess;
 use crate::pr_warn;
 
 /// The registers entry.S saves, lowest address first.
@@ -157,6 +159,15 @@ const PF_RSVD: u64 = 1 << 3;
 const PF_INSTR: u64 = 1 << 4;
 const PF_PK: u64 = 1 << 5;
 
+/// Shared memory touched past the end of its object: SIGBUS with
+/// BUS_ADRERR, to a handler or fatal (Linux: do_sigbus).
+fn user_sigbus(address: u64) {
+    let (sig, code) = (SIGBUS as u64, BUS_ADRERR as i32);
+    if !crate::kernel::signal::force_sig_fault(sig, code, address) {
+        crate::kernel::exit::do_group_exit(SIGBUS);
+    }
+}
+
 fn page_fault(frame: &mut TrapFrame) {
     let address = Cr2::read_raw();
     let err = frame.error_code;
@@ -169,9 +180,8 @@ fn page_fault(frame: &mut TrapFrame) {
         });
         let code = match repaired {
             Ok(()) => return,
-            Err(crate::mm::address_space::BadAccess::NotAllowed) => {
-                crate::kernel::signal::SEGV_ACCERR
-            }
+            Err(BadAccess::NotAllowed) => crate::kernel::signal::SEGV_ACCERR,
+            Err(BadAccess::BeyondObject) => return user_sigbus(address),
             Err(_) => crate::kernel::signal::SEGV_MAPERR,
         };
         if !crate::kernel::signal::force_sig_fault(crate::kernel::signal::SIGSEGV, code, address) {

@@ -208,6 +208,35 @@ impl PageTables {
         (!entry.is_unused()).then(|| (entry.addr().as_u64(), entry.flags()))
     }
 
+    /// The first page in [from, end) with a 4 KiB entry in use. Absent
+    /// tables are stepped over whole, as Linux's walks skip pmd_none and
+    /// pud_none, so a huge, sparsely touched range costs what is mapped.
+    pub fn next_used(&self, from: u64, end: u64) -> Option<u64> {
+        let mut virt = from & !(PAGE_SIZE - 1);
+        while virt < end {
+            let [l4, l3, l2, l1] = indices(virt);
+            let mut table: &PageTable = self.pgd;
+            let mut skip = 0;
+            for (index, span_shift) in [(l4, 39), (l3, 30), (l2, 21)] {
+                let entry = &table[index];
+                if entry.is_unused() || entry.flags().contains(F::HUGE_PAGE) {
+                    skip = span_shift;
+                    break;
+                }
+                table = table_at(entry.addr().as_u64());
+            }
+            if skip != 0 {
+                virt = (virt | ((1u64 << skip) - 1)).checked_add(1)?;
+                continue;
+            }
+            if !table[l1].is_unused() {
+                return Some(virt);
+            }
+            virt += PAGE_SIZE;
+        }
+        None
+    }
+
     /// Remove the 4 KiB mapping at `virt`; the physical address it had.
     /// The caller flushes the TLB. Intermediate tables are kept.
     pub fn unmap_4k(&mut self, virt: u64) -> Option<u64> {

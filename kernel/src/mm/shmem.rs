@@ -1,0 +1,65 @@
+//! The memory behind MAP_SHARED | MAP_ANONYMOUS (Linux: mm/shmem.c,
+//! shmem_zero_setup, which gives such a mapping an unnamed shmem file).
+//!
+//! Every VMA that maps the object, in any process, holds an Arc to it; its
+//! pages are allocated on first touch and belong to the object, not to the
+//! page tables that map them, so a write through one mapping is seen
+//! through all of them. The pages are freed when the last VMA goes. The
+//! object keeps the size it was created with: a mapping grown by mremap
+//! past it faults with SIGBUS there, as a file mapping past end of file.
+
+use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
+
+use gfp::Gfp;
+
+use crate::kernel::sync::IrqSpinLock;
+use crate::mm::page_alloc;
+
+pub struct SharedAnon {
+    /// Size in pages (Linux: the shmem inode's i_size).
+    pages: u64,
+    /// Page index to page frame, for the pages touched so far.
+    frames: IrqSpinLock<BTreeMap<u64, u64>>,
+}
+
+/// Why a page of the object could not be had.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ShmemError {
+    /// Beyond the object's size (SIGBUS, BUS_ADRERR).
+    BeyondEnd,
+    NoMemory,
+}
+
+impl SharedAnon {
+    pub fn new(pages: u64) -> Arc<SharedAnon> {
+        Arc::new(SharedAnon {
+            pages,
+            frames: IrqSpinLock::new(BTreeMap::new()),
+        })
+    }
+
+    /// The page frame of page `index`, allocated zeroed on first use
+    /// (Linux: shmem_get_folio).
+    pub fn frame(&self, index: u64) -> Result<u64, ShmemError> {
+        if index >= self.pages {
+            return Err(ShmemError::BeyondEnd);
+        }
+        let mut frames = self.frames.lock();
+        if let Some(&pfn) = frames.get(&index) {
+            return Ok(pfn);
+        }
+        let pfn =
+            page_alloc::alloc_pages(Gfp::KERNEL | Gfp::ZERO, 0).ok_or(ShmemError::NoMemory)?;
+        frames.insert(index, pfn);
+        Ok(pfn)
+    }
+}
+
+impl Drop for SharedAnon {
+    fn drop(&mut self) {
+        for (_, pfn) in core::mem::take(&mut *self.frames.lock()) {
+            page_alloc::free_pages(pfn, 0);
+        }
+    }
+}
