@@ -122,6 +122,30 @@ static void limits(void)
 	    res(sys2(SYS_setrlimit, RLIMIT_NOFILE, &old)));
 }
 
+#define MiB (1L << 20)
+
+/* In a child: RLIMIT_AS at 64 MiB bounds mmap, brk and mremap. */
+static void address_space_limit(void)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct rlimit lim = { 64 * MiB, RLIM_INFINITY };
+		say("setrlimit(RLIMIT_AS, 64 MiB): %s", res(sys2(SYS_setrlimit, RLIMIT_AS, &lim)));
+		long big = sys6(SYS_mmap, 0, 128 * MiB, 3, 0x22, -1, 0);
+		say("  mmap of 128 MiB: %s", res(big));
+		long small = sys6(SYS_mmap, 0, MiB, 3, 0x22, -1, 0);
+		say("  mmap of 1 MiB: %s", res(small));
+		long grown = sys6(SYS_mremap, small, MiB, 128 * MiB, 1, 0, 0);
+		say("  mremap of it to 128 MiB: %s", res(grown));
+		long brk = sys1(SYS_brk, 0);
+		say("  brk 128 MiB higher: %s", sys1(SYS_brk, brk + 128 * MiB) == brk ? "refused" : "moved");
+		say("  brk 64 KiB higher: %s", sys1(SYS_brk, brk + 65536) == brk ? "refused" : "moved");
+		_exit(0);
+	}
+	reap(pid);
+}
+
 /* Forks `depth` levels of 3 children each; 1 if a fork failed anywhere below. */
 static int bomb(int depth)
 {
@@ -209,6 +233,7 @@ int main(void)
 	say("the child that changed its ids %s", describe(reap(pid)));
 	ids("the parent kept");
 	limits();
+	address_space_limit();
 	nproc();
 	return 0;
 }

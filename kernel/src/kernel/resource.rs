@@ -22,6 +22,7 @@ pub const RLIMIT_CORE: usize = 4;
 pub const RLIMIT_NPROC: usize = 6;
 pub const RLIMIT_NOFILE: usize = 7;
 pub const RLIMIT_MEMLOCK: usize = 8;
+pub const RLIMIT_AS: usize = 9;
 pub const RLIMIT_SIGPENDING: usize = 11;
 pub const RLIMIT_MSGQUEUE: usize = 12;
 pub const RLIMIT_NICE: usize = 13;

@@ -103,6 +103,20 @@ impl AddressSpace {
         self.next_vma(start).is_none_or(|v| end <= v.start_gap())
     }
 
+    /// Bytes of [start, end) that VMAs cover.
+    pub fn mapped_in(&self, start: u64, end: u64) -> u64 {
+        self.vmas
+            .values()
+            .map(|v| v.end.min(end).saturating_sub(v.start.max(start)))
+            .sum()
+    }
+
+    /// Room for `bytes` more of mappings under `limit` (RLIMIT_AS), counting
+    /// every VMA (Linux: may_expand_vm with mm->total_vm).
+    pub fn may_expand(&self, bytes: u64, limit: u64) -> bool {
+        self.mapped_in(0, TASK_SIZE).saturating_add(bytes) <= limit
+    }
+
     /// Add a private VMA over a free range (the caller checked it is free).
     pub fn insert_vma(&mut self, start: u64, end: u64, prot: Prot) {
         self.insert(Vma::private(start, end, prot));

@@ -11,6 +11,7 @@ use linux_raw_sys::general::{
 };
 
 use crate::arch::mm::PAGE_SIZE;
+use crate::kernel::resource::{current_rlimit, RLIMIT_AS};
 use crate::kernel::sys::err;
 use crate::kernel::task::with_current_mm;
 use crate::mm::address_space::{Prot, Vma, TASK_SIZE};
@@ -29,6 +30,7 @@ pub fn page_align(len: u64) -> Option<u64> {
 /// request cannot be met (Linux returns the current break on failure). The
 /// heap keeps a page, and a stack's guard gap, free below the next mapping.
 pub fn sys_brk(new: u64) -> i64 {
+    let limit = current_rlimit(RLIMIT_AS);
     with_current_mm(|mm| {
         if new < mm.start_brk {
             return mm.brk as i64;
@@ -38,7 +40,8 @@ pub fn sys_brk(new: u64) -> i64 {
             return mm.brk as i64;
         };
         if new_end > old_end {
-            if new_end > MMAP_BASE || !mm.fits_with_gap(old_end, new_end + PAGE_SIZE) {
+            let room = mm.may_expand(new_end - old_end, limit);
+            if !room || new_end > MMAP_BASE || !mm.fits_with_gap(old_end, new_end + PAGE_SIZE) {
                 return mm.brk as i64;
             }
             let heap = Prot {
@@ -82,7 +85,17 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
         return err(EINVAL);
     }
     let prot = Prot::from_bits(prot);
+    let limit = current_rlimit(RLIMIT_AS);
     with_current_mm(|mm| {
+        // What MAP_FIXED replaces does not count twice.
+        let replaced = if fixed {
+            mm.mapped_in(addr, addr + len)
+        } else {
+            0
+        };
+        if !mm.may_expand(len - replaced, limit) {
+            return err(ENOMEM);
+        }
         let start = if fixed {
             if !mm.range_is_free(addr, addr + len) {
                 if flags & MAP_FIXED_NOREPLACE != 0 {

@@ -13,6 +13,7 @@ use linux_raw_sys::general::{MREMAP_DONTUNMAP, MREMAP_FIXED, MREMAP_MAYMOVE};
 
 use crate::arch::mm::init::flush_tlb_one;
 use crate::arch::mm::PAGE_SIZE;
+use crate::kernel::resource::{current_rlimit, RLIMIT_AS};
 use crate::kernel::sys::err;
 use crate::kernel::task::with_current_mm;
 use crate::mm::address_space::{AddressSpace, NoMemory, TASK_SIZE};
@@ -25,6 +26,8 @@ struct Remap {
     new_len: u64,
     flags: u32,
     new_addr: u64,
+    /// RLIMIT_AS, which growing must stay within.
+    as_limit: u64,
 }
 
 impl Remap {
@@ -46,6 +49,7 @@ pub fn sys_mremap(addr: u64, old_len: u64, new_len: u64, flags: u64, new_addr: u
         new_len: page_align_wrapping(new_len),
         flags: flags as u32,
         new_addr,
+        as_limit: current_rlimit(RLIMIT_AS),
     };
     match check_params(&r).and_then(|()| with_current_mm(|mm| remap(mm, r))) {
         Ok(addr) => addr as i64,
@@ -100,6 +104,9 @@ fn remap(mm: &mut AddressSpace, mut r: Remap) -> Result<u64, u32> {
         if r.old_len > vma_end - r.addr {
             return Err(EFAULT);
         }
+    }
+    if grows && !mm.may_expand(r.new_len - r.old_len, r.as_limit) {
+        return Err(ENOMEM);
     }
 
     if r.moves() {
