@@ -73,6 +73,7 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
         info.cmdline_param("init"),
         &args,
     );
+    crate::kernel::kthread::start_kthreadd();
     crate::kernel::sched::cpu_idle()
 }
 

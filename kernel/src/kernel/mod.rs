@@ -6,6 +6,7 @@ pub mod exit;
 pub mod fork;
 pub mod futex;
 pub mod kallsyms;
+pub mod kthread;
 pub mod panic;
 pub mod printk;
 pub mod reboot;

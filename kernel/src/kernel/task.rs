@@ -189,34 +189,43 @@ pub fn comm_from_path(path: &str) -> [u8; 16] {
 
 /// Make the boot context the idle task, pid 0 ("swapper" in Linux).
 pub fn init_idle_task() {
-    let idle = Task {
-        pid: 0,
-        tgid: 0,
-        ppid: 0,
-        comm: comm_from_path("swapper/0"),
-        state: TaskState::Runnable,
-        exit_code: 0,
-        mm: None,
-        kstack_pfn: 0,
-        kstack_order: 0,
-        kernel_stack_top: 0,
-        saved_rsp: 0,
-        fs_base: 0,
-        signals: crate::kernel::signal::SignalState::new(),
-        files: Arc::new(IrqSpinLock::new(vfs::FdTable::new(NR_OPEN_DEFAULT))),
-        fs: None,
-        cred: ::cred::Cred::root(),
-        rlimits: crate::kernel::resource::init_rlimits(),
-        clear_child_tid: 0,
-        times: CpuTime::default(),
-        dead_times: CpuTime::default(),
-        child_times: CpuTime::default(),
-        last_run: 0,
-        group_exit: None,
-    };
+    let idle = Task::kernel(0, "swapper/0", 0);
     let mut table = TASKS.lock();
     table.tasks.insert(0, Box::new(idle));
     table.current = 0;
+}
+
+impl Task {
+    /// A kernel task: no address space, no files of its own, root's
+    /// credentials and init's limits, on the kernel stack given (none for
+    /// the idle task, which runs on the boot stack).
+    pub fn kernel(pid: u32, name: &str, ppid: u32) -> Task {
+        Task {
+            pid,
+            tgid: pid,
+            ppid,
+            comm: comm_from_path(name),
+            state: TaskState::Runnable,
+            exit_code: 0,
+            mm: None,
+            kstack_pfn: 0,
+            kstack_order: 0,
+            kernel_stack_top: 0,
+            saved_rsp: 0,
+            fs_base: 0,
+            signals: crate::kernel::signal::SignalState::new(),
+            files: Arc::new(IrqSpinLock::new(vfs::FdTable::new(NR_OPEN_DEFAULT))),
+            fs: None,
+            cred: ::cred::Cred::root(),
+            rlimits: crate::kernel::resource::init_rlimits(),
+            clear_child_tid: 0,
+            times: CpuTime::default(),
+            dead_times: CpuTime::default(),
+            child_times: CpuTime::default(),
+            last_run: 0,
+            group_exit: None,
+        }
+    }
 }
 
 /// The current task's address space. Only user tasks make system calls

@@ -228,3 +228,14 @@ switch_to:
     .globl ret_from_fork
 ret_from_fork:
     jmp return_to_user
+
+/*
+ * A kernel thread's first run: RBX holds its function, R12 its argument
+ * (switch.rs prepare_kthread_stack). The function never returns.
+ */
+    .globl ret_from_kthread
+ret_from_kthread:
+    movq %r12, %rdi
+    sti
+    call *%rbx
+    ud2

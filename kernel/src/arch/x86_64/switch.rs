@@ -13,6 +13,7 @@ use super::traps::TrapFrame;
 extern "C" {
     fn switch_to(prev_rsp: *mut u64, next_rsp: u64);
     fn ret_from_fork();
+    fn ret_from_kthread();
 }
 
 /// Bytes of an FXSAVE image.
@@ -52,6 +53,31 @@ pub fn prepare_new_stack(kstack_top: u64, frame: &TrapFrame, fpu: &FpuState) -> 
         core::ptr::copy_nonoverlapping(fpu.0.as_ptr(), fpu_addr as *mut u8, FPU_STATE_SIZE);
         core::ptr::copy_nonoverlapping(switch_frame.as_ptr(), rsp as *mut u64, switch_frame.len());
     }
+    rsp
+}
+
+/// Lay out a kernel thread's stack so that the first switch to it calls
+/// `entry(arg)` with interrupts on (Linux: ret_from_fork's kernel-thread
+/// branch); the task's saved RSP. RBX carries the function and R12 the
+/// argument through switch_to.
+pub fn prepare_kthread_stack(kstack_top: u64, entry: extern "C" fn(u64) -> !, arg: u64) -> u64 {
+    // [r15, r14, r13, r12, rbp, rbx, return address]; once popped, RSP is
+    // 16-aligned for the call, as the ABI wants.
+    let switch_frame = [
+        0,
+        0,
+        0,
+        arg,
+        0,
+        entry as *const () as u64,
+        ret_from_kthread as *const () as u64,
+    ];
+    let rsp = (kstack_top & !15) - 72;
+    // SAFETY: the stack is the new thread's own, not yet running, with room
+    // for these 56 bytes below its top.
+    unsafe {
+        core::ptr::copy_nonoverlapping(switch_frame.as_ptr(), rsp as *mut u64, switch_frame.len())
+    };
     rsp
 }
 
