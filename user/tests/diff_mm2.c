@@ -32,6 +32,8 @@
 #define MADV_POPULATE_WRITE 23
 #define MADV_DONTNEED_LOCKED 24
 #define RLIMIT_STACK 3
+#define FUTEX_WAIT 0
+#define FUTEX_WAKE 1
 #define ARENA 64
 
 static long map(long addr, long len, long prot, long flags)
@@ -127,6 +129,33 @@ static const char *child_result(int status)
 	return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "yes" : describe(status);
 }
 
+/* A child waits on a futex word in shared memory; the parent's FUTEX_WAKE
+ * must reach it (Linux keys such a word by the memory, not the process). */
+static void futex_across_fork(void)
+{
+	volatile int *word = (volatile int *)map(0, PAGE, RW, SA);
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		while (*word == 0)
+			sys6(SYS_futex, (long)word, FUTEX_WAIT, 0, 0, 0, 0);
+		_exit(0);
+	}
+	long woken = 0;
+	for (int i = 0; i < 200 && woken != 1; i++) {
+		sleep_ms(10);
+		woken = sys6(SYS_futex, (long)word, FUTEX_WAKE, 1, 0, 0, 0);
+	}
+	*word = 1;
+	sys6(SYS_futex, (long)word, FUTEX_WAKE, 1, 0, 0, 0);
+	if (woken != 1)
+		sys2(SYS_kill, pid, SIGKILL);
+	say("a FUTEX_WAKE in the parent wakes the child waiting in shared memory: %s",
+	    yesno(woken == 1));
+	say("the child then sees the word change and exits: %s", child_result(reap(pid)));
+	unmap((long)word, PAGE);
+}
+
 static void shared(void)
 {
 	long s = map(0, 3 * PAGE, RW, SA);
@@ -189,6 +218,7 @@ static void shared(void)
 	say("the parent's own mapping stayed read-only: a child writing: %s", writing(t));
 	unmap(t, PAGE);
 	unmap(p, PAGE);
+	futex_across_fork();
 	say("MAP_SHARED | MAP_GROWSDOWN: %s", res(map(0, PAGE, RW, SA | MAP_GROWSDOWN)));
 	say("MAP_SHARED_VALIDATE with MAP_ANONYMOUS: %s",
 	    res(map(0, PAGE, RW, MAP_SHARED_VALIDATE | MAP_ANONYMOUS)));

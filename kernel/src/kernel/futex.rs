@@ -5,10 +5,13 @@
 //! sleeping on a word. FUTEX_WAIT checks, under the queue lock, that the
 //! word still holds the expected value before it sleeps, so a wake-up that
 //! comes between the user's check and the sleep is never lost. A word is
-//! named by its address space and address (Linux's private futex key);
-//! noyau has no shared memory between processes yet, so the shared
-//! (non-PRIVATE) form is keyed the same way.
+//! named by its address space and address (Linux's private futex key), or
+//! in MAP_SHARED memory by its shared object and offset, so that processes
+//! mapping it wait and wake each other (Linux's shared key). The PRIVATE
+//! flag is not needed to tell them apart: a spurious wake-up between two
+//! processes using it on shared memory is allowed.
 
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
 use linux_raw_sys::errno::{EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT};
@@ -21,6 +24,7 @@ use crate::kernel::task::{current_mm, TASKS};
 use crate::kernel::time::ktime_get_ns;
 use crate::kernel::time_syscalls::{get_timespec, monotonic_deadline};
 use crate::kernel::time_syscalls::{CLOCK_MONOTONIC, CLOCK_REALTIME};
+use crate::mm::mm_struct::Mm;
 
 const FUTEX_WAIT: u32 = 0;
 const FUTEX_WAKE: u32 = 1;
@@ -32,7 +36,8 @@ const FUTEX_PRIVATE_FLAG: u32 = 128;
 const FUTEX_CLOCK_REALTIME: u32 = 256;
 const FUTEX_BITSET_MATCH_ANY: u32 = 0xffff_ffff;
 
-/// A futex word: (address space id, user address).
+/// A futex word: (address space id, user address), or (shared object id,
+/// offset in it).
 type Key = (usize, u64);
 
 /// A task asleep on a word, woken by the wakes whose bitset meets its own.
@@ -100,7 +105,12 @@ fn key_of(uaddr: u64) -> Result<Key, i64> {
     if !uaddr.is_multiple_of(4) {
         return Err(err(EINVAL));
     }
-    Ok((current_mm().id(), uaddr))
+    Ok(key_in(&current_mm(), uaddr))
+}
+
+fn key_in(mm: &Arc<Mm>, uaddr: u64) -> Key {
+    let shared = mm.lock().shared_key(uaddr);
+    shared.unwrap_or((mm.id(), uaddr))
 }
 
 /// The word at `uaddr`, read while the caller holds the waiter lock.
@@ -231,6 +241,6 @@ pub fn clear_child_tid(addr: u64) {
     }
     let mm = current_mm();
     if mm.lock().copy_to_user(addr, &0u32.to_le_bytes()).is_ok() && addr.is_multiple_of(4) {
-        wake_key((mm.id(), addr), 1, FUTEX_BITSET_MATCH_ANY);
+        wake_key(key_in(&mm, addr), 1, FUTEX_BITSET_MATCH_ANY);
     }
 }

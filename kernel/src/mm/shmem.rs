@@ -13,7 +13,9 @@ use alloc::sync::Arc;
 
 use gfp::Gfp;
 
+use crate::arch::mm::PAGE_SIZE;
 use crate::kernel::sync::IrqSpinLock;
+use crate::mm::address_space::AddressSpace;
 use crate::mm::page_alloc;
 
 pub struct SharedAnon {
@@ -53,6 +55,18 @@ impl SharedAnon {
             page_alloc::alloc_pages(Gfp::KERNEL | Gfp::ZERO, 0).ok_or(ShmemError::NoMemory)?;
         frames.insert(index, pfn);
         Ok(pfn)
+    }
+}
+
+impl AddressSpace {
+    /// For a futex word at `addr` in shared memory: the object's id and the
+    /// word's offset in it, the same in every process (Linux: the shared
+    /// futex key, by inode and page index).
+    pub fn shared_key(&self, addr: u64) -> Option<(usize, u64)> {
+        let vma = self.find_vma(addr)?;
+        let object = vma.shared.as_ref()?;
+        let offset = vma.object_page(addr) * PAGE_SIZE + addr % PAGE_SIZE;
+        Some((Arc::as_ptr(object) as usize, offset))
     }
 }
 
