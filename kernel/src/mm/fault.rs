@@ -24,9 +24,30 @@ pub enum BadAccess {
     NotMapped,
     /// A VMA without the right (SIGSEGV, SEGV_ACCERR).
     NotAllowed,
-    /// Shared memory past the end of its object (SIGBUS, BUS_ADRERR).
+    /// Shared memory past the end of its object, or a file page past the
+    /// end of the file (SIGBUS, BUS_ADRERR).
     BeyondObject,
     NoMemory,
+}
+
+/// Read the file page at `offset` into the fresh zeroed page at `dst`
+/// (Linux: filemap_fault, then the private copy); the bytes past the end
+/// of the file stay zero.
+fn fill_from_file(dst: *mut u8, file: &vfs::File, offset: u64) {
+    // SAFETY: `dst` is the direct-map address of a whole page just
+    // allocated for this fault, which nothing else reaches yet.
+    let page = unsafe { core::slice::from_raw_parts_mut(dst, PAGE_SIZE as usize) };
+    let mut done = 0;
+    while done < page.len() {
+        match file
+            .inode()
+            .ops()
+            .read_at(file.inode(), offset + done as u64, &mut page[done..])
+        {
+            Ok(0) | Err(_) => break,
+            Ok(n) => done += n,
+        }
+    }
 }
 
 impl AddressSpace {
@@ -86,8 +107,19 @@ impl AddressSpace {
             flush_tlb_one(page);
             return Ok(());
         }
-        self.map_zeroed_page(page, vma.prot)
+        // A file page wholly past the end of the file is SIGBUS, as on Linux.
+        let offset = vma.object_page(page) * PAGE_SIZE;
+        if let Some(file) = &vma.file {
+            if offset >= file.inode().attr().size.next_multiple_of(PAGE_SIZE) {
+                return Err(BadAccess::BeyondObject);
+            }
+        }
+        let dst = self
+            .map_zeroed_page(page, vma.prot)
             .map_err(|_| BadAccess::NoMemory)?;
+        if let Some(file) = &vma.file {
+            fill_from_file(dst, file, offset);
+        }
         Ok(())
     }
 

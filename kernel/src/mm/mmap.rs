@@ -1,14 +1,23 @@
-//! brk, mmap, munmap and mprotect for anonymous memory (Linux: mm/mmap.c,
-//! mm/mprotect.c), with Linux's alignment and error rules.
+//! brk, mmap, munmap and mprotect (Linux: mm/mmap.c, mm/mprotect.c), with
+//! Linux's alignment and error rules.
 //!
 //! MAP_PRIVATE memory is copied on write after fork; MAP_SHARED memory
-//! gets an object of its own (mm/shmem.rs) that fork shares. File mappings
-//! need the VFS and are refused for now (ENODEV).
+//! gets an object of its own (mm/shmem.rs) that fork shares. A private
+//! file mapping reads each page from the file on first touch (mm/fault.rs);
+//! shared file mappings are refused for now (ENODEV).
 
-use linux_raw_sys::errno::{EEXIST, EINVAL, ENODEV, ENOMEM};
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use alloc::sync::Arc;
+use linux_raw_sys::errno::{EACCES, EEXIST, EINVAL, ENODEV, ENOMEM, EOVERFLOW};
 use linux_raw_sys::general::{
-    MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_PRIVATE, MAP_SHARED, MAP_TYPE,
+    MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_PRIVATE, MAP_SHARED,
+    MAP_TYPE, S_IFCHR, S_IFMT, S_IFREG,
 };
+use vfs::file::FMODE_READ;
+use vfs::File;
+
+use crate::fs::read_write::fget;
 
 use crate::arch::mm::PAGE_SIZE;
 use crate::kernel::resource::{current_rlimit, RLIMIT_AS};
@@ -58,6 +67,37 @@ pub fn sys_brk(new: u64) -> i64 {
     })
 }
 
+/// The file a mapping of `fd` reads, or None when the mapping is anonymous
+/// after all (/dev/zero, as Linux's mmap_zero makes it). Only private
+/// mappings of regular files are kept; a shared file mapping needs a page
+/// cache that writes reach the file through, which noyau does not have
+/// yet (ENODEV, with a line in the log once).
+fn mapped_file(fd: u64, off: u64, len: u64, shared: bool) -> Result<Option<Arc<File>>, i64> {
+    let file = fget(fd)?;
+    if (off / PAGE_SIZE).checked_add(len / PAGE_SIZE).is_none() {
+        return Err(err(EOVERFLOW));
+    }
+    if file.fmode() & FMODE_READ == 0 {
+        return Err(err(EACCES));
+    }
+    let attr = file.inode().attr();
+    let is_zero = attr.mode & S_IFMT == S_IFCHR && attr.rdev == vfs::makedev(1, 5);
+    if is_zero {
+        return Ok(None);
+    }
+    if attr.mode & S_IFMT != S_IFREG {
+        return Err(err(ENODEV));
+    }
+    if shared {
+        static WARNED: AtomicBool = AtomicBool::new(false);
+        if !WARNED.swap(true, Ordering::Relaxed) {
+            crate::pr_warn!("mm: MAP_SHARED mappings of files are not supported yet (ENODEV)");
+        }
+        return Err(err(ENODEV));
+    }
+    Ok(Some(file))
+}
+
 pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -> i64 {
     let flags = flags as u32;
     let Some(len) = page_align(len).filter(|&l| l != 0 && l <= TASK_SIZE) else {
@@ -70,11 +110,15 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
         MAP_PRIVATE | MAP_SHARED => {}
         _ => return err(EINVAL),
     }
-    if flags & MAP_ANONYMOUS == 0 {
-        let _ = fd;
-        return err(ENODEV);
-    }
     let shared = flags & MAP_TYPE == MAP_SHARED;
+    let file = if flags & MAP_ANONYMOUS == 0 {
+        match mapped_file(fd, off, len, shared) {
+            Ok(f) => f,
+            Err(e) => return e,
+        }
+    } else {
+        None
+    };
     let growsdown = flags & MAP_GROWSDOWN != 0;
     if shared && growsdown {
         return err(EINVAL);
@@ -121,7 +165,10 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
         };
         let mut vma = Vma::private(start, start + len, prot);
         vma.flags.growsdown = growsdown;
-        if shared {
+        if let Some(file) = file {
+            vma.pgoff = off / PAGE_SIZE;
+            vma.file = Some(file);
+        } else if shared {
             vma.shared = Some(SharedAnon::new(len / PAGE_SIZE));
         }
         mm.insert(vma);

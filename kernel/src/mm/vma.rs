@@ -71,7 +71,10 @@ pub struct Vma {
     /// The pages of MAP_SHARED memory, shared with every process that maps
     /// them; None for private memory, whose pages are copied on write.
     pub shared: Option<Arc<SharedAnon>>,
-    /// The page of `shared` that `start` maps (Linux: vm_pgoff).
+    /// The file a private file mapping reads its pages from on first touch
+    /// (Linux: vm_file); they are private copies from then on.
+    pub file: Option<Arc<vfs::File>>,
+    /// The page of `shared`, or of `file`, that `start` maps (Linux: vm_pgoff).
     pub pgoff: u64,
 }
 
@@ -84,6 +87,7 @@ impl Vma {
             prot,
             flags: VmFlags::default(),
             shared: None,
+            file: None,
             pgoff: 0,
         }
     }
@@ -122,10 +126,17 @@ impl Vma {
         if self.end != next.start || self.prot != next.prot || self.flags != next.flags {
             return false;
         }
-        match (&self.shared, &next.shared) {
+        let follows = self.object_page(self.end) == next.pgoff;
+        let same_file = match (&self.file, &next.file) {
             (None, None) => true,
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b) && self.object_page(self.end) == next.pgoff,
+            (Some(a), Some(b)) => Arc::ptr_eq(a, b) && follows,
             _ => false,
-        }
+        };
+        same_file
+            && match (&self.shared, &next.shared) {
+                (None, None) => true,
+                (Some(a), Some(b)) => Arc::ptr_eq(a, b) && follows,
+                _ => false,
+            }
     }
 }
