@@ -112,12 +112,13 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         kernel_stack_top: kstack_top,
         saved_rsp,
         fs_base,
-        signals: parent.signals.for_child(share(CLONE_SIGHAND)),
+        signals: parent.signals.for_child(share(CLONE_SIGHAND), share_vm),
         files,
         fs,
         cred: parent.cred.clone(),
         clear_child_tid: if share(CLONE_CHILD_CLEARTID) { ctid } else { 0 },
         group_exit: None,
+        job: parent.job.for_child(),
     });
     drop(table);
 
