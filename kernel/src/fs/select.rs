@@ -7,12 +7,12 @@
 
 use alloc::vec;
 
-use linux_raw_sys::errno::{EFAULT, EINTR, EINVAL};
+use linux_raw_sys::errno::{EFAULT, EINVAL};
 use linux_raw_sys::general::{POLLERR, POLLHUP, POLLNVAL};
 
 use crate::fs::read_write::fget;
 use crate::kernel::sched;
-use crate::kernel::signal::signal_pending;
+use crate::kernel::signal::{signal_pending, ERESTARTNOHAND};
 use crate::kernel::sys::err;
 use crate::kernel::task::{with_current, with_current_mm, NR_OPEN_DEFAULT};
 use crate::kernel::time::{ktime_get_ns, TICK_NSEC};
@@ -53,7 +53,15 @@ pub fn sys_ppoll(ufds: u64, nfds: u64, tsp: u64, sigmask: u64, sigsetsize: u64) 
     let new = u64::from_le_bytes(mask) & !unblockable;
     let old = with_current(|t| core::mem::replace(&mut t.signals.blocked, new));
     let ret = do_poll(ufds, nfds, deadline);
-    with_current(|t| t.signals.blocked = old);
+    // Interrupted, the call keeps its mask until the handler's frame has
+    // saved the old one (Linux: restore_saved_sigmask_unless).
+    with_current(|t| {
+        if ret == -ERESTARTNOHAND {
+            t.signals.saved_mask = Some(old);
+        } else {
+            t.signals.blocked = old;
+        }
+    });
     ret
 }
 
@@ -74,10 +82,11 @@ fn do_poll(ufds: u64, nfds: u64, deadline: Option<u64>) -> i64 {
             }
             return ready as i64;
         }
-        // Linux restarts a poll only when no handler ran (ERESTARTNOHAND);
-        // noyau always reports the interruption.
+        // Restarted when no handler runs (a stop, an ignored signal), EINTR
+        // otherwise; Linux restarts a timed poll with the time left, noyau
+        // with the whole timeout.
         if signal_pending() {
-            return err(EINTR);
+            return -ERESTARTNOHAND;
         }
         let next_tick = ktime_get_ns() + TICK_NSEC;
         sched::sleep_until(deadline.map_or(next_tick, |d| d.min(next_tick)));
