@@ -97,8 +97,10 @@ impl FileOps for Console {
                     return Ok(0);
                 }
             }
+            // Restarted after a stop or an SA_RESTART handler, as a tty
+            // read is on Linux.
             if crate::kernel::signal::signal_pending() {
-                return Err(Errno::new(linux_raw_sys::errno::EINTR));
+                return Err(Errno::new(crate::kernel::signal::ERESTARTSYS as u32));
             }
             crate::kernel::sched::yield_or_idle();
         }

@@ -12,7 +12,7 @@ use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::sync::Arc;
 
-use linux_raw_sys::errno::{EFAULT, EINTR, EINVAL, EPIPE};
+use linux_raw_sys::errno::{EFAULT, EINVAL, EPIPE};
 use linux_raw_sys::general::{
     O_CLOEXEC, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM,
 };
@@ -44,9 +44,12 @@ fn errno(e: u32) -> Errno {
     Errno::new(e)
 }
 
+/// Yield until the next tick, unless a signal is to be acted on: then the
+/// call returns ERESTARTSYS, restarted after a stop or an SA_RESTART
+/// handler (Linux: pipe_read's -ERESTARTSYS).
 fn wait_or_interrupted() -> vfs::Result<()> {
     if crate::kernel::signal::signal_pending() {
-        return Err(errno(EINTR));
+        return Err(errno(crate::kernel::signal::ERESTARTSYS as u32));
     }
     crate::kernel::sched::yield_or_idle();
     Ok(())
@@ -80,7 +83,11 @@ impl FileOps for PipeEnd {
                 if p.readers == 0 {
                     let mut table = TASKS.lock();
                     let me = table.current;
-                    crate::kernel::signal::send_signal(&mut table, me, 13);
+                    crate::kernel::signal::send_signal(
+                        &mut table,
+                        me,
+                        crate::kernel::signal::SIGPIPE,
+                    );
                     return if done > 0 {
                         Ok(done)
                     } else {

@@ -8,15 +8,14 @@
 
 use alloc::vec;
 
-use linux_raw_sys::errno::EBADF;
-use linux_raw_sys::errno::{EFAULT, EINTR, EINVAL};
+use linux_raw_sys::errno::{EBADF, EFAULT, EINVAL};
 use linux_raw_sys::general::{
     POLLERR, POLLHUP, POLLIN, POLLNVAL, POLLOUT, POLLPRI, POLLRDNORM, POLLWRNORM,
 };
 
 use crate::fs::read_write::fget;
 use crate::kernel::sched;
-use crate::kernel::signal::signal_pending;
+use crate::kernel::signal::{signal_pending, ERESTARTNOHAND};
 use crate::kernel::sys::err;
 use crate::kernel::task::{with_current, with_current_mm, NR_OPEN_DEFAULT};
 use crate::kernel::time::{ktime_get_ns, TICK_NSEC};
@@ -63,7 +62,15 @@ fn with_sigmask(sigmask: u64, sigsetsize: u64, f: impl FnOnce() -> i64) -> i64 {
     let new = u64::from_le_bytes(mask) & !unblockable;
     let old = with_current(|t| core::mem::replace(&mut t.signals.blocked, new));
     let ret = f();
-    with_current(|t| t.signals.blocked = old);
+    // Interrupted, the call keeps its mask until the handler's frame has
+    // saved the old one (Linux: restore_saved_sigmask_unless).
+    with_current(|t| {
+        if ret == -ERESTARTNOHAND {
+            t.signals.saved_mask = Some(old);
+        } else {
+            t.signals.blocked = old;
+        }
+    });
     ret
 }
 
@@ -86,9 +93,7 @@ fn do_poll(ufds: u64, nfds: u64, deadline: Option<u64>) -> i64 {
 }
 
 /// Ask `round` until it finds something ready or the deadline passes,
-/// sleeping a tick between rounds; EINTR if a signal comes first. Linux
-/// restarts a poll only when no handler ran (ERESTARTNOHAND); noyau
-/// always reports the interruption.
+/// sleeping a tick between rounds, or until a signal comes.
 fn wait_until_ready(
     deadline: Option<u64>,
     mut round: impl FnMut() -> Result<usize, i64>,
@@ -98,8 +103,11 @@ fn wait_until_ready(
         if ready > 0 || deadline.is_some_and(|d| ktime_get_ns() >= d) {
             return Ok(ready);
         }
+        // Restarted when no handler runs (a stop, an ignored signal), EINTR
+        // otherwise; Linux restarts a timed poll with the time left, noyau
+        // with the whole timeout.
         if signal_pending() {
-            return Err(err(EINTR));
+            return Err(-ERESTARTNOHAND);
         }
         let next_tick = ktime_get_ns() + TICK_NSEC;
         sched::sleep_until(deadline.map_or(next_tick, |d| d.min(next_tick)));

@@ -241,6 +241,7 @@ pub fn spawn_init(path: &str, args: &[&str]) -> Result<(), ExecFailure> {
             child_times: Default::default(),
             last_run: 0,
             group_exit: None,
+            job: crate::kernel::pgrp::JobState::default(),
         }),
     );
     sched::enqueue(&mut table, pid);
@@ -343,7 +344,8 @@ pub fn sys_execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> i64
         t.comm = comm_from_path(&path);
         t.fs_base = 0;
         t.clear_child_tid = 0;
-        t.signals.reset_handlers_on_exec();
+        t.signals.on_exec();
+        t.job.forknoexec = false;
         (t.mm.replace(mm), t.files.clone())
     });
     drop(old);
@@ -375,7 +377,7 @@ fn de_thread() -> bool {
         if let Some(t) = table.tasks.get_mut(&tid) {
             t.group_exit.get_or_insert(0);
         }
-        crate::kernel::signal::send_signal(&mut table, tid, crate::kernel::signal::SIGKILL);
+        crate::kernel::signal::zap_thread(&mut table, tid);
     }
     while others
         .iter()
@@ -398,6 +400,7 @@ fn de_thread() -> bool {
         task.pid = tgid;
         if let Some(leader) = &leader {
             task.ppid = leader.ppid;
+            task.job.stop = leader.job.stop;
         }
         table.tasks.insert(tgid, task);
         table.current = tgid;

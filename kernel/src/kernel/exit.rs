@@ -1,5 +1,6 @@
-//! Ending a task and collecting its status (Linux: kernel/exit.c do_exit,
-//! wait4; arch/x86/mm/fault.c show_signal_msg).
+//! Ending a task (Linux: kernel/exit.c do_exit, do_group_exit,
+//! exit_notify; arch/x86/mm/fault.c show_signal_msg); collecting its
+//! status is wait.rs.
 //!
 //! An exiting thread gives back its memory at once (the last one of its
 //! address space does). A process ends with its last thread: its leader
@@ -9,18 +10,23 @@
 //! exit. Its children go to init. When init itself ends, Linux panics: so
 //! does noyau.
 
-use linux_raw_sys::errno::{ECHILD, EFAULT, EINVAL};
-
-use crate::arch::traps::TrapFrame;
-use crate::kernel::exec::free_kernel_stack;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use ::signal::SigInfo;
+use linux_raw_sys::general::SA_NOCLDWAIT;
 use vfs::FdTable;
 
+use crate::arch::traps::TrapFrame;
 use crate::kernel::sched::cputime;
+use crate::kernel::signal::jobctl;
 use crate::kernel::sync::IrqSpinLock;
-use crate::kernel::task::{with_current, with_current_mm, Task, TaskState, TaskTable, TASKS};
+use crate::kernel::task::{with_current, Task, TaskState, TaskTable, TASKS};
 use crate::kernel::{sched, signal};
 use crate::pr_info;
+
+/// The disposition that ignores a signal.
+const SIG_IGN: u64 = 1;
 
 /// Linux's signal numbers for the faults user code can cause, and the
 /// one a parent gets when a child ends.
@@ -43,7 +49,7 @@ pub fn do_group_exit(exitcode: u32) -> ! {
             if let Some(t) = table.tasks.get_mut(&tid) {
                 t.group_exit.get_or_insert(status);
             }
-            signal::send_signal(&mut table, tid, signal::SIGKILL);
+            signal::zap_thread(&mut table, tid);
         }
         status
     };
@@ -98,28 +104,56 @@ pub fn do_exit(exitcode: u32) -> ! {
 }
 
 /// The last thread of process `tgid` has exited: the leader's zombie
-/// takes the status, the children go to init, and the parent learns of it
-/// (Linux: exit_notify).
+/// takes the status, the children go to init (a process group that this
+/// orphans gets SIGHUP and SIGCONT if a member is stopped), and the parent
+/// gets SIGCHLD. A parent that ignores SIGCHLD, or set SA_NOCLDWAIT, leaves
+/// no zombie to collect: the child is released at once (Linux:
+/// exit_notify, do_notify_parent).
 fn exit_notify(table: &mut TaskTable, tgid: u32, status: u32) {
     let Some(leader) = table.tasks.get_mut(&tgid) else {
         return;
     };
     leader.exit_code = status;
+    leader.job.stop = Default::default();
     let parent = leader.ppid;
-    let mut orphans = false;
+    let children: Vec<u32> = table
+        .tasks
+        .values()
+        .filter(|t| t.ppid == tgid && t.is_leader())
+        .map(|t| t.tgid)
+        .collect();
     for task in table.tasks.values_mut() {
         if task.ppid == tgid {
             task.ppid = 1;
-            orphans = true;
+        }
+    }
+    for &child in &children {
+        jobctl::kill_orphaned_pgrp(table, child, Some(tgid));
+    }
+    jobctl::kill_orphaned_pgrp(table, tgid, None);
+    if !children.is_empty() {
+        sched::wake_up(table, 1);
+    }
+
+    let action = table
+        .tasks
+        .get(&parent)
+        .map(|p| p.signals.action(signal::SIGCHLD))
+        .unwrap_or_default();
+    let ignored = action.handler == SIG_IGN;
+    if !ignored {
+        let (code, si_status) = ::signal::status::child_code(status);
+        let info = SigInfo::child(code, tgid, si_status);
+        signal::send_process(table, parent, signal::SIGCHLD, info);
+    }
+    if ignored || action.flags & SA_NOCLDWAIT as u64 != 0 {
+        if let Some(leader) = table.tasks.get_mut(&tgid) {
+            leader.state = TaskState::Dead;
         }
     }
     for tid in table.threads(parent) {
         sched::wake_up(table, tid);
     }
-    if orphans {
-        sched::wake_up(table, 1);
-    }
-    signal::send_group_signal(table, parent, signal::SIGCHLD);
 }
 
 /// A user page fault that nothing can repair: report it as Linux does
@@ -151,73 +185,4 @@ pub fn user_trap(frame: &TrapFrame, name: &str, signal: u32) -> ! {
         frame.error_code
     );
     do_group_exit(signal)
-}
-
-const WNOHANG: u64 = 1;
-const WUNTRACED: u64 = 2;
-const WCONTINUED: u64 = 8;
-const WALL_FLAGS: u64 = 0xe000_0000;
-
-/// wait4(2): collect a child's status. `pid` -1 (or a process group, for
-/// now taken as any child) or a child's pid.
-pub fn sys_wait4(pid: i64, wstatus: u64, options: u64, rusage: u64) -> i64 {
-    if options & !(WNOHANG | WUNTRACED | WCONTINUED | WALL_FLAGS) != 0 {
-        return -(EINVAL as i64);
-    }
-    // Linux refuses -INT_MIN, which has no process group to name.
-    if pid == i32::MIN as i64 {
-        return -(linux_raw_sys::errno::ESRCH as i64);
-    }
-    loop {
-        let found = {
-            let mut table = TASKS.lock();
-            // Any thread waits for the children of its whole process.
-            let me = table.current().tgid;
-            let mine = |t: &Task| {
-                t.is_leader() && t.ppid == me && t.pid != me && (pid <= 0 || t.pid as i64 == pid)
-            };
-            if !table.tasks.values().any(|t| mine(t)) {
-                return -(ECHILD as i64);
-            }
-            let zombie = table
-                .tasks
-                .values()
-                .find(|t| mine(t) && t.state == TaskState::Zombie && !table.group_alive(t.tgid))
-                .map(|t| t.pid);
-            match zombie {
-                Some(z) => table.tasks.remove(&z).map(|child| {
-                    let times = cputime::reap_times(&mut table, &child);
-                    (child, times)
-                }),
-                None if options & WNOHANG != 0 => return 0,
-                None => {
-                    table.current().state = TaskState::Sleeping;
-                    None
-                }
-            }
-        };
-        match found {
-            Some((child, times)) => {
-                free_kernel_stack(child.kstack_pfn, child.kstack_order);
-                if rusage != 0 {
-                    if let Err(e) = cputime::put_rusage(rusage, times) {
-                        return e;
-                    }
-                }
-                let status = child.exit_code.to_le_bytes();
-                if wstatus != 0 && with_current_mm(|mm| mm.copy_to_user(wstatus, &status)).is_err()
-                {
-                    return -(EFAULT as i64);
-                }
-                return child.pid as i64;
-            }
-            None => {
-                sched::schedule();
-                if signal::signal_pending() {
-                    with_current(|t| t.state = TaskState::Runnable);
-                    return -signal::ERESTARTSYS;
-                }
-            }
-        }
-    }
 }

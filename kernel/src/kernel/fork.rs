@@ -113,7 +113,7 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         kernel_stack_top: kstack_top,
         saved_rsp,
         fs_base,
-        signals: parent.signals.for_child(share(CLONE_SIGHAND)),
+        signals: parent.signals.for_child(share(CLONE_SIGHAND), share_vm),
         files,
         fs,
         cred: parent.cred.clone(),
@@ -128,6 +128,7 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         child_times: Default::default(),
         last_run: 0,
         group_exit: None,
+        job: parent.job.for_child(),
     });
     drop(table);
 

@@ -19,7 +19,7 @@ use crate::kernel::cred::{self, Which};
 use crate::kernel::sched::{self, cputime};
 use crate::kernel::task::with_current;
 use crate::kernel::{
-    exec, exit, fork, futex, reboot, resource, signal, sys_info, syslog, time_syscalls,
+    exec, exit, fork, futex, pgrp, reboot, resource, signal, sys_info, syslog, time_syscalls, wait,
 };
 use crate::mm::{madvise, mmap, mremap};
 use crate::pr_warn;
@@ -191,7 +191,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_vfork => fork::sys_vfork(frame),
         nr::__NR_clone => fork::sys_clone(frame, a),
         nr::__NR_execve => exec::sys_execve(frame, a[0], a[1], a[2]),
-        nr::__NR_wait4 => exit::sys_wait4(a[0] as i32 as i64, a[1], a[2], a[3]),
+        nr::__NR_wait4 => wait::sys_wait4(a[0] as i32 as i64, a[1], a[2], a[3]),
         nr::__NR_rt_sigaction => signal::sys_rt_sigaction(a[0], a[1], a[2], a[3]),
         nr::__NR_rt_sigprocmask => signal::sys_rt_sigprocmask(a[0], a[1], a[2], a[3]),
         nr::__NR_rt_sigpending => signal::sys_rt_sigpending(a[0], a[1]),
@@ -200,6 +200,17 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_tkill => signal::sys_tgkill(None, a[0] as i32 as i64, a[1]),
         nr::__NR_tgkill => signal::sys_tgkill(Some(a[0] as i32 as i64), a[1] as i32 as i64, a[2]),
         nr::__NR_futex => futex::sys_futex(a[0], a[1], a[2], a[3], a[4], a[5]),
+        nr::__NR_rt_sigsuspend => signal::sys_rt_sigsuspend(a[0], a[1]),
+        nr::__NR_rt_sigtimedwait => signal::sys_rt_sigtimedwait(a[0], a[1], a[2], a[3]),
+        nr::__NR_sigaltstack => signal::sys_sigaltstack(a[0], a[1], frame.rsp),
+        nr::__NR_pause => signal::sys_pause(),
+        nr::__NR_restart_syscall => signal::sys_restart_syscall(),
+        nr::__NR_waitid => wait::sys_waitid(a[0], a[1] as i32 as i64, a[2], a[3], a[4]),
+        nr::__NR_setpgid => pgrp::sys_setpgid(a[0] as i32 as i64, a[1] as i32 as i64),
+        nr::__NR_getpgid => pgrp::sys_getpgid(a[0] as i32 as i64),
+        nr::__NR_getpgrp => pgrp::sys_getpgrp(),
+        nr::__NR_setsid => pgrp::sys_setsid(),
+        nr::__NR_getsid => pgrp::sys_getsid(a[0] as i32 as i64),
         _ => {
             report_missing(number);
             -(ENOSYS as i64)

@@ -26,6 +26,9 @@ pub enum TaskState {
     Runnable,
     /// Waiting for an event, e.g. a child's exit (TASK_INTERRUPTIBLE).
     Sleeping,
+    /// Stopped by a stop signal until SIGCONT or SIGKILL; never picked by
+    /// the scheduler, not woken by wake_up (TASK_STOPPED).
+    Stopped,
     /// Exited, waiting for its parent to collect the status (EXIT_ZOMBIE).
     /// Only a thread-group leader becomes one.
     Zombie,
@@ -82,6 +85,8 @@ pub struct Task {
     /// Set on every thread of a process that is ending as a whole
     /// (exit_group, a fatal signal): the status they all exit with.
     pub group_exit: Option<u32>,
+    /// Process group, session and group stop (kernel/pgrp.rs).
+    pub job: crate::kernel::pgrp::JobState,
 }
 
 #[derive(Clone)]
@@ -100,7 +105,7 @@ impl Task {
         self.pid == self.tgid
     }
 
-    /// Still running code: neither a zombie nor dead.
+    /// Still running code (maybe stopped): neither a zombie nor dead.
     pub fn alive(&self) -> bool {
         !matches!(self.state, TaskState::Zombie | TaskState::Dead)
     }
@@ -135,12 +140,13 @@ impl TaskTable {
         }
     }
 
-    /// The next free pid (Linux allocates upward and wraps at pid_max).
+    /// The next free pid (Linux allocates upward and wraps at pid_max); a
+    /// pid that still names a process group or a session is not free.
     pub fn alloc_pid(&mut self) -> u32 {
         loop {
             let pid = self.next_pid;
             self.next_pid = if pid >= PID_MAX { 2 } else { pid + 1 };
-            if !self.tasks.contains_key(&pid) {
+            if !self.tasks.contains_key(&pid) && !crate::kernel::pgrp::id_in_use(self, pid) {
                 return pid;
             }
         }
@@ -224,6 +230,7 @@ impl Task {
             child_times: CpuTime::default(),
             last_run: 0,
             group_exit: None,
+            job: crate::kernel::pgrp::JobState::default(),
         }
     }
 }

@@ -9,12 +9,13 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use linux_raw_sys::errno::{EFAULT, EINTR, EINVAL};
+use linux_raw_sys::errno::{EFAULT, EINVAL};
 
-use crate::kernel::sched::{self, cputime};
+use crate::kernel::sched::cputime;
 use crate::kernel::sys::err;
 use crate::kernel::task::with_current_mm;
 use crate::kernel::time::ktime_get_ns;
+use crate::kernel::{sched, signal};
 use crate::pr_info;
 
 const NSEC_PER_SEC: u64 = 1_000_000_000;
@@ -150,20 +151,39 @@ fn sleep_until(clock: u64, deadline_ns: u64) -> bool {
     }
 }
 
-pub fn sys_nanosleep(req: u64, _rem: u64) -> i64 {
-    match get_timespec(req) {
-        Ok(ns) => {
-            if sleep_until(CLOCK_MONOTONIC, ktime_get_ns().saturating_add(ns)) {
-                0
-            } else {
-                err(EINTR)
-            }
+/// Sleep on `clock` until `deadline_ns`, relative sleeps' way: when a
+/// signal comes first, the time left goes to `rem`, and the sleep resumes
+/// through restart_syscall after a stop or a signal without handler
+/// (Linux: hrtimer_nanosleep's restart block); a handler makes it EINTR.
+fn nanosleep_until(clock: u64, deadline_ns: u64, rem: u64) -> i64 {
+    if sleep_until(clock, deadline_ns) {
+        return 0;
+    }
+    if rem != 0 {
+        let left = deadline_ns.saturating_sub(clock_ns(clock).unwrap_or(deadline_ns));
+        if put_pair(rem, left / NSEC_PER_SEC, left % NSEC_PER_SEC) != 0 {
+            return err(EFAULT);
         }
+    }
+    signal::set_restart(signal::RestartBlock {
+        call: restart_nanosleep,
+        args: [clock, deadline_ns, rem],
+    });
+    -signal::ERESTART_RESTARTBLOCK
+}
+
+fn restart_nanosleep(args: [u64; 3]) -> i64 {
+    nanosleep_until(args[0], args[1], args[2])
+}
+
+pub fn sys_nanosleep(req: u64, rem: u64) -> i64 {
+    match get_timespec(req) {
+        Ok(ns) => nanosleep_until(CLOCK_MONOTONIC, ktime_get_ns().saturating_add(ns), rem),
         Err(e) => e,
     }
 }
 
-pub fn sys_clock_nanosleep(clock: u64, flags: u64, req: u64, _rem: u64) -> i64 {
+pub fn sys_clock_nanosleep(clock: u64, flags: u64, req: u64, rem: u64) -> i64 {
     if !matches!(clock, CLOCK_REALTIME | CLOCK_MONOTONIC | CLOCK_BOOTTIME) {
         return err(EINVAL);
     }
@@ -171,14 +191,14 @@ pub fn sys_clock_nanosleep(clock: u64, flags: u64, req: u64, _rem: u64) -> i64 {
         Ok(ns) => ns,
         Err(e) => return e,
     };
-    let deadline = if flags & TIMER_ABSTIME != 0 {
-        ns
-    } else {
-        clock_ns(clock).unwrap_or(0).saturating_add(ns)
-    };
-    if sleep_until(clock, deadline) {
+    if flags & TIMER_ABSTIME == 0 {
+        let deadline = clock_ns(clock).unwrap_or(0).saturating_add(ns);
+        return nanosleep_until(clock, deadline, rem);
+    }
+    // An absolute sleep is simply made again.
+    if sleep_until(clock, ns) {
         0
     } else {
-        err(EINTR)
+        -signal::ERESTARTNOHAND
     }
 }

@@ -1,0 +1,252 @@
+//! Sending signals (Linux: kernel/signal.c prepare_signal, complete_signal,
+//! kill_something_info, __kill_pgrp_info, do_tkill).
+//!
+//! A signal for a process goes to one of its threads that wants it (does
+//! not block it and is not stopped), the leader first. Some rules act when
+//! the signal is sent, not when it is delivered: a stop signal discards a
+//! pending SIGCONT, SIGCONT discards pending stop signals and resumes a
+//! stopped process, a fatal signal that a thread wants ends the whole
+//! process at once (even stopped, for SIGKILL), and init takes only the
+//! signals it has handlers for.
+
+use ::signal::{bit, default_action, DefaultAction, SigInfo, STOP_MASK};
+use linux_raw_sys::errno::{EINVAL, ESRCH};
+use linux_raw_sys::general::{SI_TKILL, SI_USER};
+
+use super::{jobctl, SIGCONT, SIGKILL, SIG_DFL};
+use crate::kernel::sched;
+use crate::kernel::sys::err;
+use crate::kernel::task::{TaskState, TaskTable, TASKS};
+
+/// Linux: signal_wake_up. A sleeping thread is woken; a stopped one only
+/// when `resume` (SIGKILL).
+pub(super) fn signal_wake_up(table: &mut TaskTable, tid: u32, resume: bool) {
+    let stopped = table
+        .tasks
+        .get(&tid)
+        .is_some_and(|t| t.state == TaskState::Stopped);
+    if stopped && resume {
+        if let Some(t) = table.tasks.get_mut(&tid) {
+            t.state = TaskState::Runnable;
+        }
+        sched::enqueue(table, tid);
+    } else {
+        sched::wake_up(table, tid);
+    }
+}
+
+/// SIGKILL to one thread, whatever else holds (Linux: the SIGKILL that
+/// zap_other_threads adds): for exit_group and execve's de_thread.
+pub fn zap_thread(table: &mut TaskTable, tid: u32) {
+    let Some(t) = table.tasks.get_mut(&tid) else {
+        return;
+    };
+    if !t.alive() {
+        return;
+    }
+    t.signals.stop_pending = false;
+    t.signals.queue(SIGKILL, SigInfo::kernel(SIGKILL));
+    signal_wake_up(table, tid, true);
+}
+
+/// Is `sig` kept for process `tgid`, as seen by thread `tid` (Linux:
+/// prepare_signal)? The stop signals and SIGCONT take effect here.
+fn prepare_signal(table: &mut TaskTable, tgid: u32, tid: u32, sig: u64) -> bool {
+    let exiting = table
+        .tasks
+        .get(&tgid)
+        .is_none_or(|leader| leader.group_exit.is_some());
+    if exiting {
+        return false;
+    }
+    let threads = table.threads(tgid);
+    if bit(sig) & STOP_MASK != 0 {
+        for t in &threads {
+            if let Some(t) = table.tasks.get_mut(t) {
+                t.signals.discard(bit(SIGCONT));
+            }
+        }
+    } else if sig == SIGCONT {
+        jobctl::continue_process(table, tgid);
+    }
+    table
+        .tasks
+        .get(&tid)
+        .is_some_and(|t| !t.signals.ignores(sig, tgid == 1))
+}
+
+/// Queue `sig` for process `tgid` (for its thread `only`, if given), then
+/// pick the thread to wake (Linux: __send_signal_locked, complete_signal).
+fn send_locked(table: &mut TaskTable, tgid: u32, only: Option<u32>, sig: u64, info: SigInfo) {
+    let threads = table.threads(tgid);
+    let alive: alloc::vec::Vec<u32> = threads
+        .into_iter()
+        .filter(|t| table.tasks.get(t).is_some_and(|t| t.alive()))
+        .collect();
+    let Some(&first) = alive.first() else {
+        return;
+    };
+    let probe = only.unwrap_or(if alive.contains(&tgid) { tgid } else { first });
+    if !prepare_signal(table, tgid, probe, sig) {
+        return;
+    }
+    let wants = |table: &TaskTable, t: u32| {
+        table.tasks.get(&t).is_some_and(|t| {
+            t.signals.blocked & bit(sig) == 0 && (sig == SIGKILL || t.state != TaskState::Stopped)
+        })
+    };
+    let target = match only {
+        Some(t) => Some(t).filter(|&t| wants(table, t)),
+        None => [probe]
+            .into_iter()
+            .chain(alive.iter().copied())
+            .find(|&t| wants(table, t)),
+    };
+    let queue_on = only.or(target).unwrap_or(probe);
+    if let Some(t) = table.tasks.get_mut(&queue_on) {
+        t.signals.queue(sig, info);
+    }
+    let Some(target) = target else {
+        return;
+    };
+
+    // A fatal signal ends every thread now rather than when one of them
+    // gets to it; core-dumping ones take the slow way, as on Linux.
+    let handler = table
+        .tasks
+        .get(&target)
+        .map(|t| t.signals.action(sig).handler);
+    let fatal = sig == SIGKILL
+        || (handler == Some(SIG_DFL)
+            && tgid != 1
+            && default_action(sig) == DefaultAction::Terminate);
+    if fatal {
+        jobctl::clear_group_stop(table, tgid);
+        for &t in &alive {
+            if let Some(task) = table.tasks.get_mut(&t) {
+                task.group_exit.get_or_insert(sig as u32);
+            }
+            zap_thread(table, t);
+        }
+        if let Some(leader) = table.tasks.get_mut(&tgid) {
+            leader.group_exit.get_or_insert(sig as u32);
+        }
+        return;
+    }
+    signal_wake_up(table, target, false);
+}
+
+/// Send `sig` to process `tgid` with `info` (nothing for signal 0).
+pub fn send_process(table: &mut TaskTable, tgid: u32, sig: u64, info: SigInfo) {
+    if sig != 0 {
+        send_locked(table, tgid, None, sig, info);
+    }
+}
+
+/// Send `sig` to thread `tid` from the kernel on behalf of the current
+/// task (Linux: send_sig with SEND_SIG_NOINFO), e.g. SIGPIPE.
+pub fn send_signal(table: &mut TaskTable, tid: u32, sig: u64) -> bool {
+    let sender = table.current().tgid;
+    let Some(tgid) = table.tasks.get(&tid).filter(|t| t.alive()).map(|t| t.tgid) else {
+        return false;
+    };
+    let info = SigInfo::from_process(sig, SI_USER as i32, sender);
+    send_locked(table, tgid, Some(tid), sig, info);
+    true
+}
+
+/// The processes kill(2) can name: thread-group leaders not yet reaped
+/// (zombies included, as on Linux).
+fn process_exists(table: &TaskTable, tgid: u32) -> bool {
+    table
+        .tasks
+        .get(&tgid)
+        .is_some_and(|t| t.is_leader() && t.state != TaskState::Dead)
+}
+
+/// `sig` to every process of group `pgid`; false if the group is empty
+/// (Linux: __kill_pgrp_info).
+pub fn kill_pgrp(table: &mut TaskTable, pgid: u32, sig: u64, info: SigInfo) -> bool {
+    let members = crate::kernel::pgrp::members(table, pgid);
+    for &tgid in &members {
+        send_process(table, tgid, sig, info);
+    }
+    !members.is_empty()
+}
+
+/// kill(2): one process (pid > 0), the caller's process group (0), every
+/// process but init and the caller's (-1), or the group -pid.
+pub fn sys_kill(pid: i64, sig: u64) -> i64 {
+    // The signal is an int: only its low 32 bits count.
+    let sig = sig as u32 as u64;
+    if sig > super::NSIG {
+        return err(EINVAL);
+    }
+    let mut table = TASKS.lock();
+    let me = table.current().tgid;
+    let info = SigInfo::from_process(sig, SI_USER as i32, me);
+    let found = match pid {
+        p if p > 0 => {
+            // A thread's tid names its process too, as on Linux.
+            let tgid = table.tasks.get(&(p as u32)).map(|t| t.tgid);
+            match tgid.filter(|&g| process_exists(&table, g)) {
+                Some(g) => {
+                    send_process(&mut table, g, sig, info);
+                    true
+                }
+                None => false,
+            }
+        }
+        0 => {
+            let pgid = table.current().job.pgid;
+            kill_pgrp(&mut table, pgid, sig, info)
+        }
+        -1 => {
+            let all: alloc::vec::Vec<u32> = table
+                .tasks
+                .values()
+                .filter(|t| t.is_leader() && t.state != TaskState::Dead)
+                .filter(|t| t.pid > 1 && t.tgid != me)
+                .map(|t| t.tgid)
+                .collect();
+            for &g in &all {
+                send_process(&mut table, g, sig, info);
+            }
+            !all.is_empty()
+        }
+        // -INT_MIN names no group.
+        p if p == i32::MIN as i64 => false,
+        p => kill_pgrp(&mut table, (-p) as u32, sig, info),
+    };
+    if found {
+        0
+    } else {
+        err(ESRCH)
+    }
+}
+
+/// tgkill(2) (and tkill(2), `tgid` None): one thread, which must belong
+/// to process `tgid`.
+pub fn sys_tgkill(tgid: Option<i64>, tid: i64, sig: u64) -> i64 {
+    let sig = sig as u32 as u64;
+    if tid <= 0 || tgid.is_some_and(|g| g <= 0) || sig > super::NSIG {
+        return err(EINVAL);
+    }
+    let mut table = TASKS.lock();
+    let me = table.current().tgid;
+    let target = table
+        .tasks
+        .get(&(tid as u32))
+        .filter(|t| t.state != TaskState::Dead)
+        .map(|t| (t.tgid, t.alive()));
+    match target {
+        Some((g, alive)) if tgid.is_none_or(|want| want == g as i64) => {
+            if sig != 0 && alive {
+                let info = SigInfo::from_process(sig, SI_TKILL, me);
+                send_locked(&mut table, g, Some(tid as u32), sig, info);
+            }
+            0
+        }
+        _ => err(ESRCH),
+    }
+}
