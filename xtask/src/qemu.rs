@@ -273,19 +273,53 @@ pub fn run_interactive(machine: &Machine, console: Console, timeout: Duration) -
 
     let mut qemu = Command::new(QEMU);
     qemu.args(args(machine, console)).stdin(Stdio::inherit());
-    run(qemu, true, timeout)
+    run(qemu, true, timeout, None)
 }
 
-/// A boot test: no input, nothing shown, everything kept.
-pub fn run_captured(machine: &Machine, timeout: Duration) -> Result<Outcome> {
+/// A boot test: nothing shown, everything kept; `input` typed on the
+/// console one string every `gap` (none: no input at all).
+pub fn run_captured(
+    machine: &Machine,
+    timeout: Duration,
+    input: &[String],
+    gap: Duration,
+) -> Result<Outcome> {
     let mut qemu = Command::new(QEMU);
-    qemu.args(args(machine, Console::Pipe)).stdin(Stdio::null());
-    run(qemu, false, timeout)
+    qemu.args(args(machine, Console::Pipe));
+    if input.is_empty() {
+        qemu.stdin(Stdio::null());
+        return run(qemu, false, timeout, None);
+    }
+    qemu.stdin(Stdio::piped());
+    let input = input.to_vec();
+    let typist = move |mut stdin: std::process::ChildStdin| {
+        for text in input {
+            thread::sleep(gap);
+            if stdin
+                .write_all(text.as_bytes())
+                .and_then(|()| stdin.flush())
+                .is_err()
+            {
+                return;
+            }
+        }
+        // Keep the console open: a closed stdin is an end of file there.
+        thread::sleep(Duration::from_secs(3600));
+    };
+    run(qemu, false, timeout, Some(Box::new(typist)))
 }
+
+/// What types on a captured QEMU's console, on a thread of its own.
+type Typist = Box<dyn FnOnce(std::process::ChildStdin) + Send>;
 
 /// Runs `qemu` to its end or to `timeout`, copying its output to ours when `echo`.
 /// It waits for QEMU on the thread that started it, as `die_with_thread` needs.
-fn run(mut qemu: Command, echo: bool, timeout: Duration) -> Result<Outcome> {
+fn run(
+    mut qemu: Command,
+    echo: bool,
+    timeout: Duration,
+    typist: Option<Typist>,
+) -> Result<Outcome> {
     let start = Instant::now();
     die_with_thread(&mut qemu);
     let mut child = qemu
@@ -293,6 +327,9 @@ fn run(mut qemu: Command, echo: bool, timeout: Duration) -> Result<Outcome> {
         .stderr(Stdio::piped())
         .spawn()
         .with_context(|| format!("starting {QEMU}"))?;
+    if let (Some(typist), Some(stdin)) = (typist, child.stdin.take()) {
+        thread::spawn(move || typist(stdin));
+    }
     let stdout = child.stdout.take().context("QEMU's stdout")?;
     let stderr = child.stderr.take().context("QEMU's stderr")?;
     let serial = thread::spawn(move || tee(stdout, echo.then(std::io::stdout)));

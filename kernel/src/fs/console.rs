@@ -1,20 +1,17 @@
-//! /dev/console, character device 5:1, on the serial port (Linux:
-//! drivers/tty/tty_io.c for the device, n_tty.c for the line discipline).
-//!
-//! Until the tty layer exists, a small canonical line discipline lives
-//! here: input is echoed, backspace erases, Enter ends a line (CR becomes
-//! LF), Ctrl-D on an empty line is end of file, and a read returns at
-//! most one line. Reading polls the UART between timer ticks.
+//! The terminal devices on the serial port (Linux: drivers/tty/tty_io.c's
+//! tty_fops): /dev/console (5:1), /dev/tty (5:0, the caller's controlling
+//! terminal) and /dev/ttyS0 (4:64). All three are the one serial terminal
+//! of drivers/tty/tty_io.rs, with its line discipline and job control;
+//! they differ in what opening them does.
 
-use alloc::collections::VecDeque;
 use alloc::sync::Arc;
 
+use linux_raw_sys::errno::ENXIO;
+use linux_raw_sys::general::{O_NOCTTY, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
 use vfs::{Errno, File, FileOps};
 
+use crate::drivers::tty::tty_io;
 use crate::fs::devices::{register_chrdev, Device};
-
-use crate::drivers::tty::serial;
-use crate::kernel::sync::IrqSpinLock;
 
 /// Linux's device numbers for the console and the controlling tty, and
 /// for the first serial port.
@@ -24,114 +21,48 @@ pub const TTY_MINOR: u32 = 0;
 pub const TTY_MAJOR: u32 = 4;
 pub const SERIAL_MINOR_BASE: u32 = 64;
 
-/// Completed input lines waiting for a reader, and the line being typed.
-struct LineDiscipline {
-    ready: VecDeque<u8>,
-    line: alloc::vec::Vec<u8>,
-    eof: bool,
-}
-
-static LDISC: IrqSpinLock<LineDiscipline> = IrqSpinLock::new(LineDiscipline {
-    ready: VecDeque::new(),
-    line: alloc::vec::Vec::new(),
-    eof: false,
-});
-
-/// Feed the bytes the UART has into the line discipline.
-fn poll_input() {
-    while let Some(b) = serial::try_read_byte() {
-        let mut ld = LDISC.lock();
-        match b {
-            b'\r' | b'\n' => {
-                serial::write_bytes(b"\n");
-                let line = core::mem::take(&mut ld.line);
-                ld.ready.extend(line);
-                ld.ready.push_back(b'\n');
-            }
-            0x7f | 0x08 => {
-                if ld.line.pop().is_some() {
-                    serial::write_bytes(b"\x08 \x08");
-                }
-            }
-            0x04 => {
-                if ld.line.is_empty() {
-                    ld.eof = true;
-                } else {
-                    let line = core::mem::take(&mut ld.line);
-                    ld.ready.extend(line);
-                }
-            }
-            _ => {
-                ld.line.push(b);
-                serial::write_bytes(&[b]);
-            }
-        }
-    }
-}
-
 pub struct Console;
 
 impl FileOps for Console {
-    fn read(&self, _file: &File, buf: &mut [u8], _pos: &mut u64) -> vfs::Result<usize> {
-        if buf.is_empty() {
-            return Ok(0);
-        }
-        loop {
-            poll_input();
-            {
-                let mut ld = LDISC.lock();
-                if !ld.ready.is_empty() {
-                    let mut n = 0;
-                    while n < buf.len() {
-                        let Some(b) = ld.ready.pop_front() else { break };
-                        buf[n] = b;
-                        n += 1;
-                        if b == b'\n' {
-                            break;
-                        }
-                    }
-                    return Ok(n);
-                }
-                if ld.eof {
-                    ld.eof = false;
-                    return Ok(0);
-                }
-            }
-            // Restarted after a stop or an SA_RESTART handler, as a tty
-            // read is on Linux.
-            if crate::kernel::signal::signal_pending() {
-                return Err(Errno::new(crate::kernel::signal::ERESTARTSYS as u32));
-            }
-            crate::kernel::sched::yield_or_idle();
-        }
+    fn read(&self, file: &File, buf: &mut [u8], _pos: &mut u64) -> vfs::Result<usize> {
+        tty_io::read(file, buf)
     }
 
     fn write(&self, _file: &File, buf: &[u8], _pos: &mut u64) -> vfs::Result<usize> {
-        serial::write_bytes(buf);
-        Ok(buf.len())
+        tty_io::write(buf)
     }
 
     fn seekable(&self) -> bool {
         false
     }
 
-    /// Always writable; readable once a line (or end of file) is ready.
+    /// Always writable; readable once the line discipline has something.
     fn poll(&self, _file: &File) -> u32 {
-        use linux_raw_sys::general::{POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM};
-        poll_input();
-        let ld = LDISC.lock();
-        let readable = !ld.ready.is_empty() || ld.eof;
-        POLLOUT | POLLWRNORM | if readable { POLLIN | POLLRDNORM } else { 0 }
+        let readable = if tty_io::readable() {
+            POLLIN | POLLRDNORM
+        } else {
+            0
+        };
+        POLLOUT | POLLWRNORM | readable
+    }
+
+    fn ioctl(&self, _file: &File, cmd: u32, arg: u64) -> vfs::Result<i64> {
+        tty_io::ioctl(cmd, arg)
     }
 }
 
-/// The terminal devices: /dev/tty (5:0) and /dev/console (5:1), and the
-/// first serial port /dev/ttyS0 (4:64), all on the serial console until
-/// the tty layer tells them apart.
+/// Opens the three terminal nodes (Linux: tty_open). /dev/console never
+/// becomes a controlling terminal; /dev/tty needs one; /dev/ttyS0 becomes
+/// the caller's when it leads a session without one (unless O_NOCTTY).
 struct Terminals;
 
 impl Device for Terminals {
-    fn open(&self, _minor: u32, _flags: u32) -> vfs::Result<Arc<dyn FileOps>> {
+    fn open(&self, minor: u32, flags: u32) -> vfs::Result<Arc<dyn FileOps>> {
+        match minor {
+            TTY_MINOR if !tty_io::caller_has_ctty() => return Err(Errno::new(ENXIO)),
+            SERIAL_MINOR_BASE => tty_io::open_may_acquire(flags & O_NOCTTY != 0),
+            _ => {}
+        }
         Ok(Arc::new(Console))
     }
 }

@@ -217,9 +217,11 @@ pub fn sys_sendfile(out_fd: u64, in_fd: u64, offset: u64, count: u64) -> i64 {
             Err(_) => break,
         };
         match output.write(&buf[..n]) {
+            // A short read (a line from a terminal, what a pipe holds) ends
+            // the call, so that it does not wait for more than one read gave.
             Ok(w) => {
                 done += w as u64;
-                if w < n {
+                if w < n || n < want {
                     break;
                 }
             }

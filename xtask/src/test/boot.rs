@@ -16,7 +16,7 @@ use anyhow::Result;
 
 use super::checks;
 use super::differential::{self, Run};
-use super::scenario::{Exit, Scenario};
+use super::scenario::{self, Exit, Scenario};
 use super::{Options, Tally};
 use crate::qemu::{self, Boot, Ending, Machine};
 use crate::{build, initramfs, iso, paths, progress, user};
@@ -241,7 +241,12 @@ fn attempt(scenario: &Scenario, media: Option<&Result<Media, String>>) -> Verdic
         smp: scenario.smp,
         gdb: false,
     };
-    let outcome = match qemu::run_captured(&machine, scenario.timeout) {
+    let outcome = match qemu::run_captured(
+        &machine,
+        scenario.timeout,
+        &scenario.input,
+        scenario::INPUT_GAP,
+    ) {
         Ok(outcome) => outcome,
         Err(err) => return failed(format!("{err:#}")),
     };

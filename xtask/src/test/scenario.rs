@@ -66,6 +66,8 @@ struct File {
     checks: Vec<String>,
     #[serde(default)]
     differential: Vec<String>,
+    #[serde(default)]
+    input: Vec<String>,
 }
 
 fn default_mem() -> String {
@@ -102,7 +104,14 @@ pub struct Scenario {
     /// whose outputs must agree; `init` is then the runner's image and
     /// `append` ends with `rdinit=/sbin/runner -- <the tests>`.
     pub differential: Vec<String>,
+    /// Text typed on the serial console, one string every INPUT_GAP after
+    /// boot, as a person at the terminal would (control characters in
+    /// TOML escapes: "\u0003" is Ctrl-C).
+    pub input: Vec<String>,
 }
+
+/// The time between two strings of a scenario's `input`.
+pub const INPUT_GAP: Duration = Duration::from_secs(3);
 
 /// Reads and checks one scenario; `name` is used in messages and log names.
 pub fn parse(name: &str, text: &str) -> Result<Scenario> {
@@ -162,6 +171,7 @@ pub fn parse(name: &str, text: &str) -> Result<Scenario> {
         reject: compile("reject", &file.reject)?,
         checks,
         differential: file.differential,
+        input: file.input,
     })
 }
 

@@ -100,6 +100,7 @@ fn handle_trap(frame: &mut TrapFrame) {
             irqs.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
             crate::kernel::time::tick();
             crate::kernel::sched::scheduler_tick(frame.user_mode());
+            crate::drivers::tty::tty_io::poll_input();
             crate::kernel::selftest::on_timer_interrupt();
             apic::eoi();
         }

@@ -1,3 +1,4 @@
-//! Terminals: for now the serial console.
+//! Terminals: the serial port and its tty.
 
 pub mod serial;
+pub mod tty_io;

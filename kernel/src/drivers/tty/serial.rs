@@ -33,6 +33,15 @@ pub fn write_bytes(bytes: &[u8]) {
     }
 }
 
+/// Send bytes as they are: the tty layer did its own output processing.
+pub fn write_raw(bytes: &[u8]) {
+    if let Some(port) = COM1_PORT.lock().as_mut() {
+        for &b in bytes {
+            port.send_raw(b);
+        }
+    }
+}
+
 /// Write without taking the lock: for the panic path only, where the lock
 /// may be held by the code that failed.
 pub fn write_bytes_unlocked(bytes: &[u8]) {
@@ -41,8 +50,8 @@ pub fn write_bytes_unlocked(bytes: &[u8]) {
     send(&mut port, bytes);
 }
 
-/// One byte the UART has received, if any (polled: the serial interrupt
-/// comes with the tty layer).
+/// One byte the UART has received, if any (polled: the tty layer asks
+/// every tick and while a reader waits).
 pub fn try_read_byte() -> Option<u8> {
     COM1_PORT
         .lock()

@@ -31,7 +31,7 @@ pub use action::{sys_rt_sigaction, sys_rt_sigpending, sys_rt_sigprocmask};
 pub use altstack::sys_sigaltstack;
 pub use deliver::{do_signal, set_restart, sys_restart_syscall, RestartBlock};
 pub use frame::sys_rt_sigreturn;
-pub use send::{send_process, send_signal, sys_kill, sys_tgkill, zap_thread};
+pub use send::{kill_pgrp, send_process, send_signal, sys_kill, sys_tgkill, zap_thread};
 pub use suspend::{sys_pause, sys_rt_sigsuspend, sys_rt_sigtimedwait};
 
 pub const NSIG: u64 = ::signal::NSIG;

@@ -1,0 +1,392 @@
+//! The serial terminal (Linux: drivers/tty/tty_io.c, tty_jobctrl.c and
+//! tty_ioctl.c): the line discipline of crates/tty on the UART, its
+//! session and foreground process group, and the terminal ioctls.
+//!
+//! The UART is polled: every tick, and whenever a reader waits, the bytes
+//! it holds go through the line discipline, which echoes them and may ask
+//! for a signal to the foreground group (^C SIGINT, ^\ SIGQUIT, ^Z
+//! SIGTSTP). A process of the terminal's session that is not in the
+//! foreground gets SIGTTIN when it reads (SIGTTOU when it writes with
+//! TOSTOP, or changes the settings), as job control wants.
+
+use alloc::vec::Vec;
+
+use linux_raw_sys::errno::{EAGAIN, EFAULT, EINVAL, EIO, ENOTTY, EPERM};
+use linux_raw_sys::general::{O_NONBLOCK, TOSTOP, VMIN, VTIME};
+use tty::{Ldisc, Signal, Termios, TERMIOS_SIZE};
+use vfs::{Errno, File};
+
+use crate::drivers::tty::serial;
+use crate::kernel::signal::{kill_pgrp, ERESTARTSYS};
+use crate::kernel::sync::IrqSpinLock;
+use crate::kernel::task::{with_current, with_current_mm, TASKS};
+use crate::kernel::time::{ktime_get_ns, TICK_NSEC};
+
+const SIGHUP: u64 = 1;
+const SIGINT: u64 = 2;
+const SIGQUIT: u64 = 3;
+const SIGCONT: u64 = 18;
+const SIGTSTP: u64 = 20;
+const SIGTTIN: u64 = 21;
+const SIGTTOU: u64 = 22;
+const SIGWINCH: u64 = 28;
+
+const TCGETS: u32 = 0x5401;
+const TCSETS: u32 = 0x5402;
+const TCSETSW: u32 = 0x5403;
+const TCSETSF: u32 = 0x5404;
+const TCSBRK: u32 = 0x5409;
+const TCXONC: u32 = 0x540a;
+const TCFLSH: u32 = 0x540b;
+const TIOCSCTTY: u32 = 0x540e;
+const TIOCGPGRP: u32 = 0x540f;
+const TIOCSPGRP: u32 = 0x5410;
+const TIOCOUTQ: u32 = 0x5411;
+const TIOCGWINSZ: u32 = 0x5413;
+const TIOCSWINSZ: u32 = 0x5414;
+const FIONREAD: u32 = 0x541b;
+const TIOCGSERIAL: u32 = 0x541e;
+const TIOCNOTTY: u32 = 0x5422;
+const TIOCGSID: u32 = 0x5429;
+
+/// The terminal: its line discipline, the session it is the controlling
+/// terminal of (0: none), its foreground group, and its window size.
+struct Tty {
+    ldisc: Ldisc,
+    session: u32,
+    pgrp: u32,
+    winsize: [u8; 8],
+}
+
+static TTY: IrqSpinLock<Option<Tty>> = IrqSpinLock::new(None);
+
+fn with_tty<R>(f: impl FnOnce(&mut Tty) -> R) -> R {
+    let mut guard = TTY.lock();
+    let tty = guard.get_or_insert_with(|| Tty {
+        ldisc: Ldisc::new(Termios::default()),
+        session: 0,
+        pgrp: 0,
+        winsize: [0; 8],
+    });
+    f(tty)
+}
+
+/// Feed what the UART holds through the line discipline; echo it, and
+/// send the signals it asks for to the foreground group. Called from the
+/// tick and by waiting readers.
+pub fn poll_input() {
+    while let Some(byte) = serial::try_read_byte() {
+        let mut echo = Vec::new();
+        let (signal, pgrp) = with_tty(|t| (t.ldisc.receive(byte, &mut echo), t.pgrp));
+        serial::write_raw(&echo);
+        let Some(signal) = signal else {
+            continue;
+        };
+        let sig = match signal {
+            Signal::Int => SIGINT,
+            Signal::Quit => SIGQUIT,
+            Signal::Tstp => SIGTSTP,
+        };
+        if pgrp != 0 {
+            kill_pgrp(&mut TASKS.lock(), pgrp, sig, ::signal::SigInfo::kernel(sig));
+        }
+    }
+}
+
+/// The caller's process group, session and whether it leads the session.
+fn caller() -> (u32, u32, bool) {
+    with_current(|t| (t.job.pgid, t.job.sid, t.tgid == t.job.sid))
+}
+
+/// Is this terminal the caller's controlling terminal?
+fn is_ctty() -> bool {
+    let (_, sid, _) = caller();
+    sid != 0 && with_tty(|t| t.session == sid)
+}
+
+/// Job control before a read (SIGTTIN) or a write or settings change
+/// (SIGTTOU) by a background process of the terminal's session (Linux:
+/// __tty_check_change). `Ok` lets it go on.
+fn check_change(sig: u64) -> Result<(), Errno> {
+    let (pgid, sid, _) = caller();
+    let (session, fg) = with_tty(|t| (t.session, t.pgrp));
+    if session == 0 || sid != session || fg == 0 || pgid == fg {
+        return Ok(());
+    }
+    let (blocked, ignored) = with_current(|t| {
+        let bit = 1u64 << (sig - 1);
+        (
+            t.signals.blocked & bit != 0,
+            t.signals.action(sig).handler == 1,
+        )
+    });
+    if blocked || ignored {
+        // A read is then refused; a write or a setting goes ahead.
+        return if sig == SIGTTIN {
+            Err(Errno::new(EIO))
+        } else {
+            Ok(())
+        };
+    }
+    let mut table = TASKS.lock();
+    if crate::kernel::signal::jobctl::pgrp_orphaned(&table, pgid, None) {
+        return Err(Errno::new(EIO));
+    }
+    kill_pgrp(&mut table, pgid, sig, ::signal::SigInfo::kernel(sig));
+    Err(Errno::new(ERESTARTSYS as u32))
+}
+
+/// read(2) on the terminal: what the line discipline hands over, after
+/// waiting as its mode says (a line; VMIN bytes; VTIME tenths of a second).
+pub fn read(file: &File, buf: &mut [u8]) -> vfs::Result<usize> {
+    check_change(SIGTTIN)?;
+    if buf.is_empty() {
+        return Ok(0);
+    }
+    let start = ktime_get_ns();
+    loop {
+        poll_input();
+        let (got, timer) = with_tty(|t| {
+            let canonical = t.ldisc.termios.lflag(linux_raw_sys::general::ICANON);
+            let (min, time) = (t.ldisc.termios.cc(VMIN), t.ldisc.termios.cc(VTIME));
+            if t.ldisc.readable(buf.len()) {
+                return (Some(t.ldisc.read(buf)), None);
+            }
+            match (canonical, min, time) {
+                (false, 0, 0) => (Some(t.ldisc.read(buf)), None),
+                (false, _, time) if time > 0 => (None, Some(time as u64 * 100_000_000)),
+                _ => (None, None),
+            }
+        });
+        if let Some(n) = got {
+            return Ok(n);
+        }
+        if let Some(timeout) = timer {
+            if ktime_get_ns() - start >= timeout {
+                return Ok(with_tty(|t| t.ldisc.read(buf)));
+            }
+        }
+        if file.flags() & O_NONBLOCK != 0 {
+            return Err(Errno::new(EAGAIN));
+        }
+        // Restarted after a stop or an SA_RESTART handler, as on Linux.
+        if crate::kernel::signal::signal_pending() {
+            return Err(Errno::new(ERESTARTSYS as u32));
+        }
+        crate::kernel::sched::sleep_until(ktime_get_ns() + TICK_NSEC);
+    }
+}
+
+/// write(2): through the output processing, after TOSTOP's check.
+pub fn write(buf: &[u8]) -> vfs::Result<usize> {
+    if with_tty(|t| t.ldisc.termios.lflag(TOSTOP)) {
+        check_change(SIGTTOU)?;
+    }
+    let mut out = Vec::with_capacity(buf.len() + buf.len() / 8);
+    with_tty(|t| t.ldisc.output(buf, &mut out));
+    serial::write_raw(&out);
+    Ok(buf.len())
+}
+
+/// Can a read return now (poll's POLLIN)?
+pub fn readable() -> bool {
+    poll_input();
+    with_tty(|t| t.ldisc.readable(1))
+}
+
+/// Forget a session whose processes are all gone: its leader's exit
+/// frees the terminal for another session (Linux: disassociate_ctty at
+/// the leader's exit).
+fn release_dead_session() {
+    let session = with_tty(|t| t.session);
+    if session == 0 {
+        return;
+    }
+    let alive = TASKS
+        .lock()
+        .tasks
+        .values()
+        .any(|t| t.alive() && t.job.sid == session);
+    if !alive {
+        with_tty(|t| {
+            t.session = 0;
+            t.pgrp = 0;
+        });
+    }
+}
+
+/// Opening the terminal (not /dev/console) without O_NOCTTY makes it the
+/// controlling terminal of a session leader that has none (Linux:
+/// tty_open_proc_set_tty).
+pub fn open_may_acquire(noctty: bool) {
+    let (pgid, sid, leader) = caller();
+    if noctty || !leader {
+        return;
+    }
+    release_dead_session();
+    with_tty(|t| {
+        if t.session == 0 {
+            t.session = sid;
+            t.pgrp = pgid;
+        }
+    });
+}
+
+/// Is there a controlling terminal for /dev/tty to open?
+pub fn caller_has_ctty() -> bool {
+    is_ctty()
+}
+
+fn put(arg: u64, bytes: &[u8]) -> vfs::Result<i64> {
+    with_current_mm(|mm| mm.copy_to_user(arg, bytes))
+        .map(|()| 0)
+        .map_err(|_| Errno::new(EFAULT))
+}
+
+fn get<const N: usize>(arg: u64) -> vfs::Result<[u8; N]> {
+    let mut b = [0u8; N];
+    with_current_mm(|mm| mm.copy_from_user(&mut b, arg)).map_err(|_| Errno::new(EFAULT))?;
+    Ok(b)
+}
+
+/// The terminal ioctls (Linux: tty_ioctl, tty_jobctrl_ioctl, n_tty_ioctl).
+pub fn ioctl(cmd: u32, arg: u64) -> vfs::Result<i64> {
+    match cmd {
+        TCGETS => put(arg, &with_tty(|t| t.ldisc.termios.to_bytes())),
+        TCSETS | TCSETSW | TCSETSF => {
+            check_change(SIGTTOU)?;
+            let new = Termios::from_bytes(&get::<TERMIOS_SIZE>(arg)?);
+            with_tty(|t| {
+                if cmd == TCSETSF {
+                    t.ldisc.flush_input();
+                }
+                t.ldisc.set_termios(new);
+            });
+            Ok(0)
+        }
+        TCFLSH => match arg {
+            0 | 2 => {
+                with_tty(|t| t.ldisc.flush_input());
+                Ok(0)
+            }
+            1 => Ok(0),
+            _ => Err(Errno::new(EINVAL)),
+        },
+        TCSBRK | TCXONC => Ok(0),
+        TIOCOUTQ => put(arg, &0i32.to_le_bytes()),
+        FIONREAD => put(
+            arg,
+            &(with_tty(|t| t.ldisc.available()) as i32).to_le_bytes(),
+        ),
+        TIOCGWINSZ => put(arg, &with_tty(|t| t.winsize)),
+        TIOCSWINSZ => {
+            let new = get::<8>(arg)?;
+            let (changed, pgrp) = with_tty(|t| {
+                let changed = t.winsize != new;
+                t.winsize = new;
+                (changed, t.pgrp)
+            });
+            if changed && pgrp != 0 {
+                kill_pgrp(
+                    &mut TASKS.lock(),
+                    pgrp,
+                    SIGWINCH,
+                    ::signal::SigInfo::kernel(SIGWINCH),
+                );
+            }
+            Ok(0)
+        }
+        TIOCGSERIAL => put(arg, &serial_struct()),
+        TIOCSCTTY => set_ctty(arg),
+        TIOCNOTTY => notty(),
+        TIOCGPGRP | TIOCGSID => {
+            if !is_ctty() {
+                return Err(Errno::new(ENOTTY));
+            }
+            let id = with_tty(|t| if cmd == TIOCGPGRP { t.pgrp } else { t.session });
+            put(arg, &(id as i32).to_le_bytes())
+        }
+        TIOCSPGRP => set_pgrp(arg),
+        _ => Err(Errno::new(ENOTTY)),
+    }
+}
+
+/// struct serial_struct for TIOCGSERIAL (busybox cttyhack finds the
+/// console's port through it): a 16550A on COM1, line 0, IRQ 4.
+fn serial_struct() -> [u8; 72] {
+    const PORT_16550A: i32 = 4;
+    let mut b = [0u8; 72];
+    let fields: [i32; 8] = [PORT_16550A, 0, 0x3f8, 4, 0, 16, 0, 115_200];
+    for (i, v) in fields.iter().enumerate() {
+        b[i * 4..i * 4 + 4].copy_from_slice(&v.to_le_bytes());
+    }
+    b
+}
+
+/// TIOCSCTTY: a session leader without a terminal takes this one, unless
+/// another session has it (taken from it only by root asking with arg 1).
+fn set_ctty(arg: u64) -> vfs::Result<i64> {
+    let (pgid, sid, leader) = caller();
+    if is_ctty() {
+        return Ok(0);
+    }
+    let root = with_current(|t| crate::kernel::cred::capable(&t.cred));
+    release_dead_session();
+    with_tty(|t| {
+        if !leader {
+            return Err(Errno::new(EPERM));
+        }
+        if t.session != 0 && !(arg == 1 && root) {
+            return Err(Errno::new(EPERM));
+        }
+        t.session = sid;
+        t.pgrp = pgid;
+        Ok(0)
+    })
+}
+
+/// TIOCNOTTY: give the terminal up; a session leader's going sends its
+/// foreground group SIGHUP and SIGCONT (Linux: disassociate_ctty).
+fn notty() -> vfs::Result<i64> {
+    if !is_ctty() {
+        return Err(Errno::new(ENOTTY));
+    }
+    let (_, _, leader) = caller();
+    if leader {
+        let pgrp = with_tty(|t| {
+            let pgrp = t.pgrp;
+            t.session = 0;
+            t.pgrp = 0;
+            pgrp
+        });
+        let mut table = TASKS.lock();
+        for sig in [SIGHUP, SIGCONT] {
+            kill_pgrp(&mut table, pgrp, sig, ::signal::SigInfo::kernel(sig));
+        }
+    }
+    Ok(0)
+}
+
+/// TIOCSPGRP: a group of the terminal's session becomes the foreground.
+fn set_pgrp(arg: u64) -> vfs::Result<i64> {
+    if !is_ctty() {
+        return Err(Errno::new(ENOTTY));
+    }
+    check_change(SIGTTOU)?;
+    let pgrp = i32::from_le_bytes(get::<4>(arg)?);
+    if pgrp < 0 {
+        return Err(Errno::new(EINVAL));
+    }
+    let (_, sid, _) = caller();
+    let in_session = {
+        let table = TASKS.lock();
+        crate::kernel::pgrp::members(&table, pgrp as u32)
+            .iter()
+            .any(|p| table.tasks.get(p).is_some_and(|t| t.job.sid == sid))
+    };
+    if !in_session {
+        return Err(Errno::new(EPERM));
+    }
+    with_tty(|t| t.pgrp = pgrp as u32);
+    Ok(0)
+}
