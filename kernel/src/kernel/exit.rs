@@ -72,6 +72,7 @@ pub fn do_exit(exitcode: u32) -> ! {
     drop(files);
 
     let mut table = TASKS.lock();
+    jobctl::exit_signals(&mut table);
     let me = table.current();
     let tgid = me.tgid;
     me.state = if me.is_leader() {
