@@ -108,12 +108,21 @@ static inline const char *signame(int sig)
 	case SIGKILL: return "SIGKILL";
 	case SIGSEGV: return "SIGSEGV";
 	case SIGTERM: return "SIGTERM";
+	case SIGHUP: return "SIGHUP";
+	case SIGUSR1: return "SIGUSR1";
+	case SIGUSR2: return "SIGUSR2";
+	case SIGCHLD: return "SIGCHLD";
+	case SIGCONT: return "SIGCONT";
+	case SIGSTOP: return "SIGSTOP";
+	case SIGTSTP: return "SIGTSTP";
+	case SIGTTIN: return "SIGTTIN";
+	case SIGTTOU: return "SIGTTOU";
 	default: return "another signal";
 	}
 }
 
-/* A wait status in words: "exited 3", "killed by signal 11 (SIGSEGV)"; -1 is
- * reap()'s failure. */
+/* A wait status in words: "exited 3", "killed by signal 11 (SIGSEGV)",
+ * "stopped by signal 19 (SIGSTOP)", "continued"; -1 is reap()'s failure. */
 static inline const char *describe(int status)
 {
 	static char text[80];
@@ -125,6 +134,11 @@ static inline const char *describe(int status)
 	else if (WIFSIGNALED(status))
 		snprintf(text, sizeof(text), "killed by signal %d (%s)%s", WTERMSIG(status),
 			 signame(WTERMSIG(status)), WCOREDUMP(status) ? ", core dumped" : "");
+	else if (WIFSTOPPED(status))
+		snprintf(text, sizeof(text), "stopped by signal %d (%s)", WSTOPSIG(status),
+			 signame(WSTOPSIG(status)));
+	else if (WIFCONTINUED(status))
+		snprintf(text, sizeof(text), "continued");
 	else
 		snprintf(text, sizeof(text), "raw wait status %#x", status);
 	return text;

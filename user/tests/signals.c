@@ -1,6 +1,7 @@
 /* Signals: a handler runs and returns, a blocked signal waits as pending,
- * kill terminates a child, a SIGSEGV handler sees the fault address, and
- * SIGCHLD reaches a handler. */
+ * kill terminates a child, a SIGSEGV handler sees the fault address,
+ * SIGCHLD reaches a handler; and init's process group and session, and
+ * the signals init ignores. */
 #include <signal.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -93,6 +94,25 @@ int main(void)
 		;
 	say("the faulting child exited with %d", WEXITSTATUS(status));
 	say("%s", chld >= 1 ? "SIGCHLD reached its handler" : "no SIGCHLD");
+
+	/* init, as on Linux: group 0 and session 0 until it calls setsid, and
+	 * deaf to the signals it has no handler for. */
+	signal(SIGCHLD, SIG_DFL);
+	say("init: getpgrp() %ld, getsid(0) %ld", sys0(SYS_getpgrp), sys1(SYS_getsid, 0));
+	pid_t member = fork();
+	if (member == 0) {
+		kill(0, SIGTERM);
+		_exit(0);
+	}
+	while (waitpid(member, &status, 0) < 0)
+		;
+	say("kill(0, SIGTERM) by a child of init's group: the child %s",
+	    WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM ? "was killed" : "survived");
+	kill(1, SIGTERM);
+	kill(1, SIGSTOP);
+	say("init ignores SIGTERM and SIGSTOP without a handler");
+	long sid = sys0(SYS_setsid);
+	say("init: setsid() %ld, then getpgrp() %ld", sid, sys0(SYS_getpgrp));
 
 	syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2,
 		LINUX_REBOOT_CMD_POWER_OFF, 0);

@@ -25,6 +25,9 @@ use crate::kernel::task::{with_current, Task, TaskState, TaskTable, TASKS};
 use crate::kernel::{sched, signal};
 use crate::pr_info;
 
+/// wait4 lives with waitid in wait.rs; the call table names it here.
+pub use crate::kernel::wait::sys_wait4;
+
 /// The disposition that ignores a signal.
 const SIG_IGN: u64 = 1;
 
@@ -73,6 +76,7 @@ pub fn do_exit(exitcode: u32) -> ! {
     drop(files);
 
     let mut table = TASKS.lock();
+    jobctl::exit_signals(&mut table);
     let me = table.current();
     let tgid = me.tgid;
     me.state = if me.is_leader() {

@@ -191,7 +191,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_vfork => fork::sys_vfork(frame),
         nr::__NR_clone => fork::sys_clone(frame, a),
         nr::__NR_execve => exec::sys_execve(frame, a[0], a[1], a[2]),
-        nr::__NR_wait4 => wait::sys_wait4(a[0] as i32 as i64, a[1], a[2], a[3]),
+        nr::__NR_wait4 => exit::sys_wait4(a[0] as i32 as i64, a[1], a[2], a[3]),
         nr::__NR_rt_sigaction => signal::sys_rt_sigaction(a[0], a[1], a[2], a[3]),
         nr::__NR_rt_sigprocmask => signal::sys_rt_sigprocmask(a[0], a[1], a[2], a[3]),
         nr::__NR_rt_sigpending => signal::sys_rt_sigpending(a[0], a[1]),

@@ -82,28 +82,41 @@ pub fn do_signal_stop(sig: u64) -> bool {
     }
 
     table.current().signals.stop_pending = false;
-    let notify = match stop_of(&mut table, tgid) {
-        Some(stop) => {
-            stop.count = stop.count.saturating_sub(1);
-            let complete = stop.count == 0 && !stop.stopped;
-            if complete {
-                *stop = GroupStop {
-                    stopped: true,
-                    code: stop.code,
-                    ..GroupStop::default()
-                };
-            }
-            complete
-        }
-        None => false,
-    };
+    let complete = participate(&mut table, tgid);
     table.current().state = TaskState::Stopped;
-    if notify {
+    if complete {
         notify_parent(&mut table, tgid, CLD_STOPPED);
     }
     drop(table);
     sched::schedule();
     true
+}
+
+/// One thread of `tgid` has done its part of a group stop; true if it was
+/// the last, the stop now complete (Linux: task_participate_group_stop).
+fn participate(table: &mut TaskTable, tgid: u32) -> bool {
+    let Some(stop) = stop_of(table, tgid) else {
+        return false;
+    };
+    stop.count = stop.count.saturating_sub(1);
+    let complete = stop.count == 0 && !stop.stopped;
+    if complete {
+        *stop = GroupStop {
+            stopped: true,
+            code: stop.code,
+            ..GroupStop::default()
+        };
+    }
+    complete
+}
+
+/// The current thread exits during a group stop: it counts as stopped, so
+/// that the others' stop completes without it (Linux: exit_signals).
+pub fn exit_signals(table: &mut TaskTable) {
+    let tgid = table.current().tgid;
+    if core::mem::take(&mut table.current().signals.stop_pending) && participate(table, tgid) {
+        notify_parent(table, tgid, CLD_STOPPED);
+    }
 }
 
 /// SIGCONT sent to process `tgid`: the stop signals pending go, every

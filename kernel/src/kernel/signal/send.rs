@@ -111,13 +111,14 @@ fn send_locked(table: &mut TaskTable, tgid: u32, only: Option<u32>, sig: u64, in
     };
 
     // A fatal signal ends every thread now rather than when one of them
-    // gets to it; core-dumping ones take the slow way, as on Linux.
-    let handler = table
-        .tasks
-        .get(&target)
-        .map(|t| t.signals.action(sig).handler);
+    // gets to it; core-dumping ones take the slow way, as on Linux, and
+    // rt_sigtimedwait may be about to take one it waits for.
+    let Some(t) = table.tasks.get(&target) else {
+        return;
+    };
     let fatal = sig == SIGKILL
-        || (handler == Some(SIG_DFL)
+        || (t.signals.action(sig).handler == SIG_DFL
+            && t.signals.real_blocked & bit(sig) == 0
             && tgid != 1
             && default_action(sig) == DefaultAction::Terminate);
     if fatal {
