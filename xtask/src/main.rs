@@ -2,8 +2,9 @@
 //!
 //! One command line (clap) over small modules: Debian packages (deps), the
 //! kernel build (build), user programs (user), initramfs images (initramfs),
-//! GRUB images (iso), QEMU (qemu) and the tests (test).
+//! GRUB images (iso), QEMU (qemu), the tests (test) and the benchmarks (bench).
 
+mod bench;
 mod build;
 mod cmdline;
 mod deps;
