@@ -18,6 +18,8 @@ enum Probe {
     Command(&'static str),
     /// A statically linked executable at a fixed path (busybox-static, not busybox).
     StaticExe(&'static str),
+    /// A file in a folder whose name starts with a prefix (a kernel image in /boot).
+    Glob(&'static str, &'static str),
 }
 
 /// A Debian package and the file that shows it is there.
@@ -71,6 +73,19 @@ pub const PACKAGES: &[Package] = &[
     },
 ];
 
+/// What `cargo xtask bench` needs besides: Debian's Linux kernel, which it
+/// boots in /boot/vmlinuz-*, and the font its chart is labelled in.
+pub const BENCH_PACKAGES: &[Package] = &[
+    Package {
+        name: "linux-image-amd64",
+        probe: Probe::Glob("/boot", "vmlinuz-"),
+    },
+    Package {
+        name: "fonts-dejavu-core",
+        probe: Probe::Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    },
+];
+
 /// What to do about the missing packages.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Plan {
@@ -95,6 +110,18 @@ pub fn plan(missing: &[&'static str], root: bool) -> Plan {
 
 /// Makes sure every package is there, installing the missing ones as root.
 pub fn ensure() -> Result<()> {
+    ensure_packages(PACKAGES)
+}
+
+/// The same for `packages`.
+pub fn ensure_packages(packages: &[Package]) -> Result<()> {
+    let missing = || -> Vec<&'static str> {
+        packages
+            .iter()
+            .filter(|p| !present(p.probe))
+            .map(|p| p.name)
+            .collect()
+    };
     match plan(&missing(), effective_uid()? == 0) {
         Plan::Ready => Ok(()),
         Plan::AskUser(command) => {
@@ -114,19 +141,14 @@ pub fn ensure() -> Result<()> {
     }
 }
 
-fn missing() -> Vec<&'static str> {
-    PACKAGES
-        .iter()
-        .filter(|p| !present(p.probe))
-        .map(|p| p.name)
-        .collect()
-}
-
 fn present(probe: Probe) -> bool {
     match probe {
         Probe::Path(path) => Path::new(path).exists(),
         Probe::Command(name) => find_command(name).is_some(),
         Probe::StaticExe(path) => std::fs::read(path).is_ok_and(|bytes| is_static_elf(&bytes)),
+        Probe::Glob(dir, prefix) => std::fs::read_dir(dir).is_ok_and(|mut entries| {
+            entries.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with(prefix)))
+        }),
     }
 }
 

@@ -25,13 +25,23 @@ pub const BENCHMARKS: &[&str] = &[
     "futex_wake",
 ];
 
+/// One benchmark's line: nanoseconds per operation, median of its
+/// samples and the fastest and slowest sample.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub name: String,
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
 /// What one run of the benchmark printed.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Report {
     /// The runner's CLOCK_BOOTTIME when it started as init, in seconds.
     pub init_uptime: Option<f64>,
-    /// Each benchmark's median in nanoseconds per operation, in the order printed.
-    pub medians: Vec<(String, f64)>,
+    /// Each benchmark's line, in the order printed.
+    pub lines: Vec<Line>,
 }
 
 fn regex(pattern: &str) -> Regex {
@@ -69,15 +79,21 @@ pub fn parse(log: &str) -> Result<Report, String> {
         let caps = LINE
             .captures(line)
             .ok_or_else(|| format!("bench: malformed line: {line}"))?;
-        let median: f64 = caps[2].parse().map_err(|_| format!("bench: {line}"))?;
-        let ops: u64 = caps[3].parse().map_err(|_| format!("bench: {line}"))?;
-        if median <= 0.0 || ops == 0 {
+        let number = |i: usize| caps[i].parse::<f64>().map_err(|_| format!("bench: {line}"));
+        let (median, ops, min, max) = (number(2)?, number(3)?, number(5)?, number(6)?);
+        if median <= 0.0 || ops <= 0.0 || min <= 0.0 || max < min {
             return Err(format!("bench: not a positive time: {line}"));
         }
-        report.medians.push((caps[1].to_string(), median));
+        let name = caps[1].to_string();
+        report.lines.push(Line {
+            name,
+            median,
+            min,
+            max,
+        });
     }
 
-    let names: Vec<&str> = report.medians.iter().map(|(n, _)| n.as_str()).collect();
+    let names: Vec<&str> = report.lines.iter().map(|l| l.name.as_str()).collect();
     if names != BENCHMARKS {
         let missing: Vec<_> = BENCHMARKS.iter().filter(|b| !names.contains(b)).collect();
         return Err(format!(
@@ -110,9 +126,11 @@ mod tests {
     fn a_whole_run_parses() {
         let report = parse(&sample()).unwrap();
         assert_eq!(report.init_uptime, Some(0.253324));
-        assert_eq!(report.medians.len(), BENCHMARKS.len());
-        assert_eq!(report.medians[0], ("null_syscall".into(), 9.5));
-        assert_eq!(report.medians[13], ("futex_wake".into(), 139.5));
+        assert_eq!(report.lines.len(), BENCHMARKS.len());
+        let first = &report.lines[0];
+        assert_eq!((first.name.as_str(), first.median), ("null_syscall", 9.5));
+        assert_eq!((first.min, first.max), (1.0, 99.0));
+        assert_eq!(report.lines[13].median, 139.5);
     }
 
     #[test]

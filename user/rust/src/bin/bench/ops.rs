@@ -172,16 +172,29 @@ pub fn ctx_switch(n: u64) -> Timed {
     round_trips(n).map(|time| time / 2)
 }
 
-/// A child writes `n` chunks of 64 KiB; the parent reads them all.
+/// Reads exactly `total` bytes from `fd` into `buf`, a chunk at a time.
+fn read_all(fd: i64, buf: &mut [u8], total: usize) -> Result<(), String> {
+    let mut got = 0;
+    while got < total {
+        let want = buf.len().min(total - got);
+        match sys::read(fd, &mut buf[..want]) {
+            Ok(0) => return Err(format!("end of pipe after {got} of {total} bytes")),
+            Ok(k) => got += k,
+            Err(errno) => return Err(failed("pipe read", errno)),
+        }
+    }
+    Ok(())
+}
+
+/// A child writes `n + 1` chunks of 64 KiB; the parent reads the first
+/// untimed (so that the fork is not counted), then times the `n` others.
 pub fn pipe_bandwidth(n: u64) -> Timed {
     let (r, w) = sys::pipe().map_err(|e| failed("pipe", e))?;
-    let total = n as usize * CHUNK;
     let mut buf = vec![0u8; CHUNK];
-    let start = Instant::now();
     let pid = spawn(|| {
         sys::close(r);
         let chunk = vec![1u8; CHUNK];
-        for _ in 0..n {
+        for _ in 0..=n {
             let mut sent = 0;
             while sent < CHUNK {
                 match sys::write(w, &chunk[sent..]) {
@@ -193,14 +206,9 @@ pub fn pipe_bandwidth(n: u64) -> Timed {
         0
     })?;
     sys::close(w);
-    let mut got = 0;
-    while got < total {
-        match sys::read(r, &mut buf) {
-            Ok(0) => return Err(format!("end of pipe after {got} of {total} bytes")),
-            Ok(k) => got += k,
-            Err(errno) => return Err(failed("pipe read", errno)),
-        }
-    }
+    read_all(r, &mut buf, CHUNK)?;
+    let start = Instant::now();
+    read_all(r, &mut buf, n as usize * CHUNK)?;
     let time = start.elapsed();
     sys::close(r);
     reap(pid)?;
