@@ -267,6 +267,26 @@ mod tests {
     }
 
     #[test]
+    fn a_kernel_image_is_found_by_its_prefix() {
+        let dir = std::env::temp_dir().join(format!("xtask-deps-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let dir_str: &'static str = Box::leak(dir.to_string_lossy().into_owned().into_boxed_str());
+        assert!(!present(Probe::Glob(dir_str, "vmlinuz-")));
+        std::fs::write(dir.join("vmlinuz-6.1.0-57-amd64"), b"").unwrap();
+        assert!(present(Probe::Glob(dir_str, "vmlinuz-")));
+        assert!(!present(Probe::Glob(dir_str, "initrd.img-")));
+        assert!(!present(Probe::Glob("/nonexistent-folder", "vmlinuz-")));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_bench_packages_are_not_the_build_ones() {
+        let bench: Vec<_> = BENCH_PACKAGES.iter().map(|p| p.name).collect();
+        assert_eq!(bench, ["linux-image-amd64", "fonts-dejavu-core"]);
+        assert!(PACKAGES.iter().all(|p| !bench.contains(&p.name)));
+    }
+
+    #[test]
     fn every_package_is_listed_once() {
         let mut names: Vec<_> = PACKAGES.iter().map(|p| p.name).collect();
         names.sort_unstable();
