@@ -18,6 +18,8 @@ enum Probe {
     Command(&'static str),
     /// A statically linked executable at a fixed path (busybox-static, not busybox).
     StaticExe(&'static str),
+    /// A file in a folder whose name starts with a prefix (a kernel image in /boot).
+    Glob(&'static str, &'static str),
 }
 
 /// A Debian package and the file that shows it is there.
@@ -71,6 +73,19 @@ pub const PACKAGES: &[Package] = &[
     },
 ];
 
+/// What `cargo xtask bench` needs besides: Debian's Linux kernel, which it
+/// boots in /boot/vmlinuz-*, and the font its chart is labelled in.
+pub const BENCH_PACKAGES: &[Package] = &[
+    Package {
+        name: "linux-image-amd64",
+        probe: Probe::Glob("/boot", "vmlinuz-"),
+    },
+    Package {
+        name: "fonts-dejavu-core",
+        probe: Probe::Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+    },
+];
+
 /// What to do about the missing packages.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Plan {
@@ -95,6 +110,18 @@ pub fn plan(missing: &[&'static str], root: bool) -> Plan {
 
 /// Makes sure every package is there, installing the missing ones as root.
 pub fn ensure() -> Result<()> {
+    ensure_packages(PACKAGES)
+}
+
+/// The same for `packages`.
+pub fn ensure_packages(packages: &[Package]) -> Result<()> {
+    let missing = || -> Vec<&'static str> {
+        packages
+            .iter()
+            .filter(|p| !present(p.probe))
+            .map(|p| p.name)
+            .collect()
+    };
     match plan(&missing(), effective_uid()? == 0) {
         Plan::Ready => Ok(()),
         Plan::AskUser(command) => {
@@ -114,19 +141,14 @@ pub fn ensure() -> Result<()> {
     }
 }
 
-fn missing() -> Vec<&'static str> {
-    PACKAGES
-        .iter()
-        .filter(|p| !present(p.probe))
-        .map(|p| p.name)
-        .collect()
-}
-
 fn present(probe: Probe) -> bool {
     match probe {
         Probe::Path(path) => Path::new(path).exists(),
         Probe::Command(name) => find_command(name).is_some(),
         Probe::StaticExe(path) => std::fs::read(path).is_ok_and(|bytes| is_static_elf(&bytes)),
+        Probe::Glob(dir, prefix) => std::fs::read_dir(dir).is_ok_and(|mut entries| {
+            entries.any(|e| e.is_ok_and(|e| e.file_name().to_string_lossy().starts_with(prefix)))
+        }),
     }
 }
 
@@ -242,6 +264,26 @@ mod tests {
             plan(&["qemu-system-x86", "xorriso"], false),
             Plan::AskUser("sudo apt-get install -y qemu-system-x86 xorriso".into())
         );
+    }
+
+    #[test]
+    fn a_kernel_image_is_found_by_its_prefix() {
+        let dir = std::env::temp_dir().join(format!("xtask-deps-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let dir_str: &'static str = Box::leak(dir.to_string_lossy().into_owned().into_boxed_str());
+        assert!(!present(Probe::Glob(dir_str, "vmlinuz-")));
+        std::fs::write(dir.join("vmlinuz-6.1.0-57-amd64"), b"").unwrap();
+        assert!(present(Probe::Glob(dir_str, "vmlinuz-")));
+        assert!(!present(Probe::Glob(dir_str, "initrd.img-")));
+        assert!(!present(Probe::Glob("/nonexistent-folder", "vmlinuz-")));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn the_bench_packages_are_not_the_build_ones() {
+        let bench: Vec<_> = BENCH_PACKAGES.iter().map(|p| p.name).collect();
+        assert_eq!(bench, ["linux-image-amd64", "fonts-dejavu-core"]);
+        assert!(PACKAGES.iter().all(|p| !bench.contains(&p.name)));
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //!
 //! One command line (clap) over small modules: Debian packages (deps), the
 //! kernel build (build), user programs (user), initramfs images (initramfs),
-//! GRUB images (iso), QEMU (qemu) and the tests (test).
+//! GRUB images (iso), QEMU (qemu), the tests (test) and the benchmarks (bench).
 
+mod bench;
 mod build;
 mod cmdline;
 mod deps;
@@ -56,6 +57,21 @@ enum Command {
     Run(RunArgs),
     /// Host tests, lints, then boot scenarios; ends with "N passed, M failed"
     Test(TestArgs),
+    /// noyau against Debian's Linux in the same QEMU: a table of ratios and a chart
+    Bench(BenchArgs),
+}
+
+#[derive(Args)]
+struct BenchArgs {
+    /// One short round (100 ms per benchmark) instead of three of 500 ms
+    #[arg(long)]
+    quick: bool,
+    /// Rounds, each booting noyau then Linux (default 3; 1 with --quick)
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100))]
+    rounds: Option<u32>,
+    /// Milliseconds each benchmark lasts in one boot (default 500; 100 with --quick)
+    #[arg(long, value_name = "MS", value_parser = clap::value_parser!(u64).range(0..=60000))]
+    ms: Option<u64>,
 }
 
 #[derive(Args)]
@@ -138,6 +154,11 @@ fn dispatch(command: Command) -> Result<bool> {
         }
         Command::User { init } => user_programs(init.as_deref()),
         Command::Run(args) => run(args),
+        Command::Bench(args) => bench::run(&bench::Options {
+            quick: args.quick,
+            rounds: args.rounds,
+            ms: args.ms,
+        }),
         Command::Test(args) => test::run(&test::Options {
             filter: args.filter,
             jobs: args.jobs.map_or_else(default_jobs, |jobs| jobs as usize),
@@ -264,6 +285,23 @@ mod tests {
             Some("threads")
         );
         assert!(init(&["--init"]).is_err());
+    }
+
+    #[test]
+    fn bench_takes_quick_rounds_and_a_budget() {
+        let bench = |args: &[&str]| {
+            let line = ["cargo xtask", "bench"].iter().chain(args);
+            match Cli::try_parse_from(line).map(|cli| cli.command) {
+                Ok(Command::Bench(args)) => Ok((args.quick, args.rounds, args.ms)),
+                Ok(_) => unreachable!("`bench` parses as Command::Bench"),
+                Err(err) => Err(err),
+            }
+        };
+        assert_eq!(bench(&[]).unwrap(), (false, None, None));
+        assert_eq!(bench(&["--quick"]).unwrap(), (true, None, None));
+        let given = bench(&["--rounds", "5", "--ms", "0"]).unwrap();
+        assert_eq!(given, (false, Some(5), Some(0)));
+        assert!(bench(&["--rounds", "0"]).is_err());
     }
 
     #[test]

@@ -363,7 +363,7 @@ fn run(
 /// Makes `command`'s process get SIGTERM when the thread that starts it ends
 /// (Linux: PR_SET_PDEATHSIG), so that QEMU does not outlive xtask killed by
 /// a signal; SIGTERM lets QEMU give the terminal back as it found it.
-fn die_with_thread(command: &mut Command) {
+pub fn die_with_thread(command: &mut Command) {
     let parent = std::process::id();
     // SAFETY: the hook runs in the child between fork and exec, and only
     // makes system calls (prctl, getppid), which are async-signal-safe.

@@ -1,6 +1,7 @@
 //! What a boot scenario asks of its serial log: `expect` regexes in order,
 //! `reject` regexes nowhere, and the named checks written here as pure
-//! functions (memory-total: e820 map against `Memory:`; timer-100ms).
+//! functions (memory-total: e820 map against `Memory:`; timer-100ms;
+//! bench-lines: the benchmark program's output, read as `xtask bench` reads it).
 
 use std::sync::LazyLock;
 
@@ -13,15 +14,19 @@ pub enum Check {
     MemoryTotal,
     /// `selftest: timer mark 1` and `mark 2` are 100 ms apart, within 10%.
     Timer100ms,
+    /// Every benchmark of user/rust/src/bin/bench.rs printed one well-formed
+    /// line with a positive time, and the program's last line counts them.
+    BenchLines,
 }
 
 impl Check {
-    pub const ALL: &[Check] = &[Check::MemoryTotal, Check::Timer100ms];
+    pub const ALL: &[Check] = &[Check::MemoryTotal, Check::Timer100ms, Check::BenchLines];
 
     pub fn name(self) -> &'static str {
         match self {
             Check::MemoryTotal => "memory-total",
             Check::Timer100ms => "timer-100ms",
+            Check::BenchLines => "bench-lines",
         }
     }
 
@@ -37,6 +42,10 @@ impl Check {
         match self {
             Check::MemoryTotal => memory_total(log, mem),
             Check::Timer100ms => timer_100ms(log),
+            Check::BenchLines => match crate::bench::lines::parse(log)?.init_uptime {
+                Some(_) => Ok(()),
+                None => Err("bench-lines: no line `runner: uptime S s`".into()),
+            },
         }
     }
 }
