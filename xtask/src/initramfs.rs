@@ -29,7 +29,7 @@ const DIRS: &[(&str, u32)] = &[
 /// /dev/console (5,1), which the kernel opens as the standard input, output
 /// and error of /init (Linux: console_on_rootfs), the memory devices, the
 /// controlling tty, the first serial port and the first RAM disk.
-const CHAR_DEVICES: &[(&str, u32, u32, u32)] = &[
+pub const CHAR_DEVICES: &[(&str, u32, u32, u32)] = &[
     ("dev/console", 0o600, 5, 1),
     ("dev/tty", 0o666, 5, 0),
     ("dev/null", 0o666, 1, 3),
@@ -40,11 +40,11 @@ const CHAR_DEVICES: &[(&str, u32, u32, u32)] = &[
     ("dev/kmsg", 0o644, 1, 11),
     ("dev/ttyS0", 0o600, 4, 64),
 ];
-const BLOCK_DEVICES: &[(&str, u32, u32, u32)] = &[("dev/ram0", 0o600, 1, 0)];
+pub const BLOCK_DEVICES: &[(&str, u32, u32, u32)] = &[("dev/ram0", 0o600, 1, 0)];
 
 /// Debian's busybox-static (one of the packages xtask installs): the
 /// unmodified Linux program noyau's boot tests run.
-const BUSYBOX: &str = "/bin/busybox";
+pub const BUSYBOX: &str = "/bin/busybox";
 
 /// Links in /bin to busybox for the everyday applets, as `busybox
 /// --install -s` would make them, so that a shell finds `ls` by its name.
@@ -84,6 +84,9 @@ pub fn image(programs: &[(&str, &[u8])], init: &[u8]) -> Vec<u8> {
 /// Writes target/noyau/initramfs/<init>.cpio from the built `programs`
 /// unless it already holds those bytes; returns its path.
 pub fn ensure(programs: &[Program], init: &str) -> Result<PathBuf> {
+    if init == crate::system::NAME {
+        return crate::system::ensure();
+    }
     let chosen = user::find(programs, init)?;
     let mut contents = Vec::new();
     for program in programs {

@@ -13,6 +13,7 @@ mod iso;
 mod paths;
 mod progress;
 mod qemu;
+mod system;
 mod test;
 mod user;
 
@@ -86,7 +87,8 @@ struct RunArgs {
     #[arg(long)]
     uefi: bool,
     /// Boot with a test initramfs whose /init is the user program NAME
-    /// (user/tests/NAME.c, user/init/NAME.c or user/rust/src/bin/NAME.rs)
+    /// (user/tests/NAME.c, user/init/NAME.c or user/rust/src/bin/NAME.rs);
+    /// without it, the default system (busybox init and a shell)
     #[arg(long, value_name = "NAME")]
     init: Option<String>,
     /// Guest memory: digits and K, M, G or T, as QEMU's -m takes it (256M, 2G)
@@ -214,10 +216,12 @@ fn run(args: RunArgs) -> Result<bool> {
     }
     deps::ensure()?;
     let kernel = build::kernel(build::Output::Show)?;
-    let initrd = match &args.init {
-        Some(init) => Some(initramfs::ensure(&user::build()?, init)?),
-        None => None,
+    // Without --init, the default system (xtask/src/system.rs).
+    let initrd = match args.init.as_deref() {
+        None | Some(system::NAME) => system::ensure()?,
+        Some(init) => initramfs::ensure(&user::build()?, init)?,
     };
+    let initrd = Some(initrd);
     let image = match boot {
         Boot::Pvh => kernel,
         Boot::Iso | Boot::Uefi => {

@@ -159,6 +159,8 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_getgroups => cred::sys_getgroups(a[0], a[1]),
         nr::__NR_setgroups => cred::sys_setgroups(a[0], a[1]),
         nr::__NR_uname => sys_info::sys_uname(a[0]),
+        nr::__NR_sethostname => sys_info::sys_setname(true, a[0], a[1]),
+        nr::__NR_setdomainname => sys_info::sys_setname(false, a[0], a[1]),
         nr::__NR_sysinfo => sys_info::sys_sysinfo(a[0]),
         nr::__NR_prctl => sys_info::sys_prctl(a[0], a[1]),
         nr::__NR_prlimit64 => resource::sys_prlimit64(a[0], a[1], a[2], a[3]),

@@ -3,8 +3,9 @@
 //!
 //! There are no credentials yet: every task is root (uid and gid 0).
 
-use linux_raw_sys::errno::{EFAULT, EINVAL};
+use linux_raw_sys::errno::{EFAULT, EINVAL, EPERM};
 
+use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::sys::err;
 use crate::kernel::task::{with_current, with_current_mm};
 
@@ -49,23 +50,65 @@ const UTS_LEN: usize = 65;
 /// release) to learn which system-call ABI they are talking to; the
 /// release and version say that it is noyau.
 pub fn sys_uname(buf: u64) -> i64 {
-    let fields: [&str; 6] = [
-        "Linux",
-        "(none)",
-        concat!("6.1.0-noyau-", env!("CARGO_PKG_VERSION")),
-        concat!("#1 SMP noyau ", env!("CARGO_PKG_VERSION")),
-        "x86_64",
-        "(none)",
+    let (host, domain) = *UTS_NAMES.lock();
+    let fields: [&[u8]; 6] = [
+        b"Linux",
+        until_nul(&host),
+        concat!("6.1.0-noyau-", env!("CARGO_PKG_VERSION")).as_bytes(),
+        concat!("#1 SMP noyau ", env!("CARGO_PKG_VERSION")).as_bytes(),
+        b"x86_64",
+        until_nul(&domain),
     ];
     let mut uts = [0u8; UTS_LEN * 6];
     for (i, f) in fields.iter().enumerate() {
         let n = f.len().min(UTS_LEN - 1);
-        uts[i * UTS_LEN..i * UTS_LEN + n].copy_from_slice(&f.as_bytes()[..n]);
+        uts[i * UTS_LEN..i * UTS_LEN + n].copy_from_slice(&f[..n]);
     }
     match with_current_mm(|mm| mm.copy_to_user(buf, &uts)) {
         Ok(()) => 0,
         Err(_) => err(EFAULT),
     }
+}
+
+/// The node (host) and domain names uname reports, "(none)" until set.
+static UTS_NAMES: IrqSpinLock<([u8; UTS_LEN], [u8; UTS_LEN])> = IrqSpinLock::new((NONE, NONE));
+
+const NONE: [u8; UTS_LEN] = {
+    let mut n = [0u8; UTS_LEN];
+    let text = *b"(none)";
+    let mut i = 0;
+    while i < text.len() {
+        n[i] = text[i];
+        i += 1;
+    }
+    n
+};
+
+fn until_nul(name: &[u8]) -> &[u8] {
+    &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())]
+}
+
+/// sethostname(2) and setdomainname(2) (`host` false): CAP_SYS_ADMIN, at
+/// most 64 bytes (Linux: __NEW_UTS_LEN).
+pub fn sys_setname(host: bool, name: u64, len: u64) -> i64 {
+    if !with_current(|t| crate::kernel::cred::capable(&t.cred)) {
+        return err(EPERM);
+    }
+    let len = len as i64;
+    if !(0..UTS_LEN as i64).contains(&len) {
+        return err(EINVAL);
+    }
+    let mut new = [0u8; UTS_LEN];
+    if with_current_mm(|mm| mm.copy_from_user(&mut new[..len as usize], name)).is_err() {
+        return err(EFAULT);
+    }
+    let mut names = UTS_NAMES.lock();
+    if host {
+        names.0 = new;
+    } else {
+        names.1 = new;
+    }
+    0
 }
 
 const PR_SET_NAME: u64 = 15;

@@ -1,0 +1,210 @@
+//! The default system that `cargo xtask run` boots: a small Linux-like root
+//! filesystem around Debian's busybox-static, as an initramfs. busybox init
+//! is /init; /etc/inittab runs /etc/init.d/rcS (mounts proc, sysfs and
+//! devtmpfs) and then a root login shell on the serial terminal through
+//! cttyhack, so that it has job control. Users root (no password), alice
+//! and bob (passwords alice and bob) live in /etc/passwd, group and shadow.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+use cpio::{Builder, Format, Meta};
+
+use crate::build::write_if_changed;
+use crate::initramfs::{BLOCK_DEVICES, BUSYBOX, CHAR_DEVICES};
+use crate::paths;
+
+/// The name `--init` and scenarios use for this image.
+pub const NAME: &str = "system";
+
+const DIRS: &[(&str, u32)] = &[
+    ("bin", 0o755),
+    ("dev", 0o755),
+    ("etc", 0o755),
+    ("etc/init.d", 0o755),
+    ("home", 0o755),
+    ("proc", 0o755),
+    ("root", 0o700),
+    ("run", 0o755),
+    ("sbin", 0o755),
+    ("sys", 0o755),
+    ("tmp", 0o1777),
+    ("usr", 0o755),
+    ("usr/bin", 0o755),
+    ("usr/sbin", 0o755),
+    ("var", 0o755),
+];
+
+/// (name, uid, full name, password hash: SHA-512 crypt, "" for none).
+const USERS: &[(&str, u32, &str, &str)] = &[
+    ("root", 0, "root", ""),
+    (
+        "alice",
+        1000,
+        "Alice",
+        "$6$noyaualice$YqMEXU4GqI2DehWVKpghpvt7Gpc1u4aYD0MtaYUlRSjlDBjhkg5UN65IH93FHIsY7.1WH5bDh3ePEUydWv8hq0",
+    ),
+    (
+        "bob",
+        1001,
+        "Bob",
+        "$6$noyaubob$RnEZN6log4SB6Hc5dYQKb9dOUkYEjGRUgRxHgcvJuQwcJ7SHFJY028CCFlnMZoaW3dC8UWCaK6qNI81W5OBz1.",
+    ),
+];
+
+const INITTAB: &str = "\
+::sysinit:/etc/init.d/rcS
+::respawn:/bin/cttyhack /bin/sh -l
+::ctrlaltdel:/bin/reboot
+::shutdown:/bin/umount -a -r
+";
+
+const RCS: &str = "\
+#!/bin/sh
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+grep -q ' /dev ' /proc/mounts || mount -t devtmpfs devtmpfs /dev
+hostname -F /etc/hostname
+cat /etc/motd
+";
+
+const MOTD: &str = "\
+Welcome to noyau, a teaching kernel for x86_64 that speaks Linux's ABI.
+Things to try: ls -l /dev; cat /proc/meminfo /proc/devices; ps; free;
+dmesg | tail; sleep 30 then Ctrl-Z, jobs, fg, Ctrl-C; vi /tmp/notes;
+su alice (password alice). poweroff ends the session.
+";
+
+const PROFILE: &str = "\
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin
+export PS1='\\u@\\h:\\w\\$ '
+";
+
+/// The applets of busybox, each with its path (`usr/bin/awk`), as
+/// `busybox --list-full` gives them.
+fn applets() -> Result<Vec<String>> {
+    let out = Command::new(BUSYBOX)
+        .arg("--list-full")
+        .output()
+        .with_context(|| format!("running {BUSYBOX} --list-full"))?;
+    if !out.status.success() {
+        bail!("{BUSYBOX} --list-full failed: {}", out.status);
+    }
+    let text = String::from_utf8(out.stdout).context("busybox's applet list")?;
+    Ok(text
+        .lines()
+        .map(str::to_string)
+        .filter(|l| !l.is_empty())
+        .collect())
+}
+
+/// The archive: its bytes depend on busybox and this file only.
+pub fn image(busybox: &[u8], applets: &[String]) -> Vec<u8> {
+    let mut a = Builder::new(Format::Newc);
+    a.owner(0, 0).mtime(0);
+    for (dir, perm) in DIRS {
+        a.dir(dir, *perm);
+    }
+    for &(path, perm, major, minor) in CHAR_DEVICES {
+        a.char_device(path, perm, major, minor);
+    }
+    for &(path, perm, major, minor) in BLOCK_DEVICES {
+        a.block_device(path, perm, major, minor);
+    }
+    a.file("bin/busybox", 0o755, busybox);
+    for path in applets.iter().filter(|p| *p != "bin/busybox") {
+        let depth = path.matches('/').count();
+        a.symlink(path, format!("{}bin/busybox", "../".repeat(depth)));
+    }
+    a.symlink("init", "bin/busybox");
+
+    let passwd: String = USERS
+        .iter()
+        .map(|(name, uid, gecos, _)| {
+            let home = if *uid == 0 {
+                "/root".to_string()
+            } else {
+                format!("/home/{name}")
+            };
+            format!("{name}:x:{uid}:{uid}:{gecos}:{home}:/bin/sh\n")
+        })
+        .collect();
+    let group: String = USERS
+        .iter()
+        .map(|(name, uid, _, _)| format!("{name}:x:{uid}:\n"))
+        .collect();
+    let shadow: String = USERS
+        .iter()
+        .map(|(name, _, _, hash)| format!("{name}:{hash}:19700:0:99999:7:::\n"))
+        .collect();
+    a.file("etc/passwd", 0o644, passwd.as_bytes());
+    a.file("etc/group", 0o644, group.as_bytes());
+    a.file("etc/shadow", 0o600, shadow.as_bytes());
+    for (name, uid, _, _) in USERS.iter().filter(|u| u.1 != 0) {
+        let meta = Meta {
+            ino: 100_000 + uid,
+            mode: 0o040755,
+            uid: *uid,
+            gid: *uid,
+            nlink: 2,
+            ..Meta::default()
+        };
+        a.entry(format!("home/{name}"), &meta, &[]);
+    }
+    a.file("etc/inittab", 0o644, INITTAB.as_bytes());
+    a.file("etc/init.d/rcS", 0o755, RCS.as_bytes());
+    a.file("etc/motd", 0o644, MOTD.as_bytes());
+    a.file("etc/profile", 0o644, PROFILE.as_bytes());
+    a.file("etc/hostname", 0o644, b"noyau\n");
+    a.finish()
+}
+
+/// Writes target/noyau/initramfs/system.cpio unless it holds these bytes.
+pub fn ensure() -> Result<PathBuf> {
+    let busybox = std::fs::read(BUSYBOX).with_context(|| format!("reading {BUSYBOX}"))?;
+    let path = paths::initramfs_dir().join(format!("{NAME}.cpio"));
+    write_if_changed(&path, &image(&busybox, &applets()?))?;
+    Ok(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn names(archive: &[u8]) -> Vec<String> {
+        cpio::entries(archive)
+            .map(|e| e.unwrap().name_str().unwrap().to_string())
+            .collect()
+    }
+
+    #[test]
+    fn the_system_has_init_users_and_applet_links() {
+        let applets = ["bin/sh".to_string(), "usr/bin/awk".to_string()];
+        let archive = image(b"\x7fELF", &applets);
+        let names = names(&archive);
+        for expected in [
+            "init",
+            "bin/sh",
+            "usr/bin/awk",
+            "etc/inittab",
+            "etc/shadow",
+            "home/alice",
+        ] {
+            assert!(names.iter().any(|n| n == expected), "{expected} missing");
+        }
+        let awk = cpio::entries(&archive)
+            .map(|e| e.unwrap())
+            .find(|e| e.name_str().unwrap() == "usr/bin/awk")
+            .unwrap();
+        assert_eq!(awk.data(), b"../../bin/busybox");
+        let shadow = cpio::entries(&archive)
+            .map(|e| e.unwrap())
+            .find(|e| e.name_str().unwrap() == "etc/shadow")
+            .unwrap();
+        assert_eq!(shadow.permissions(), 0o600);
+        assert!(std::str::from_utf8(shadow.data())
+            .unwrap()
+            .starts_with("root::"));
+    }
+}
