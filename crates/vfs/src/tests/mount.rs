@@ -74,3 +74,26 @@ fn removing_or_renaming_a_mountpoint_is_ebusy() {
     let err = crate::rename::renameat2(w.lk(), b"/other", w.lk(), b"/mnt/x", 0).err();
     assert_eq!(err, Some(Errno::EXDEV));
 }
+
+#[test]
+fn flags_are_kept_and_detach_unmounts_what_is_in_use() {
+    let w = World::new();
+    w.mkdir("/mnt").unwrap();
+    let at = w.resolve("/mnt", true).unwrap();
+    let mnt =
+        w.ns.mount_with_flags(&at, RamFs::new_tmpfs(), b"none", 2 | 8)
+            .unwrap();
+    assert_eq!(mnt.flags(), 10);
+    mnt.set_flags(1);
+    assert_eq!(mnt.flags(), 1);
+    drop(mnt);
+    let cwd = w.resolve("/mnt", true).unwrap();
+    let again = w.resolve("/mnt", true).unwrap();
+    assert_eq!(
+        w.ns.umount_flags(again.clone(), false).err(),
+        Some(Errno::EBUSY)
+    );
+    assert!(w.ns.umount_flags(again, true).is_ok());
+    assert_eq!(w.ns.mounts().len(), 1);
+    assert!(cwd.is_mount_root());
+}
