@@ -64,9 +64,27 @@ pub struct Vma {
     pub prot: Prot,
 }
 
+/// Where exec put the program's parts (Linux: mm->start_code ... env_end and
+/// mm->exe_file), for /proc/PID/stat, cmdline, environ, maps and exe.
+#[derive(Clone, Debug, Default)]
+pub struct ImageInfo {
+    pub start_code: u64,
+    pub end_code: u64,
+    pub start_data: u64,
+    pub end_data: u64,
+    pub start_stack: u64,
+    pub arg_start: u64,
+    pub arg_end: u64,
+    pub env_start: u64,
+    pub env_end: u64,
+    /// The executable's absolute path.
+    pub exe: alloc::vec::Vec<u8>,
+}
+
 pub struct AddressSpace {
     tables: PageTables,
     vmas: BTreeMap<u64, Vma>,
+    pub image: ImageInfo,
     /// The heap: [start_brk, brk) (Linux: mm->start_brk, mm->brk).
     pub start_brk: u64,
     pub brk: u64,
@@ -114,6 +132,7 @@ impl AddressSpace {
         Ok(AddressSpace {
             tables,
             vmas: BTreeMap::new(),
+            image: ImageInfo::default(),
             start_brk: 0,
             brk: 0,
         })
@@ -348,6 +367,11 @@ impl AddressSpace {
         Ok(())
     }
 
+    /// Every VMA, in address order.
+    pub fn vmas(&self) -> impl Iterator<Item = &Vma> {
+        self.vmas.values()
+    }
+
     /// A free, page-aligned range of `len` bytes below `below`, top-down
     /// (Linux: the top-down mmap layout's unmapped_area_topdown).
     pub fn find_free_range(&self, len: u64, below: u64) -> Option<u64> {
@@ -405,6 +429,7 @@ impl AddressSpace {
     pub fn duplicate(&mut self) -> Result<AddressSpace, NoMemory> {
         let mut child = AddressSpace::new()?;
         child.vmas = self.vmas.clone();
+        child.image = self.image.clone();
         child.start_brk = self.start_brk;
         child.brk = self.brk;
         let vmas: alloc::vec::Vec<Vma> = self.vmas.values().copied().collect();

@@ -1,0 +1,368 @@
+//! /proc/PID (Linux: fs/proc/base.c, array.c, task_mmu.c): stat, status, cmdline,
+//! environ, comm, maps, mounts, the fd directory (fd.rs) and the cwd, exe and root
+//! links of a process. Each read takes a fresh snapshot of the task; a process that is
+//! gone reads as ESRCH, as Linux answers for a stale directory.
+
+use alloc::format;
+use alloc::string::String;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use linux_raw_sys::errno::{ENOENT, ESRCH};
+use vfs::pseudo::{Entry, Node, PseudoDir};
+use vfs::Errno;
+
+use crate::kernel::sync::IrqSpinLock;
+use crate::kernel::task::{FsContext, Task, TaskState, TASKS};
+use crate::mm::mm_struct::Mm;
+
+/// Bits of a process's inode numbers below its tgid.
+pub const PID_INO_SHIFT: u32 = 8;
+
+/// What the files of one process are made from, copied under the task lock.
+pub(super) struct Snapshot {
+    pid: u32,
+    tgid: u32,
+    ppid: u32,
+    comm: [u8; 16],
+    state: TaskState,
+    pub(super) cred: ::cred::Cred,
+    utime: u64,
+    stime: u64,
+    cutime: u64,
+    cstime: u64,
+    blocked: u64,
+    threads: u32,
+    mm: Option<Arc<Mm>>,
+    pub(super) files: Arc<IrqSpinLock<vfs::FdTable>>,
+    fs: Option<Arc<IrqSpinLock<FsContext>>>,
+}
+
+fn state_letter(state: TaskState) -> char {
+    match state {
+        TaskState::Runnable => 'R',
+        TaskState::Sleeping => 'S',
+        TaskState::Zombie => 'Z',
+        TaskState::Dead => 'X',
+    }
+}
+
+pub(super) fn snapshot(pid: u32) -> vfs::Result<Snapshot> {
+    let table = TASKS.lock();
+    let t = table.tasks.get(&pid).ok_or(Errno::new(ESRCH))?;
+    let threads = table.threads(t.tgid).len() as u32;
+    let mut times = t.times;
+    times.add(t.dead_times);
+    Ok(Snapshot {
+        pid: t.pid,
+        tgid: t.tgid,
+        ppid: t.ppid,
+        comm: t.comm,
+        state: t.state,
+        cred: t.cred.clone(),
+        utime: times.user,
+        stime: times.system,
+        cutime: t.child_times.user,
+        cstime: t.child_times.system,
+        blocked: t.signals.blocked,
+        threads,
+        mm: t.mm.clone(),
+        files: t.files.clone(),
+        fs: t.fs.clone(),
+    })
+}
+
+/// The VMA sizes in pages: (total, resident estimate, stack, data, code).
+struct VmUse {
+    total: u64,
+    stack: u64,
+    data: u64,
+    exe: u64,
+}
+
+fn vm_use(mm: &Mm) -> VmUse {
+    let space = mm.lock();
+    let mut u = VmUse {
+        total: 0,
+        stack: 0,
+        data: 0,
+        exe: 0,
+    };
+    let stack_at = space.image.start_stack;
+    for v in space.vmas() {
+        let pages = (v.end - v.start) / 4096;
+        u.total += pages;
+        if (v.start..v.end).contains(&stack_at) {
+            u.stack += pages;
+        } else if v.prot.exec {
+            u.exe += pages;
+        } else if v.prot.write {
+            u.data += pages;
+        }
+    }
+    u
+}
+
+fn stat(pid: u32) -> vfs::Result<Vec<u8>> {
+    let s = snapshot(pid)?;
+    let state = state_letter(s.state);
+    let comm = Task::comm_str(&s.comm);
+    let ticks = procfmt::ns_to_clock_t;
+    let (vsize, image) = match &s.mm {
+        Some(mm) => (vm_use(mm).total * 4096, mm.lock().image.clone()),
+        None => (0, Default::default()),
+    };
+    let (start_brk, rss) = match &s.mm {
+        Some(mm) => (mm.lock().start_brk, 0),
+        None => (0, 0),
+    };
+    let line = procfmt::stat_line(&procfmt::PidStat {
+        pid: s.pid,
+        comm,
+        state,
+        ppid: s.ppid,
+        utime: ticks(s.utime),
+        stime: ticks(s.stime),
+        cutime: ticks(s.cutime),
+        cstime: ticks(s.cstime),
+        priority: 20,
+        num_threads: s.threads,
+        vsize,
+        rss,
+        rsslim: u64::MAX,
+        start_code: image.start_code,
+        end_code: image.end_code,
+        start_stack: image.start_stack,
+        blocked: s.blocked,
+        wchan: u64::from(state == 'S'),
+        exit_signal: 17,
+        start_data: image.start_data,
+        end_data: image.end_data,
+        start_brk,
+        arg_start: image.arg_start,
+        arg_end: image.arg_end,
+        env_start: image.env_start,
+        env_end: image.env_end,
+        ..procfmt::PidStat::default()
+    });
+    Ok(line.into_bytes())
+}
+
+fn status(pid: u32) -> vfs::Result<Vec<u8>> {
+    let s = snapshot(pid)?;
+    let state = state_letter(s.state);
+    let umask = s.fs.as_ref().map_or(0o022, |fs| fs.lock().umask);
+    let vm = s.mm.as_ref().map(|mm| {
+        let u = vm_use(mm);
+        procfmt::pid::VmSizes {
+            peak: u.total * 4,
+            size: u.total * 4,
+            hwm: 0,
+            rss: 0,
+            data: u.data * 4,
+            stk: u.stack * 4,
+            exe: u.exe * 4,
+        }
+    });
+    let ids = |i: &::cred::Ids| [i.real, i.effective, i.saved, i.fs];
+    let root = s.cred.uid.effective == 0;
+    let caps = if root { 0x1ff_ffff_ffff } else { 0 };
+    let text = procfmt::status(&procfmt::PidStatus {
+        name: Task::comm_str(&s.comm),
+        umask,
+        state,
+        tgid: s.tgid,
+        pid: s.pid,
+        ppid: s.ppid,
+        uid: ids(&s.cred.uid),
+        gid: ids(&s.cred.gid),
+        fd_size: 64,
+        groups: &s.cred.groups,
+        vm,
+        threads: s.threads,
+        sig_blocked: s.blocked,
+        cap_prm: caps,
+        cap_eff: caps,
+        cap_bnd: 0x1ff_ffff_ffff,
+        cpus: 1,
+        ..procfmt::PidStatus::default()
+    });
+    Ok(text.into_bytes())
+}
+
+/// Bytes `start..end` of the process's memory: its arguments or environment.
+fn user_range(pid: u32, env: bool) -> vfs::Result<Vec<u8>> {
+    let s = snapshot(pid)?;
+    let Some(mm) = s.mm else {
+        return Ok(Vec::new());
+    };
+    let mut space = mm.lock();
+    let img = space.image.clone();
+    let (start, end) = if env {
+        (img.env_start, img.env_end)
+    } else {
+        (img.arg_start, img.arg_end)
+    };
+    let len = end.saturating_sub(start).min(64 * 1024) as usize;
+    let mut out = alloc::vec![0u8; len];
+    if space.copy_from_user(&mut out, start).is_err() {
+        return Ok(Vec::new());
+    }
+    Ok(out)
+}
+
+fn maps(pid: u32) -> vfs::Result<Vec<u8>> {
+    let s = snapshot(pid)?;
+    let mut out = String::new();
+    let Some(mm) = s.mm else {
+        return Ok(Vec::new());
+    };
+    let space = mm.lock();
+    let img = &space.image;
+    let exe = core::str::from_utf8(&img.exe).unwrap_or("");
+    let mut lines: Vec<procfmt::MapsLine<'_>> = Vec::new();
+    for v in space.vmas() {
+        let name = if (v.start..v.end).contains(&img.start_stack) {
+            "[stack]"
+        } else if v.start >= space.start_brk && v.end <= space.brk {
+            "[heap]"
+        } else if v.end <= space.start_brk {
+            // The program's own segments lie below its initial break.
+            exe
+        } else {
+            ""
+        };
+        let line = procfmt::MapsLine {
+            start: v.start,
+            end: v.end,
+            read: v.prot.read,
+            write: v.prot.write,
+            exec: v.prot.exec,
+            name,
+            ..procfmt::MapsLine::default()
+        };
+        // Neighbours with the same rights and name show as one area, as Linux merges
+        // them (vma_merge).
+        match lines.last_mut() {
+            Some(last) if last.end == line.start && same_area(last, &line) => last.end = line.end,
+            _ => lines.push(line),
+        }
+    }
+    for line in &lines {
+        procfmt::maps_line(&mut out, line);
+    }
+    Ok(out.into_bytes())
+}
+
+fn same_area(a: &procfmt::MapsLine<'_>, b: &procfmt::MapsLine<'_>) -> bool {
+    (a.read, a.write, a.exec, a.name) == (b.read, b.write, b.exec, b.name)
+}
+
+fn comm(pid: u32) -> vfs::Result<Vec<u8>> {
+    let s = snapshot(pid)?;
+    Ok(format!("{}\n", Task::comm_str(&s.comm)).into_bytes())
+}
+
+/// The path a process sees for `path`, from its root.
+pub(super) fn path_of(pid: u32, path: &vfs::Path) -> Vec<u8> {
+    let root = snapshot(pid)
+        .ok()
+        .and_then(|s| s.fs)
+        .map(|fs| fs.lock().root.clone())
+        .or_else(crate::fs::rootfs::root);
+    match root {
+        Some(root) => vfs::d_path(path, &root),
+        None => Vec::new(),
+    }
+}
+
+fn cwd_or_root(pid: u32, root: bool) -> vfs::Result<Vec<u8>> {
+    let fs = snapshot(pid)?.fs.ok_or(Errno::new(ENOENT))?;
+    let p = {
+        let fs = fs.lock();
+        if root {
+            fs.root.clone()
+        } else {
+            fs.cwd.clone()
+        }
+    };
+    Ok(path_of(pid, &p))
+}
+
+fn exe(pid: u32) -> vfs::Result<Vec<u8>> {
+    let mm = snapshot(pid)?.mm.ok_or(Errno::new(ENOENT))?;
+    let exe = mm.lock().image.exe.clone();
+    Ok(exe)
+}
+
+fn mounts(pid: u32) -> vfs::Result<Vec<u8>> {
+    let fs = snapshot(pid)?.fs.ok_or(Errno::new(ENOENT))?;
+    let root = fs.lock().root.clone();
+    Ok(crate::fs::namespace::proc_mounts(&root).into_bytes())
+}
+
+/// The files of /proc/PID.
+struct PidDir(u32);
+
+impl PseudoDir for PidDir {
+    fn entries(&self) -> Vec<Entry> {
+        let pid = self.0;
+        let base = u64::from(pid) << PID_INO_SHIFT;
+        type Render = fn(u32) -> vfs::Result<Vec<u8>>;
+        let files: [(&[u8], u32, Render); 8] = [
+            (b"cmdline", 0o444, |p| user_range(p, false)),
+            (b"comm", 0o644, comm),
+            (b"environ", 0o400, |p| user_range(p, true)),
+            (b"maps", 0o444, maps),
+            (b"mounts", 0o444, mounts),
+            (b"stat", 0o444, stat),
+            (b"status", 0o444, status),
+            (b"cwd", 0o777, |p| cwd_or_root(p, false)),
+        ];
+        let mut out: Vec<Entry> = files
+            .iter()
+            .enumerate()
+            .map(|(i, &(name, perm, render))| {
+                let f: vfs::pseudo::Render = Arc::new(move || render(pid));
+                let node = if name == b"cwd" {
+                    Node::Link(f)
+                } else {
+                    Node::File(f)
+                };
+                Entry::new(name, base + 1 + i as u64, perm, node)
+            })
+            .collect();
+        out.push(Entry::new(
+            b"exe",
+            base + 10,
+            0o777,
+            Node::Link(Arc::new(move || exe(pid))),
+        ));
+        let root: vfs::pseudo::Render = Arc::new(move || cwd_or_root(pid, true));
+        out.push(Entry::new(b"root", base + 11, 0o777, Node::Link(root)));
+        let fd = Node::Dir(Arc::new(super::fd::FdDir(pid)));
+        out.push(Entry::new(b"fd", base + 12, 0o500, fd));
+        if let Ok(s) = snapshot(pid) {
+            for e in out.iter_mut() {
+                e.uid = s.cred.uid.effective;
+                e.gid = s.cred.gid.effective;
+            }
+        }
+        out
+    }
+}
+
+/// The entry /proc/PID for a live task, owned by its effective ids.
+pub fn dir_entry(pid: u32) -> Option<Entry> {
+    let s = snapshot(pid).ok()?;
+    let name = format!("{pid}");
+    let mut e = Entry::new(
+        name.as_bytes(),
+        u64::from(pid) << PID_INO_SHIFT,
+        0o555,
+        Node::Dir(Arc::new(PidDir(pid))),
+    );
+    e.uid = s.cred.uid.effective;
+    e.gid = s.cred.gid.effective;
+    Some(e)
+}
