@@ -99,6 +99,14 @@ impl Path {
         Arc::ptr_eq(&self.mnt, &other.mnt) && Arc::ptr_eq(&self.dentry, &other.dentry)
     }
 
+    /// EROFS when the mount is read-only (mnt_want_write).
+    pub fn want_write(&self) -> Result<()> {
+        if self.mnt.flags() & linux_raw_sys::general::MS_RDONLY != 0 {
+            return Err(Errno::EROFS);
+        }
+        Ok(())
+    }
+
     /// Whether the dentry is the root of its mount.
     pub fn is_mount_root(&self) -> bool {
         Arc::ptr_eq(&self.dentry, &self.mnt.root)

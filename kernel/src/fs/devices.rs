@@ -107,7 +107,11 @@ pub fn proc_devices() -> String {
 pub struct DeviceOpen;
 
 impl SpecialOpen for DeviceOpen {
-    fn open(&self, _path: &Path, inode: &Arc<Inode>, flags: u32) -> vfs::Result<Arc<dyn FileOps>> {
+    fn open(&self, path: &Path, inode: &Arc<Inode>, flags: u32) -> vfs::Result<Arc<dyn FileOps>> {
+        // A mount with MS_NODEV gives no access to its device nodes (may_open).
+        if path.mnt.flags() & linux_raw_sys::general::MS_NODEV != 0 {
+            return Err(Errno::new(linux_raw_sys::errno::EACCES));
+        }
         let attr = inode.attr();
         let kind = match attr.mode & 0o170000 {
             0o020000 => Kind::Char,

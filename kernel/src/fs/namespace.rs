@@ -3,8 +3,9 @@
 //!
 //! A new mount makes a fresh instance of its type (tmpfs, ramfs, proc, sysfs,
 //! devtmpfs) on a directory; MS_REMOUNT changes the flags of a mount root. The flags
-//! are kept and shown in /proc/mounts; of them only MS_RDONLY is not yet enforced on
-//! writes. Only a caller with CAP_SYS_ADMIN (effective root here) may mount.
+//! are kept and shown in /proc/mounts: MS_RDONLY refuses changes (EROFS, in crates/vfs),
+//! MS_NOEXEC refuses execve and MS_NODEV device opens (EACCES). Only a caller with
+//! CAP_SYS_ADMIN (effective root here) may mount.
 
 use alloc::string::String;
 use alloc::sync::Arc;

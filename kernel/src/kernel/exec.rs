@@ -68,7 +68,9 @@ fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<(Vec<u8>, Vec<u8>)
     )
     .map_err(ExecFailure::File)?;
     let attr = file.inode().attr();
-    if attr.mode & 0o170000 != 0o100000 || attr.mode & 0o111 == 0 {
+    // A file of a MS_NOEXEC mount does not run (path_noexec).
+    let noexec = file.path().mnt.flags() & linux_raw_sys::general::MS_NOEXEC != 0;
+    if attr.mode & 0o170000 != 0o100000 || attr.mode & 0o111 == 0 || noexec {
         return Err(ExecFailure::File(vfs::Errno::new(
             linux_raw_sys::errno::EACCES,
         )));

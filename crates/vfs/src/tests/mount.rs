@@ -97,3 +97,45 @@ fn flags_are_kept_and_detach_unmounts_what_is_in_use() {
     assert_eq!(w.ns.mounts().len(), 1);
     assert!(cwd.is_mount_root());
 }
+
+#[test]
+fn a_read_only_mount_refuses_changes_with_erofs() {
+    use linux_raw_sys::general as g;
+    let w = World::new();
+    w.mkdir("/ro").unwrap();
+    let at = w.resolve("/ro", true).unwrap();
+    let mnt = w.ns.mount(&at, RamFs::new_tmpfs(), b"none").unwrap();
+    w.write_file("/ro/f", b"data");
+    w.mkdir("/ro/d").unwrap();
+    let dev = crate::inode::makedev(1, 3);
+    crate::create::mknodat(w.lk(), b"/ro/null", g::S_IFCHR | 0o666, dev, 0).unwrap();
+    mnt.set_flags(g::MS_RDONLY);
+
+    assert_eq!(w.read_file("/ro/f").unwrap(), b"data");
+    assert_eq!(w.open("/ro/f", g::O_WRONLY, 0).err(), Some(Errno::EROFS));
+    assert_eq!(
+        w.open("/ro/f", g::O_RDONLY | g::O_TRUNC, 0).err(),
+        Some(Errno::EROFS)
+    );
+    assert_eq!(
+        w.open("/ro/new", g::O_CREAT | g::O_WRONLY, 0o644).err(),
+        Some(Errno::EROFS)
+    );
+    assert_eq!(w.mkdir("/ro/e").err(), Some(Errno::EROFS));
+    assert_eq!(w.mkdir("/ro/d").err(), Some(Errno::EEXIST));
+    assert_eq!(
+        crate::remove::unlink(w.lk(), b"/ro/f").err(),
+        Some(Errno::EROFS)
+    );
+    assert_eq!(
+        crate::remove::rmdir(w.lk(), b"/ro/d").err(),
+        Some(Errno::EROFS)
+    );
+    let moved = crate::rename::renameat2(w.lk(), b"/ro/f", w.lk(), b"/ro/g", 0);
+    assert_eq!(moved.err(), Some(Errno::EROFS));
+    // A device node is no file of the mount: it may still be opened for writing.
+    assert_eq!(w.open("/ro/null", g::O_WRONLY, 0).err(), Some(Errno::ENXIO));
+
+    mnt.set_flags(0);
+    assert!(w.open("/ro/f", g::O_WRONLY, 0).is_ok());
+}
