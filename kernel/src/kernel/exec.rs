@@ -259,6 +259,7 @@ pub fn spawn_init(path: &str, args: &[&str]) -> Result<(), ExecFailure> {
             dead_times: Default::default(),
             child_times: Default::default(),
             last_run: 0,
+            start_time: crate::kernel::time::ktime_get_ns(),
             group_exit: None,
         }),
     );

@@ -79,6 +79,9 @@ pub struct Task {
     pub child_times: CpuTime,
     /// When the thread last got the CPU (monotonic ns).
     pub last_run: u64,
+    /// When the thread was made, monotonic ns since boot (Linux's
+    /// start_boottime; /proc/PID/stat's starttime).
+    pub start_time: u64,
     /// Set on every thread of a process that is ending as a whole
     /// (exit_group, a fatal signal): the status they all exit with.
     pub group_exit: Option<u32>,
@@ -212,6 +215,7 @@ pub fn init_idle_task() {
         dead_times: CpuTime::default(),
         child_times: CpuTime::default(),
         last_run: 0,
+        start_time: 0,
         group_exit: None,
     };
     let mut table = TASKS.lock();

@@ -367,6 +367,22 @@ impl AddressSpace {
         Ok(())
     }
 
+    /// Pages of the VMAs that are present in the page tables (the resident
+    /// set, Linux's get_mm_rss).
+    pub fn resident_pages(&self) -> u64 {
+        let mut pages = 0;
+        for v in self.vmas.values() {
+            let mut page = v.start;
+            while page < v.end {
+                if self.tables.translate(page).is_some() {
+                    pages += 1;
+                }
+                page += PAGE_SIZE;
+            }
+        }
+        pages
+    }
+
     /// Every VMA, in address order.
     pub fn vmas(&self) -> impl Iterator<Item = &Vma> {
         self.vmas.values()

@@ -33,6 +33,7 @@ pub(super) struct Snapshot {
     cstime: u64,
     blocked: u64,
     threads: u32,
+    start_time: u64,
     mm: Option<Arc<Mm>>,
     pub(super) files: Arc<IrqSpinLock<vfs::FdTable>>,
     fs: Option<Arc<IrqSpinLock<FsContext>>>,
@@ -66,15 +67,17 @@ pub(super) fn snapshot(pid: u32) -> vfs::Result<Snapshot> {
         cstime: t.child_times.system,
         blocked: t.signals.blocked,
         threads,
+        start_time: t.start_time,
         mm: t.mm.clone(),
         files: t.files.clone(),
         fs: t.fs.clone(),
     })
 }
 
-/// The VMA sizes in pages: (total, resident estimate, stack, data, code).
+/// The sizes of an address space in pages: all, resident, stack, data and code.
 struct VmUse {
     total: u64,
+    resident: u64,
     stack: u64,
     data: u64,
     exe: u64,
@@ -84,6 +87,7 @@ fn vm_use(mm: &Mm) -> VmUse {
     let space = mm.lock();
     let mut u = VmUse {
         total: 0,
+        resident: space.resident_pages(),
         stack: 0,
         data: 0,
         exe: 0,
@@ -108,13 +112,18 @@ fn stat(pid: u32) -> vfs::Result<Vec<u8>> {
     let state = state_letter(s.state);
     let comm = Task::comm_str(&s.comm);
     let ticks = procfmt::ns_to_clock_t;
-    let (vsize, image) = match &s.mm {
-        Some(mm) => (vm_use(mm).total * 4096, mm.lock().image.clone()),
-        None => (0, Default::default()),
-    };
-    let (start_brk, rss) = match &s.mm {
-        Some(mm) => (mm.lock().start_brk, 0),
-        None => (0, 0),
+    let (vsize, rss, image, start_brk) = match &s.mm {
+        Some(mm) => {
+            let u = vm_use(mm);
+            let space = mm.lock();
+            (
+                u.total * 4096,
+                u.resident,
+                space.image.clone(),
+                space.start_brk,
+            )
+        }
+        None => (0, 0, Default::default(), 0),
     };
     let line = procfmt::stat_line(&procfmt::PidStat {
         pid: s.pid,
@@ -127,6 +136,7 @@ fn stat(pid: u32) -> vfs::Result<Vec<u8>> {
         cstime: ticks(s.cstime),
         priority: 20,
         num_threads: s.threads,
+        starttime: ticks(s.start_time),
         vsize,
         rss,
         rsslim: u64::MAX,
@@ -157,8 +167,8 @@ fn status(pid: u32) -> vfs::Result<Vec<u8>> {
         procfmt::pid::VmSizes {
             peak: u.total * 4,
             size: u.total * 4,
-            hwm: 0,
-            rss: 0,
+            hwm: u.resident * 4,
+            rss: u.resident * 4,
             data: u.data * 4,
             stk: u.stack * 4,
             exe: u.exe * 4,
