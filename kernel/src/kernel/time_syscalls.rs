@@ -38,6 +38,7 @@ pub fn init_wall_clock() {
     let (secs, d) = crate::drivers::rtc::cmos::read_time();
     let now_ns = secs * NSEC_PER_SEC;
     REALTIME_OFFSET_NS.store(now_ns.saturating_sub(ktime_get_ns()), Ordering::Relaxed);
+    vfs::set_clock(file_time);
     pr_info!(
         "rtc_cmos: setting system clock to {:04}-{:02}-{:02}T{:02}:{:02}:{:02} UTC ({})",
         d[0],
@@ -48,6 +49,13 @@ pub fn init_wall_clock() {
         d[5],
         secs
     );
+}
+
+/// The wall clock as the file layer stamps inodes with it (Linux's
+/// current_time, from ktime_get_coarse_real_ts64).
+fn file_time() -> vfs::Timespec {
+    let ns = ktime_get_ns() + REALTIME_OFFSET_NS.load(Ordering::Relaxed);
+    vfs::Timespec::new((ns / NSEC_PER_SEC) as i64, (ns % NSEC_PER_SEC) as u32)
 }
 
 /// Nanoseconds on `clock`, or None for a clock id noyau does not know.

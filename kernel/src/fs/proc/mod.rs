@@ -24,6 +24,13 @@ struct ProcRoot;
 impl PseudoDir for ProcRoot {
     fn entries(&self) -> Vec<Entry> {
         let mut out = system::entries(ROOT_INO_BASE);
+        // /proc/mounts is a link to the reader's own list, as on Linux.
+        out.push(Entry::new(
+            b"mounts",
+            ROOT_INO_BASE - 2,
+            0o777,
+            Node::Link(Arc::new(|| Ok(b"self/mounts".to_vec()))),
+        ));
         out.push(Entry::new(
             b"self",
             ROOT_INO_BASE - 1,

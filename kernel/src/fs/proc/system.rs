@@ -1,6 +1,6 @@
 //! The system-wide files of /proc (Linux: fs/proc/meminfo.c, uptime.c, loadavg.c,
 //! stat.c, cmdline.c, version.c, devices.c, arch/x86/kernel/cpu/proc.c, mm/vmstat.c's
-//! buddyinfo, mm/slab_common.c's slabinfo, fs/proc_namespace.c's mounts).
+//! buddyinfo, mm/slab_common.c's slabinfo).
 
 use alloc::format;
 use alloc::string::String;
@@ -17,7 +17,7 @@ fn text(s: String) -> vfs::Result<Vec<u8>> {
 /// The files, numbered from `base`.
 pub fn entries(base: u64) -> Vec<Entry> {
     type Render = fn() -> vfs::Result<Vec<u8>>;
-    let files: [(&[u8], Render); 15] = [
+    let files: [(&[u8], Render); 14] = [
         (b"buddyinfo", || {
             text(format!("{}", crate::mm::page_alloc::buddyinfo()))
         }),
@@ -32,7 +32,6 @@ pub fn entries(base: u64) -> Vec<Entry> {
         (b"meminfo", || {
             text(format!("{}", crate::mm::meminfo::snapshot()))
         }),
-        (b"mounts", || text(mounts())),
         (b"slabinfo", || {
             text(format!("{}", crate::mm::slab::SLAB_CACHES.slabinfo()))
         }),
@@ -51,13 +50,6 @@ pub fn entries(base: u64) -> Vec<Entry> {
         .enumerate()
         .map(|(i, &(name, render))| Entry::file(name, base + i as u64, render))
         .collect()
-}
-
-fn mounts() -> String {
-    match crate::kernel::task::current_fs() {
-        Some(fs) => crate::fs::namespace::proc_mounts(&fs.root),
-        None => String::new(),
-    }
 }
 
 /// The CPUs running tasks: only the boot CPU is brought up.
