@@ -200,6 +200,31 @@ impl MountNamespace {
         Ok(mnt)
     }
 
+    /// Mounts what `source` shows on `at` (MS_BIND, do_loopback): the same filesystem,
+    /// rooted at `source`'s dentry, with its own flags. The two must both be
+    /// directories or both not (ENOTDIR); mounts below `source` are not copied.
+    pub fn bind(&self, at: &Path, source: &Path, flags: u32) -> Result<Arc<Mount>> {
+        let (target, from) = (at.inode(), source.inode());
+        if target.is_dir() != from.is_dir() {
+            return Err(Errno::ENOTDIR);
+        }
+        if at.dentry.is_unlinked() || source.dentry.is_unlinked() {
+            return Err(Errno::ENOENT);
+        }
+        let mnt = Arc::new(Mount {
+            id: self.next_id.fetch_add(1, Ordering::Relaxed),
+            root: source.dentry.clone(),
+            fs: source.mnt.fs.clone(),
+            source: source.mnt.source.clone(),
+            flags: AtomicU32::new(flags),
+            parent: Some((Arc::downgrade(&at.mnt), at.dentry.clone())),
+            children: Mutex::new(Vec::new()),
+        });
+        at.dentry.add_mount();
+        at.mnt.children.lock().push(mnt.clone());
+        Ok(mnt)
+    }
+
     /// Unmounts the mount whose root is `at` (umount2 without flags): EINVAL if `at` is
     /// not a mount's root, EBUSY for the root mount, a mount with mounts on it, or one
     /// that a path other than `at` still uses (a cwd, an open file).

@@ -2,10 +2,11 @@
 //! fs/filesystems.c, fs/statfs.c).
 //!
 //! A new mount makes a fresh instance of its type (tmpfs, ramfs, proc, sysfs,
-//! devtmpfs) on a directory; MS_REMOUNT changes the flags of a mount root. The flags
-//! are kept and shown in /proc/mounts: MS_RDONLY refuses changes (EROFS, in crates/vfs),
-//! MS_NOEXEC refuses execve and MS_NODEV device opens (EACCES). Only a caller with
-//! CAP_SYS_ADMIN (effective root here) may mount.
+//! devtmpfs) on a directory; MS_BIND shows a directory or file a second time,
+//! MS_REMOUNT changes the flags of a mount root. The flags are kept and shown in
+//! /proc/mounts: MS_RDONLY refuses changes (EROFS, in crates/vfs), MS_NOEXEC refuses
+//! execve and MS_NODEV device opens (EACCES). Only a caller with CAP_SYS_ADMIN
+//! (effective root here) may mount.
 
 use alloc::string::String;
 use alloc::sync::Arc;
@@ -115,8 +116,20 @@ fn do_mount(source: u64, target: u64, fstype: u64, flags: u64) -> Result<(), i64
         at.mnt.set_flags(mount_flags(flags));
         return Ok(());
     }
-    if flags & (MS_BIND | MS_MOVE) != 0 {
-        // Bind and move mounts need a second tree walk that noyau does not have yet.
+    if flags & MS_BIND != 0 {
+        // The source is a path here (do_loopback); MS_REC is taken as a plain bind.
+        let source = source.filter(|s| !s.is_empty()).ok_or(err(EINVAL))?;
+        let (root, base, cred, _) = lookup_context(AT_FDCWD as u64)?;
+        let from = vfs::resolve(Lookup::new(&root, &base, &cred), &source, true)
+            .map_err(|e| e.to_ret())?;
+        drop((root, base));
+        return ns
+            .bind(&at, &from, mount_flags(flags))
+            .map(|_| ())
+            .map_err(|e| e.to_ret());
+    }
+    if flags & MS_MOVE != 0 {
+        // Moving a mount is not there yet.
         return Err(err(EINVAL));
     }
     let fstype = fstype.ok_or(err(EINVAL))?;
@@ -243,11 +256,15 @@ pub fn proc_mounts(root: &vfs::Path) -> String {
     let Some(ns) = crate::fs::rootfs::namespace() else {
         return out;
     };
+    // The initramfs's tmpfs is "rootfs" wherever it shows, bind mounts too.
+    let rootfs = Arc::as_ptr(ns.root().mnt.fs()) as *const u8;
     for m in ns.mounts() {
-        let (point, fstype) = match m.parent() {
-            Some((mnt, dentry)) => (vfs::d_path(&vfs::Path { mnt, dentry }, root), m.fs().name()),
-            None => (b"/".to_vec(), "rootfs"),
+        let point = match m.parent() {
+            Some((mnt, dentry)) => vfs::d_path(&vfs::Path { mnt, dentry }, root),
+            None => b"/".to_vec(),
         };
+        let is_rootfs = core::ptr::eq(Arc::as_ptr(m.fs()) as *const u8, rootfs);
+        let fstype = if is_rootfs { "rootfs" } else { m.fs().name() };
         let opts = if m.fs().name() == "devtmpfs" {
             "mode=755"
         } else {

@@ -139,3 +139,33 @@ fn a_read_only_mount_refuses_changes_with_erofs() {
     mnt.set_flags(0);
     assert!(w.open("/ro/f", g::O_WRONLY, 0).is_ok());
 }
+
+#[test]
+fn a_bind_mount_shows_the_same_files_under_a_second_name() {
+    let w = World::new();
+    w.mkdir("/a").unwrap();
+    w.mkdir("/a/sub").unwrap();
+    w.write_file("/a/sub/f", b"same");
+    w.mkdir("/b").unwrap();
+    w.write_file("/file", b"");
+    let at = w.resolve("/b", true).unwrap();
+    let source = w.resolve("/a/sub", true).unwrap();
+    let mnt = w.ns.bind(&at, &source, 0).unwrap();
+    assert_eq!(w.read_file("/b/f").unwrap(), b"same");
+    w.write_file("/b/g", b"new");
+    assert_eq!(w.read_file("/a/sub/g").unwrap(), b"new");
+    let b = w.resolve("/b", true).unwrap();
+    assert!(b.is_mount_root());
+    assert_eq!(
+        crate::d_path::d_path(&w.resolve("/b/g", true).unwrap(), &w.root),
+        b"/b/g"
+    );
+    assert!(w.resolve("/b/..", true).unwrap().same(&w.root));
+    let file = w.resolve("/file", true).unwrap();
+    assert_eq!(w.ns.bind(&at, &file, 0).err(), Some(Errno::ENOTDIR));
+    drop((mnt, b, source, at));
+    let b = w.resolve("/b", true).unwrap();
+    w.ns.umount(b).unwrap();
+    assert_eq!(w.resolve("/b/f", true).err(), Some(Errno::ENOENT));
+    assert_eq!(w.read_file("/a/sub/f").unwrap(), b"same");
+}
