@@ -205,6 +205,43 @@ static void check_maps(void)
 	say("cwd: %s", link);
 }
 
+/* comm, environ, a descriptor's link, and reads at an offset. */
+static void check_small_files(void)
+{
+	long n = slurp("/proc/self/comm");
+	say("comm: %ld bytes: %s", n, yesno(!strcmp(text, "diff_proc\n")));
+
+	n = slurp("/proc/self/environ");
+	int home = 0, term = 0;
+	for (long at = 0; at < n; at += strlen(text + at) + 1) {
+		home |= !strcmp(text + at, "HOME=/");
+		term |= !strcmp(text + at, "TERM=linux");
+	}
+	say("environ: NUL-separated, HOME=/ %s, TERM=linux %s", yesno(home), yesno(term));
+
+	int fd = open("/", O_RDONLY | O_DIRECTORY);
+	char path[64], link[256];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	long len = readlink(path, link, sizeof(link) - 1);
+	link[len > 0 ? len : 0] = 0;
+	say("fd link of an open /: %s", link);
+	close(fd);
+	say("fd link after close: %s", res(readlink(path, link, sizeof(link)) < 0 ? -errno : 0));
+
+	char whole[256], part[256];
+	fd = open("/proc/self/status", O_RDONLY);
+	long a = pread(fd, whole, sizeof(whole), 0);
+	long b = pread(fd, part, 100, 20);
+	say("status: pread at 20 is the same bytes: %s",
+	    yesno(a > 120 && b == 100 && !memcmp(whole + 20, part, 100)));
+	say("status: write: %s", res(write(fd, "x", 1) < 0 ? -errno : 0));
+	close(fd);
+	fd = open("/proc/self/stat", O_WRONLY);
+	say("open /proc/self/stat for writing: %s", res(fd < 0 ? -errno : 0));
+	say("  then write: %s", res(write(fd, "x", 1) < 0 ? -errno : 0));
+	close(fd);
+}
+
 /* Calls that fail on any Linux machine, as root; they never mount anything. */
 static void check_mount_errors(void)
 {
@@ -254,6 +291,7 @@ int main(int argc, char **argv)
 	check_status();
 	check_cmdline(argv[0]);
 	check_maps();
+	check_small_files();
 	check_mount_errors();
 	return 0;
 }

@@ -179,8 +179,10 @@ impl InodeOps for FileOps {
         Ok(n)
     }
 
+    /// A file without a write operation: EINVAL, as Linux's vfs_write answers when the
+    /// open file cannot write (no FMODE_CAN_WRITE).
     fn write_at(&self, _inode: &Inode, _at: Option<u64>, _buf: &[u8]) -> Result<(usize, u64)> {
-        Err(Errno::EIO)
+        Err(Errno::EINVAL)
     }
 }
 
