@@ -254,6 +254,8 @@ static void check_mount_errors(void)
 	say("mount without a type: %s", res(sys6(SYS_mount, (long)"none", (long)"/", 0, 0, 0, 0)));
 	say("mount with a bad target pointer: %s",
 	    res(sys6(SYS_mount, (long)"none", 8, (long)"tmpfs", 0, 0, 0)));
+	say("mount with a bad data pointer: %s",
+	    res(sys6(SYS_mount, (long)"none", (long)"/noyau-missing", (long)"tmpfs", 0, 8, 0)));
 	say("mount with a bad type pointer: %s",
 	    res(sys6(SYS_mount, (long)"none", (long)"/", 8, 0, 0, 0)));
 	say("remount of a directory that is no mount root: %s",

@@ -83,17 +83,23 @@ fn mount_flags(flags: u64) -> u32 {
 }
 
 /// mount(2).
-pub fn sys_mount(source: u64, target: u64, fstype: u64, flags: u64, _data: u64) -> i64 {
-    match do_mount(source, target, fstype, flags) {
+pub fn sys_mount(source: u64, target: u64, fstype: u64, flags: u64, data: u64) -> i64 {
+    match do_mount(source, target, fstype, flags, data) {
         Ok(()) => 0,
         Err(e) => e,
     }
 }
 
-fn do_mount(source: u64, target: u64, fstype: u64, flags: u64) -> Result<(), i64> {
+fn do_mount(source: u64, target: u64, fstype: u64, flags: u64, data: u64) -> Result<(), i64> {
     // Linux's order: the strings, then the target's lookup, then the privilege.
     let fstype = optional_string(fstype)?;
     let source = optional_string(source)?;
+    // The options page is copied (copy_mount_options), then ignored: no type here
+    // takes options yet. Linux copies what it can and fails only when nothing is there.
+    if data != 0 {
+        let mut first = [0u8; 1];
+        with_current_mm(|mm| mm.copy_from_user(&mut first, data)).map_err(|_| err(EFAULT))?;
+    }
     let target = user_path(target)?;
     let ns = crate::fs::rootfs::namespace().ok_or(err(EINVAL))?;
     let (root, base, cred, _) = lookup_context(AT_FDCWD as u64)?;

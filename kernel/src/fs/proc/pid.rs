@@ -1,6 +1,6 @@
 //! /proc/PID (Linux: fs/proc/base.c, array.c, task_mmu.c): stat, status, cmdline,
-//! environ, comm, maps, mounts, the fd directory (fd.rs) and the cwd, exe and root
-//! links of a process. Each read takes a fresh snapshot of the task; a process that is
+//! environ, comm, maps, mounts, the fd directory (fd.rs), the task directory of its
+//! threads and the cwd, exe and root links of a process. Each read takes a fresh snapshot of the task; a process that is
 //! gone reads as ESRCH, as Linux answers for a stale directory.
 
 use alloc::format;
@@ -312,11 +312,37 @@ fn mounts(pid: u32) -> vfs::Result<Vec<u8>> {
 }
 
 /// The files of /proc/PID.
-struct PidDir(u32);
+/// /proc/PID, or /proc/PID/task/TID when `thread` (which has no task directory).
+struct PidDir {
+    pid: u32,
+    thread: bool,
+}
+
+/// /proc/PID/task: a directory per thread of the process, named by its tid.
+struct TaskDir(u32);
+
+impl PseudoDir for TaskDir {
+    fn entries(&self) -> Vec<Entry> {
+        let Ok(leader) = snapshot(self.0) else {
+            return Vec::new();
+        };
+        let tids = TASKS.lock().threads(leader.tgid);
+        tids.into_iter()
+            .filter_map(|tid| {
+                let mut e = dir_entry(tid)?;
+                e.node = Node::Dir(Arc::new(PidDir {
+                    pid: tid,
+                    thread: true,
+                }));
+                Some(e)
+            })
+            .collect()
+    }
+}
 
 impl PseudoDir for PidDir {
     fn entries(&self) -> Vec<Entry> {
-        let pid = self.0;
+        let pid = self.pid;
         let base = u64::from(pid) << PID_INO_SHIFT;
         type Render = fn(u32) -> vfs::Result<Vec<u8>>;
         let files: [(&[u8], u32, Render); 8] = [
@@ -352,6 +378,10 @@ impl PseudoDir for PidDir {
         out.push(Entry::new(b"root", base + 11, 0o777, Node::Link(root)));
         let fd = Node::Dir(Arc::new(super::fd::FdDir(pid)));
         out.push(Entry::new(b"fd", base + 12, 0o500, fd));
+        if !self.thread {
+            let task = Node::Dir(Arc::new(TaskDir(pid)));
+            out.push(Entry::new(b"task", base + 13, 0o555, task));
+        }
         if let Ok(s) = snapshot(pid) {
             for e in out.iter_mut() {
                 e.uid = s.cred.uid.effective;
@@ -370,7 +400,7 @@ pub fn dir_entry(pid: u32) -> Option<Entry> {
         name.as_bytes(),
         u64::from(pid) << PID_INO_SHIFT,
         0o555,
-        Node::Dir(Arc::new(PidDir(pid))),
+        Node::Dir(Arc::new(PidDir { pid, thread: false })),
     );
     e.uid = s.cred.uid.effective;
     e.gid = s.cred.gid.effective;
