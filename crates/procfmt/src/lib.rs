@@ -10,7 +10,7 @@ pub mod mounts;
 pub mod pid;
 pub mod system;
 
-pub use mounts::{filesystems, mangle, mount_line, mount_options};
+pub use mounts::{filesystems, mangle, mount_line, mount_options, mountinfo_line, MountInfo};
 pub use pid::{maps_line, stat_line, status, MapsLine, PidStat, PidStatus};
 pub use system::{cpuinfo, loadavg, stat, uptime, CpuInfo, CpuTimes, SystemStat};
 

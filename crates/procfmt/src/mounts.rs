@@ -1,5 +1,5 @@
-//! /proc/mounts and /proc/filesystems (Linux: fs/proc_namespace.c show_vfsmnt,
-//! fs/filesystems.c filesystems_proc_show).
+//! /proc/mounts, /proc/PID/mountinfo and /proc/filesystems (Linux: fs/proc_namespace.c
+//! show_vfsmnt and show_mountinfo, fs/filesystems.c filesystems_proc_show).
 
 use alloc::string::String;
 use core::fmt::Write;
@@ -77,6 +77,49 @@ pub fn mount_line(
     out.push_str(" 0 0\n");
 }
 
+/// The per-mount part of the options (show_mnt_opts): "rw" or "ro", then nosuid,
+/// nodev, noexec and the atime flags.
+fn mnt_options(flags: u32) -> String {
+    mount_options(flags & !(MS_SYNCHRONOUS | MS_DIRSYNC | MS_LAZYTIME))
+}
+
+/// What one line of /proc/PID/mountinfo says of a mount.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct MountInfo<'a> {
+    pub id: u32,
+    pub parent_id: u32,
+    pub major: u32,
+    pub minor: u32,
+    /// The mount's root within its filesystem ("/" unless a bind mount).
+    pub root: &'a [u8],
+    pub mountpoint: &'a [u8],
+    pub flags: u32,
+    pub fstype: &'a str,
+    pub source: &'a [u8],
+    /// The filesystem's own options after its "rw" (noyau has no read-only
+    /// superblocks: a read-only mount is a per-mount flag).
+    pub fs_options: &'a str,
+}
+
+/// One line of /proc/PID/mountinfo (show_mountinfo); no propagation fields, as for
+/// a private mount.
+pub fn mountinfo_line(out: &mut String, m: &MountInfo<'_>) {
+    let _ = write!(out, "{} {} {}:{} ", m.id, m.parent_id, m.major, m.minor);
+    mangle(out, m.root);
+    out.push(' ');
+    mangle(out, m.mountpoint);
+    let _ = write!(out, " {} - ", mnt_options(m.flags));
+    mangle(out, m.fstype.as_bytes());
+    out.push(' ');
+    mangle(out, m.source);
+    out.push_str(" rw");
+    if !m.fs_options.is_empty() {
+        out.push(',');
+        out.push_str(m.fs_options);
+    }
+    out.push('\n');
+}
+
 /// /proc/filesystems: one line per type, "nodev" before those that need no device.
 pub fn filesystems<'a>(types: impl IntoIterator<Item = (&'a str, bool)>) -> String {
     let mut out = String::new();
@@ -102,6 +145,40 @@ mod tests {
             "rootfs / rootfs rw 0 0\n\
              proc /proc proc rw,relatime 0 0\n\
              none /mnt/a\\040b tmpfs ro,nosuid,nodev,noexec,relatime,mode=755 0 0\n"
+        );
+    }
+
+    #[test]
+    fn mountinfo_lines_read_as_linux_writes_them() {
+        let mut s = String::new();
+        let m = MountInfo {
+            id: 21,
+            parent_id: 1,
+            major: 0,
+            minor: 20,
+            root: b"/",
+            mountpoint: b"/proc",
+            flags: MS_NOSUID | MS_RELATIME,
+            fstype: "proc",
+            source: b"proc",
+            fs_options: "",
+        };
+        mountinfo_line(&mut s, &m);
+        let bind = MountInfo {
+            id: 3,
+            root: b"/tmp/a b",
+            mountpoint: b"/mnt",
+            flags: MS_RDONLY,
+            fstype: "devtmpfs",
+            source: b"devtmpfs",
+            fs_options: "mode=755",
+            ..m
+        };
+        mountinfo_line(&mut s, &bind);
+        assert_eq!(
+            s,
+            "21 1 0:20 / /proc rw,nosuid,relatime - proc proc rw\n\
+             3 1 0:20 /tmp/a\\040b /mnt ro - devtmpfs devtmpfs rw,mode=755\n"
         );
     }
 

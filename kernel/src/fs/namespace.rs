@@ -256,6 +256,44 @@ pub fn sys_fstatfs(fd: u64, buf: u64) -> i64 {
     }
 }
 
+/// The text of /proc/PID/mountinfo for a task whose root is `root`.
+pub fn proc_mountinfo(root: &vfs::Path) -> String {
+    let mut out = String::new();
+    let Some(ns) = crate::fs::rootfs::namespace() else {
+        return out;
+    };
+    let rootfs = Arc::as_ptr(ns.root().mnt.fs()) as *const u8;
+    for m in ns.mounts() {
+        let (point, parent_id) = match m.parent() {
+            Some((mnt, dentry)) => {
+                let id = mnt.id();
+                (vfs::d_path(&vfs::Path { mnt, dentry }, root), id)
+            }
+            None => (b"/".to_vec(), m.id()),
+        };
+        let is_rootfs = core::ptr::eq(Arc::as_ptr(m.fs()) as *const u8, rootfs);
+        let dev = m.fs().dev();
+        let line = procfmt::MountInfo {
+            id: m.id(),
+            parent_id,
+            major: vfs::major(dev),
+            minor: vfs::minor(dev),
+            root: &vfs::d_path::dentry_path(m.root()),
+            mountpoint: &point,
+            flags: m.flags(),
+            fstype: if is_rootfs { "rootfs" } else { m.fs().name() },
+            source: m.source(),
+            fs_options: if m.fs().name() == "devtmpfs" {
+                "mode=755"
+            } else {
+                ""
+            },
+        };
+        procfmt::mountinfo_line(&mut out, &line);
+    }
+    out
+}
+
 /// The text of /proc/mounts for a reader whose root is `root`.
 pub fn proc_mounts(root: &vfs::Path) -> String {
     let mut out = String::new();

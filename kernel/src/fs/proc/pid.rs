@@ -305,10 +305,15 @@ fn exe(pid: u32) -> vfs::Result<Vec<u8>> {
     Ok(exe)
 }
 
-fn mounts(pid: u32) -> vfs::Result<Vec<u8>> {
+fn mounts(pid: u32, info: bool) -> vfs::Result<Vec<u8>> {
     let fs = snapshot(pid)?.fs.ok_or(Errno::new(ENOENT))?;
     let root = fs.lock().root.clone();
-    Ok(crate::fs::namespace::proc_mounts(&root).into_bytes())
+    let text = if info {
+        crate::fs::namespace::proc_mountinfo(&root)
+    } else {
+        crate::fs::namespace::proc_mounts(&root)
+    };
+    Ok(text.into_bytes())
 }
 
 /// The files of /proc/PID.
@@ -345,12 +350,13 @@ impl PseudoDir for PidDir {
         let pid = self.pid;
         let base = u64::from(pid) << PID_INO_SHIFT;
         type Render = fn(u32) -> vfs::Result<Vec<u8>>;
-        let files: [(&[u8], u32, Render); 8] = [
+        let files: [(&[u8], u32, Render); 9] = [
             (b"cmdline", 0o444, |p| user_range(p, false)),
             (b"comm", 0o644, comm),
             (b"environ", 0o400, |p| user_range(p, true)),
             (b"maps", 0o444, maps),
-            (b"mounts", 0o444, mounts),
+            (b"mountinfo", 0o444, |p| mounts(p, true)),
+            (b"mounts", 0o444, |p| mounts(p, false)),
             (b"stat", 0o444, stat),
             (b"status", 0o444, status),
             (b"cwd", 0o777, |p| cwd_or_root(p, false)),
