@@ -194,8 +194,9 @@ fn do_umount(target: u64, flags: u64) -> Result<(), i64> {
 fn statfs_bytes(path: &vfs::Path) -> [u8; 120] {
     let s = vfs::stat::statfs(path);
     let mut blocks = (s.f_blocks, s.f_bfree, s.f_bavail);
-    if path.mnt.fs().name() == "tmpfs" {
-        // tmpfs may grow to half of memory; what it may still take is what is free.
+    if matches!(path.mnt.fs().name(), "tmpfs" | "devtmpfs") {
+        // tmpfs (devtmpfs is one) may grow to half of memory; what it may still take
+        // is what is free.
         let (free, total, _) = crate::mm::page_alloc::counters();
         let max = (total / 2) as i64;
         let avail = (free as i64).min(max);
