@@ -1,7 +1,8 @@
 //! /proc/PID (Linux: fs/proc/base.c, array.c, task_mmu.c): stat, status, cmdline,
-//! environ, comm, maps, mounts, the fd directory (fd.rs), the task directory of its
-//! threads and the cwd, exe and root links of a process. Each read takes a fresh snapshot of the task; a process that is
-//! gone reads as ESRCH, as Linux answers for a stale directory.
+//! environ, comm, maps, mounts, mountinfo, the fd directory (fd.rs), the task
+//! directory of its threads and the cwd, exe and root links of a process. Each read
+//! takes a fresh snapshot of the task; a process that is gone reads as ESRCH, as Linux
+//! answers for a stale directory.
 
 use alloc::format;
 use alloc::string::String;
