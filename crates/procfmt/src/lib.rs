@@ -2,13 +2,17 @@
 //! what busybox's ps, top, free, mount and df parse. Each function takes plain numbers
 //! and names and knows nothing of the kernel that fills them in.
 
-#![no_std]
+#![cfg_attr(not(test), no_std)]
 
 extern crate alloc;
 
 pub mod mounts;
 pub mod pid;
 pub mod system;
+
+#[cfg(test)]
+#[path = "tests/prop.rs"]
+mod prop;
 
 pub use mounts::{filesystems, mangle, mount_line, mount_options, mountinfo_line, MountInfo};
 pub use pid::{maps_line, stat_line, status, MapsLine, PidStat, PidStatus};
