@@ -7,7 +7,9 @@
  * On noyau, where the runner mounts nothing, it mounts proc on /proc first.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -242,6 +244,51 @@ static void check_small_files(void)
 	close(fd);
 }
 
+static int thread_pipe[2];
+
+static void *blocked_thread(void *arg)
+{
+	char c;
+	(void)arg;
+	read(thread_pipe[0], &c, 1);
+	return NULL;
+}
+
+/* The number of entries of a directory, "." and ".." left out. */
+static int count_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	int n = 0;
+	if (!d)
+		return -errno;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* /proc/self/task and Threads: with a second thread. */
+static void check_threads(void)
+{
+	pthread_t t;
+	char path[64];
+
+	say("task: alone, %d entries", count_entries("/proc/self/task"));
+	pipe(thread_pipe);
+	pthread_create(&t, NULL, blocked_thread, NULL);
+	int n = count_entries("/proc/self/task");
+	slurp("/proc/self/status");
+	memmove(text + 1, text, strlen(text) + 1);
+	text[0] = '\n';
+	say("task: with a thread, %d entries, Threads %s", n, field("Threads"));
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", getpid());
+	say("task: the leader's stat is there: %s", yesno(slurp(path) > 0));
+	write(thread_pipe[1], "x", 1);
+	pthread_join(t, NULL);
+	close(thread_pipe[0]);
+	close(thread_pipe[1]);
+}
+
 /* Calls that fail on any Linux machine, as root; they never mount anything. */
 static void check_mount_errors(void)
 {
@@ -294,6 +341,7 @@ int main(int argc, char **argv)
 	check_cmdline(argv[0]);
 	check_maps();
 	check_small_files();
+	check_threads();
 	check_mount_errors();
 	return 0;
 }
