@@ -19,11 +19,16 @@ use crate::time::current_time;
 /// Renders a file's text or a link's target.
 pub type Render = Arc<dyn Fn() -> Result<Vec<u8>> + Send + Sync>;
 
+/// Takes what a write brings to a file; the bytes taken.
+pub type Store = Arc<dyn Fn(&[u8]) -> Result<usize> + Send + Sync>;
+
 /// What an entry is.
 #[derive(Clone)]
 pub enum Node {
     Dir(Arc<dyn PseudoDir>),
     File(Render),
+    /// A file that also takes writes (Linux's proc_pid_set_comm and the like).
+    WritableFile(Render, Store),
     Link(Render),
 }
 
@@ -63,7 +68,7 @@ impl Entry {
     fn file_type(&self) -> FileType {
         match self.node {
             Node::Dir(_) => FileType::Directory,
-            Node::File(_) => FileType::Regular,
+            Node::File(_) | Node::WritableFile(..) => FileType::Regular,
             Node::Link(_) => FileType::Symlink,
         }
     }
@@ -109,7 +114,8 @@ pub fn make_inode(dev: u64, entry: Entry) -> Arc<Inode> {
     };
     let ops: Box<dyn InodeOps> = match entry.node {
         Node::Dir(dir) => Box::new(DirOps { dev, dir }),
-        Node::File(render) => Box::new(FileOps(render)),
+        Node::File(render) => Box::new(FileOps(render, None)),
+        Node::WritableFile(render, store) => Box::new(FileOps(render, Some(store))),
         Node::Link(render) => Box::new(LinkOps(render)),
     };
     Inode::new(entry.ino, dev, attr, ops)
@@ -159,7 +165,7 @@ impl InodeOps for DirOps {
     }
 }
 
-struct FileOps(Render);
+struct FileOps(Render, Option<Store>);
 
 impl InodeOps for FileOps {
     fn as_any(&self) -> &dyn Any {
@@ -179,10 +185,18 @@ impl InodeOps for FileOps {
         Ok(n)
     }
 
-    /// A file without a write operation: EINVAL, as Linux's vfs_write answers when the
-    /// open file cannot write (no FMODE_CAN_WRITE).
-    fn write_at(&self, _inode: &Inode, _at: Option<u64>, _buf: &[u8]) -> Result<(usize, u64)> {
-        Err(Errno::EINVAL)
+    /// O_TRUNC and truncate(2) change nothing and succeed, as procfs's setattr lets a
+    /// size change through (`echo x > /proc/PID/comm` opens with O_TRUNC).
+    fn truncate(&self, _inode: &Inode, _size: u64) -> Result<()> {
+        Ok(())
+    }
+
+    /// The store takes the bytes whatever the offset. A file without one: EINVAL, as
+    /// Linux's vfs_write answers when the open file cannot write (no FMODE_CAN_WRITE).
+    fn write_at(&self, _inode: &Inode, at: Option<u64>, buf: &[u8]) -> Result<(usize, u64)> {
+        let store = self.1.as_ref().ok_or(Errno::EINVAL)?;
+        let n = store(buf)?;
+        Ok((n, at.unwrap_or(0) + n as u64))
     }
 }
 

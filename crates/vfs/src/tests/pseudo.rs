@@ -25,7 +25,15 @@ impl PseudoDir for Counted {
 fn world_with(count: Arc<AtomicU32>) -> World {
     let w = World::new();
     w.mkdir("/proc").unwrap();
+    let name: Arc<spin::Mutex<Vec<u8>>> = Arc::new(spin::Mutex::new(b"init\n".to_vec()));
+    let (shown, kept) = (name.clone(), name);
+    let show: Render = Arc::new(move || Ok(shown.lock().clone()));
+    let store: Store = Arc::new(move |b: &[u8]| {
+        *kept.lock() = b.to_vec();
+        Ok(b.len())
+    });
     let root = StaticDir(alloc::vec![
+        Entry::new(b"comm", 5, 0o644, Node::WritableFile(show, store)),
         Entry::file(b"version", 2, || Ok(b"hello world\n".to_vec())),
         Entry::new(
             b"self",
@@ -67,6 +75,15 @@ fn files_render_in_pieces_and_links_resolve() {
     assert_eq!(link, b"version");
     let write = w.open("/proc/version", g::O_WRONLY, 0).unwrap().write(b"x");
     assert_eq!(write.err(), Some(Errno::EINVAL));
+}
+
+#[test]
+fn a_writable_file_takes_what_is_written() {
+    let w = world_with(Arc::new(AtomicU32::new(0)));
+    assert_eq!(read_all(&w, "/proc/comm").unwrap(), "init\n");
+    let f = w.open("/proc/comm", g::O_WRONLY | g::O_TRUNC, 0).unwrap();
+    assert_eq!(f.write(b"sh\n").unwrap(), 3);
+    assert_eq!(read_all(&w, "/proc/comm").unwrap(), "sh\n");
 }
 
 #[test]

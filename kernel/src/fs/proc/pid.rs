@@ -274,6 +274,23 @@ fn comm(pid: u32) -> vfs::Result<Vec<u8>> {
     Ok(format!("{}\n", Task::comm_str(&s.comm)).into_bytes())
 }
 
+/// A write to /proc/PID/comm (comm_write): the first 15 bytes become the name, a
+/// newline included, for a thread of the writer's own process; EINVAL for another's.
+fn set_comm(pid: u32, bytes: &[u8]) -> vfs::Result<usize> {
+    let mut table = TASKS.lock();
+    let me = table.current().tgid;
+    let t = table.tasks.get_mut(&pid).ok_or(Errno::new(ESRCH))?;
+    if t.tgid != me {
+        return Err(Errno::new(linux_raw_sys::errno::EINVAL));
+    }
+    let mut comm = [0u8; 16];
+    let n = bytes.len().min(15);
+    comm[..n].copy_from_slice(&bytes[..n]);
+    // The name ends at the first NUL, as set_task_comm copies a C string.
+    t.comm = comm;
+    Ok(bytes.len())
+}
+
 /// The path a process sees for `path`, from its root.
 pub(super) fn path_of(pid: u32, path: &vfs::Path) -> Vec<u8> {
     let root = snapshot(pid)
@@ -367,10 +384,10 @@ impl PseudoDir for PidDir {
             .enumerate()
             .map(|(i, &(name, perm, render))| {
                 let f: vfs::pseudo::Render = Arc::new(move || render(pid));
-                let node = if name == b"cwd" {
-                    Node::Link(f)
-                } else {
-                    Node::File(f)
+                let node = match name {
+                    b"cwd" => Node::Link(f),
+                    b"comm" => Node::WritableFile(f, Arc::new(move |b: &[u8]| set_comm(pid, b))),
+                    _ => Node::File(f),
                 };
                 Entry::new(name, base + 1 + i as u64, perm, node)
             })
