@@ -52,6 +52,7 @@ const BUSYBOX_APPLETS: &[&str] = &[
     "sh", "ls", "cat", "echo", "mkdir", "rmdir", "rm", "pwd", "env", "true", "false", "sleep",
     "uname", "stat", "touch", "ln", "cp", "mv", "head", "tail", "wc", "grep", "sed", "sort", "id",
     "date", "dmesg", "printf", "test", "[", "kill", "clear", "find", "xargs", "yes", "mknod", "dd",
+    "mount", "umount", "ps", "top", "free", "uptime", "df", "readlink", "cut", "tr",
 ];
 
 /// The archive for `programs` (path in the image, such as `bin/hello`, and

@@ -69,6 +69,7 @@ pub(crate) fn create_with(
     if nd.trailing_slash && !want_dir {
         return Err(Errno::ENOENT);
     }
+    dir.want_write()?;
     may_create(&dir_inode, lk.cred)?;
     let inode = make(&dir, &dir_inode, &name)?;
     dentry.instantiate(inode);

@@ -38,6 +38,26 @@ fn walk_up(path: &Path, root: &Path) -> (Vec<u8>, bool) {
     (out, reachable)
 }
 
+/// The path of `dentry` from the root of its filesystem, across no mounts
+/// (Linux's dentry_path_raw): what /proc/PID/mountinfo shows as a mount's root.
+pub fn dentry_path(dentry: &alloc::sync::Arc<crate::dentry::Dentry>) -> Vec<u8> {
+    let mut names: Vec<Vec<u8>> = Vec::new();
+    let mut cur = dentry.clone();
+    while !cur.is_root() {
+        names.push(cur.name());
+        cur = cur.parent();
+    }
+    let mut out = Vec::new();
+    for name in names.iter().rev() {
+        out.push(b'/');
+        out.extend_from_slice(name);
+    }
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    out
+}
+
 /// d_path: the path of `path` from `root`, " (deleted)" appended for a removed name.
 pub fn d_path(path: &Path, root: &Path) -> Vec<u8> {
     let (mut out, _) = walk_up(path, root);

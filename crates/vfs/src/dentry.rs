@@ -166,7 +166,9 @@ pub fn lookup_one(dir: &Arc<Dentry>, name: &[u8], locked: bool) -> Result<Arc<De
     }
     let found = inode.ops().lookup(&inode, name)?;
     let child = Dentry::alloc(name, Some(dir.clone()), found);
-    dir.children.lock().insert(name.to_vec(), child.clone());
+    if inode.ops().caches_lookups() {
+        dir.children.lock().insert(name.to_vec(), child.clone());
+    }
     Ok(child)
 }
 

@@ -134,6 +134,12 @@ pub trait InodeOps: Send + Sync + Any {
     /// `self` as `Any`, so a filesystem can find its own data behind another inode.
     fn as_any(&self) -> &dyn Any;
 
+    /// Whether the dentry cache may keep what `lookup` answers in this directory; false
+    /// where names come and go behind the VFS's back (procfs's pid directories).
+    fn caches_lookups(&self) -> bool {
+        true
+    }
+
     /// The inode named `name` in the directory, `None` if there is none.
     fn lookup(&self, dir: &Inode, name: &[u8]) -> Result<Option<Arc<Inode>>> {
         Err(Errno::ENOTDIR)

@@ -36,6 +36,7 @@ pub mod mount;
 pub mod namei;
 pub mod open;
 pub mod perm;
+pub mod pseudo;
 pub mod ramfs;
 pub mod readdir;
 pub mod remove;

@@ -20,6 +20,9 @@ pub struct Mount {
     fs: Arc<dyn FileSystem>,
     root: Arc<Dentry>,
     source: Vec<u8>,
+    /// The per-mount flags of mount(2) (MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, ...),
+    /// as /proc/mounts shows them.
+    flags: AtomicU32,
     /// The parent mount and the dentry this mount covers; `None` for the root mount.
     parent: Option<(Weak<Mount>, Arc<Dentry>)>,
     children: Mutex<Vec<Arc<Mount>>>,
@@ -42,6 +45,16 @@ impl Mount {
     /// The device name given to mount(2) ("none", "proc", "/dev/ram0").
     pub fn source(&self) -> &[u8] {
         &self.source
+    }
+
+    /// The mount flags (MS_* bits of mount(2)).
+    pub fn flags(&self) -> u32 {
+        self.flags.load(Ordering::Relaxed)
+    }
+
+    /// Changes the mount flags (a remount).
+    pub fn set_flags(&self, flags: u32) {
+        self.flags.store(flags, Ordering::Relaxed);
     }
 
     /// The parent mount and the mountpoint dentry in it.
@@ -86,6 +99,14 @@ impl Path {
         Arc::ptr_eq(&self.mnt, &other.mnt) && Arc::ptr_eq(&self.dentry, &other.dentry)
     }
 
+    /// EROFS when the mount is read-only (mnt_want_write).
+    pub fn want_write(&self) -> Result<()> {
+        if self.mnt.flags() & linux_raw_sys::general::MS_RDONLY != 0 {
+            return Err(Errno::EROFS);
+        }
+        Ok(())
+    }
+
     /// Whether the dentry is the root of its mount.
     pub fn is_mount_root(&self) -> bool {
         Arc::ptr_eq(&self.dentry, &self.mnt.root)
@@ -126,6 +147,7 @@ impl MountNamespace {
             root: Dentry::new_root(fs.root()),
             fs,
             source: source.to_vec(),
+            flags: AtomicU32::new(0),
             parent: None,
             children: Mutex::new(Vec::new()),
         });
@@ -146,6 +168,17 @@ impl MountNamespace {
     /// Mounts `fs` on the directory `at` (do_new_mount); the new mount hides what was
     /// there, including earlier mounts on the same place.
     pub fn mount(&self, at: &Path, fs: Arc<dyn FileSystem>, source: &[u8]) -> Result<Arc<Mount>> {
+        self.mount_with_flags(at, fs, source, 0)
+    }
+
+    /// [`MountNamespace::mount`] with mount flags (MS_RDONLY, MS_NOSUID, ...).
+    pub fn mount_with_flags(
+        &self,
+        at: &Path,
+        fs: Arc<dyn FileSystem>,
+        source: &[u8],
+        flags: u32,
+    ) -> Result<Arc<Mount>> {
         let inode = at.dentry.inode().ok_or(Errno::ENOENT)?;
         if !inode.is_dir() {
             return Err(Errno::ENOTDIR);
@@ -158,6 +191,32 @@ impl MountNamespace {
             root: Dentry::new_root(fs.root()),
             fs,
             source: source.to_vec(),
+            flags: AtomicU32::new(flags),
+            parent: Some((Arc::downgrade(&at.mnt), at.dentry.clone())),
+            children: Mutex::new(Vec::new()),
+        });
+        at.dentry.add_mount();
+        at.mnt.children.lock().push(mnt.clone());
+        Ok(mnt)
+    }
+
+    /// Mounts what `source` shows on `at` (MS_BIND, do_loopback): the same filesystem,
+    /// rooted at `source`'s dentry, with its own flags. The two must both be
+    /// directories or both not (ENOTDIR); mounts below `source` are not copied.
+    pub fn bind(&self, at: &Path, source: &Path, flags: u32) -> Result<Arc<Mount>> {
+        let (target, from) = (at.inode(), source.inode());
+        if target.is_dir() != from.is_dir() {
+            return Err(Errno::ENOTDIR);
+        }
+        if at.dentry.is_unlinked() || source.dentry.is_unlinked() {
+            return Err(Errno::ENOENT);
+        }
+        let mnt = Arc::new(Mount {
+            id: self.next_id.fetch_add(1, Ordering::Relaxed),
+            root: source.dentry.clone(),
+            fs: source.mnt.fs.clone(),
+            source: source.mnt.source.clone(),
+            flags: AtomicU32::new(flags),
             parent: Some((Arc::downgrade(&at.mnt), at.dentry.clone())),
             children: Mutex::new(Vec::new()),
         });
@@ -170,6 +229,12 @@ impl MountNamespace {
     /// not a mount's root, EBUSY for the root mount, a mount with mounts on it, or one
     /// that a path other than `at` still uses (a cwd, an open file).
     pub fn umount(&self, at: Path) -> Result<()> {
+        self.umount_flags(at, false)
+    }
+
+    /// umount2: with `detach` (MNT_DETACH) the mount leaves the tree even while files
+    /// and working directories still use it; they keep it alive until they let go.
+    pub fn umount_flags(&self, at: Path, detach: bool) -> Result<()> {
         if !at.is_mount_root() {
             return Err(Errno::EINVAL);
         }
@@ -178,7 +243,8 @@ impl MountNamespace {
         };
         let mut siblings = parent.children.lock();
         // References: the parent's list, `at`, and nothing else.
-        if !at.mnt.children.lock().is_empty() || Arc::strong_count(&at.mnt) > 2 {
+        let in_use = Arc::strong_count(&at.mnt) > 2 && !detach;
+        if !at.mnt.children.lock().is_empty() || in_use {
             return Err(Errno::EBUSY);
         }
         siblings.retain(|m| !Arc::ptr_eq(m, &at.mnt));

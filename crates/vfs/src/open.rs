@@ -96,6 +96,7 @@ fn open_create(nd: &mut Nameidata<'_>, flags: u32, perm: u32) -> Result<(Path, b
             return Ok((path, false));
         }
 
+        dir.want_write()?;
         may_create(&dir_inode, nd_cred(nd))?;
         let new = init_owner(&dir_inode, g::S_IFREG | perm, nd_cred(nd));
         let inode = dir_inode.ops().create(&dir_inode, &name, new)?;
@@ -154,6 +155,12 @@ fn do_open(
     }
     if mask != 0 {
         inode_permission(&inode, mask, lk.cred)?;
+    }
+    // Writing or truncating a file of a read-only mount; devices and FIFOs may be
+    // written there, as Linux's special_file exception allows.
+    let writes = mask & MAY_WRITE != 0 || flags & g::O_TRUNC != 0;
+    if writes && matches!(ft, FileType::Regular | FileType::Directory) {
+        path.want_write()?;
     }
 
     let ops: Arc<dyn FileOps> = match ft {

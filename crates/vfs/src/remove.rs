@@ -37,6 +37,7 @@ pub fn unlink(lk: Lookup<'_>, path: &[u8]) -> Result<()> {
         return Err(Errno::EISDIR);
     };
     let dir = nd.cur.clone();
+    dir.want_write()?;
     let dir_inode = dir.inode();
     let _guard = dir_inode.lock_dir();
     let dentry = lookup_one(&dir.dentry, &name[..], true)?;
@@ -70,6 +71,7 @@ pub fn rmdir(lk: Lookup<'_>, path: &[u8]) -> Result<()> {
         Last::Root => return Err(Errno::EBUSY),
     };
     let dir = nd.cur.clone();
+    dir.want_write()?;
     let dir_inode = dir.inode();
     let _guard = dir_inode.lock_dir();
     let dentry = lookup_one(&dir.dentry, &name[..], true)?;

@@ -45,6 +45,7 @@ pub fn renameat2(
     if !Arc::ptr_eq(&from.cur.mnt, &to.cur.mnt) {
         return Err(Errno::EXDEV);
     }
+    from.cur.want_write()?;
     let Last::Norm(old_name) = &from.last else {
         return Err(Errno::EBUSY);
     };

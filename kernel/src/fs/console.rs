@@ -78,4 +78,16 @@ pub fn init() {
         register_chrdev(major, minor..minor + 1, name, Arc::new(Terminals))
             .expect("the terminal devices are registered once, at boot");
     }
+    use crate::fs::devices::{add_nodes, Kind};
+    add_nodes(Kind::Char, TTYAUX_MAJOR, &[("tty", TTY_MINOR, 0o666)]);
+    add_nodes(
+        Kind::Char,
+        TTYAUX_MAJOR,
+        &[("console", CONSOLE_MINOR, 0o600)],
+    );
+    add_nodes(
+        Kind::Char,
+        TTY_MAJOR,
+        &[("ttyS0", SERIAL_MINOR_BASE, 0o600)],
+    );
 }

@@ -4,12 +4,16 @@
 //! A driver registers a region of device numbers with a name; opening a
 //! device node asks the driver that owns the node's number for the file
 //! operations of that minor. A number nobody owns gives ENXIO, as on
-//! Linux. The regions are listed in /proc/devices.
+//! Linux. The regions are listed in /proc/devices. Each driver also
+//! declares the nodes devtmpfs makes for it (Linux's device_create with
+//! the name and mode a driver's devnode callback gives).
 
 use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec::Vec;
 
-use devreg::{Kind, Registry};
+pub use devreg::Kind;
+use devreg::Registry;
 use linux_raw_sys::errno::{EBUSY, EINVAL, ENXIO};
 use vfs::{Errno, FileOps, Inode, Path, SpecialOpen};
 
@@ -22,6 +26,38 @@ pub trait Device: Send + Sync {
 }
 
 static DEVICES: IrqSpinLock<Registry<Arc<dyn Device>>> = IrqSpinLock::new(Registry::new());
+
+/// A node in /dev: its name, number and permission bits.
+#[derive(Clone, Debug)]
+pub struct DevNode {
+    pub kind: Kind,
+    pub name: String,
+    pub major: u32,
+    pub minor: u32,
+    pub mode: u32,
+}
+
+static NODES: IrqSpinLock<Vec<DevNode>> = IrqSpinLock::new(Vec::new());
+
+/// The nodes of the registered devices, in registration order.
+pub fn nodes() -> Vec<DevNode> {
+    NODES.lock().clone()
+}
+
+/// Declare the nodes of `major` as (name, minor, mode); each minor must be one
+/// the driver registered.
+pub fn add_nodes(kind: Kind, major: u32, nodes: &[(&str, u32, u32)]) {
+    let mut list = NODES.lock();
+    for &(name, minor, mode) in nodes {
+        list.push(DevNode {
+            kind,
+            name: String::from(name),
+            major,
+            minor,
+            mode,
+        });
+    }
+}
 
 fn register(
     kind: Kind,
@@ -71,7 +107,11 @@ pub fn proc_devices() -> String {
 pub struct DeviceOpen;
 
 impl SpecialOpen for DeviceOpen {
-    fn open(&self, _path: &Path, inode: &Arc<Inode>, flags: u32) -> vfs::Result<Arc<dyn FileOps>> {
+    fn open(&self, path: &Path, inode: &Arc<Inode>, flags: u32) -> vfs::Result<Arc<dyn FileOps>> {
+        // A mount with MS_NODEV gives no access to its device nodes (may_open).
+        if path.mnt.flags() & linux_raw_sys::general::MS_NODEV != 0 {
+            return Err(Errno::new(linux_raw_sys::errno::EACCES));
+        }
         let attr = inode.attr();
         let kind = match attr.mode & 0o170000 {
             0o020000 => Kind::Char,

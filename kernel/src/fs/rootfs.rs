@@ -29,6 +29,12 @@ pub fn init(archive: &[u8]) {
             crate::kernel::panic::panic(format_args!("Initramfs unpacking failed: {}", e), false)
         }
     }
+    crate::fs::devtmpfs::mount_on_dev(ns);
+}
+
+/// The mount namespace (there is one).
+pub fn namespace() -> Option<&'static MountNamespace> {
+    NAMESPACE.get()
 }
 
 /// The root of the filesystem tree.

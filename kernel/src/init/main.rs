@@ -46,6 +46,7 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
     setup::paging_init(info);
     setup::protection_init();
     crate::mm::mm_init(info.cmdline_param("slub_debug").is_some());
+    super::save_cmdline(&info.cmdline);
     setup::apic_init();
     x86_64::instructions::interrupts::enable();
     crate::kernel::time_syscalls::init_wall_clock();

@@ -56,7 +56,8 @@ impl ExecFailure {
 
 /// The whole file at `path`, if it may be executed (Linux: open_exec and
 /// kernel_read of the image).
-fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<Vec<u8>, ExecFailure> {
+/// The executable's bytes and its absolute path (what /proc/PID/exe shows).
+fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<(Vec<u8>, Vec<u8>), ExecFailure> {
     let file = vfs::open(
         lk,
         path.as_bytes(),
@@ -67,7 +68,9 @@ fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<Vec<u8>, ExecFailu
     )
     .map_err(ExecFailure::File)?;
     let attr = file.inode().attr();
-    if attr.mode & 0o170000 != 0o100000 || attr.mode & 0o111 == 0 {
+    // A file of a MS_NOEXEC mount does not run (path_noexec).
+    let noexec = file.path().mnt.flags() & linux_raw_sys::general::MS_NOEXEC != 0;
+    if attr.mode & 0o170000 != 0o100000 || attr.mode & 0o111 == 0 || noexec {
         return Err(ExecFailure::File(vfs::Errno::new(
             linux_raw_sys::errno::EACCES,
         )));
@@ -82,7 +85,11 @@ fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<Vec<u8>, ExecFailu
         }
     }
     data.truncate(done);
-    Ok(data)
+    let exe = match crate::fs::rootfs::root() {
+        Some(root) => vfs::d_path(file.path(), &root),
+        None => path.as_bytes().to_vec(),
+    };
+    Ok((data, exe))
 }
 
 /// Fill the file-backed page at `page` as Linux's mmap of the file would:
@@ -167,6 +174,18 @@ fn load(
     mm.insert_stack(stack.sp, TASK_SIZE, stack_prot);
     mm.copy_to_user(stack.sp, &stack.bytes)
         .map_err(|_| ExecFailure::NoMemory)?;
+    mm.image = crate::mm::address_space::ImageInfo {
+        start_code: plan.start_code,
+        end_code: plan.end_code,
+        start_data: plan.start_data,
+        end_data: plan.end_data,
+        start_stack: stack.sp,
+        arg_start: stack.arg_start,
+        arg_end: stack.arg_end,
+        env_start: stack.env_start,
+        env_end: stack.env_end,
+        exe: alloc::vec::Vec::new(),
+    };
     Ok((plan.entry, stack.sp))
 }
 
@@ -188,9 +207,10 @@ fn exec_image(
     argv: &[&[u8]],
     envp: &[&[u8]],
 ) -> Result<(AddressSpace, u64, u64), ExecFailure> {
-    let file = read_executable(lk, path)?;
+    let (file, exe) = read_executable(lk, path)?;
     let mut mm = AddressSpace::new().map_err(|_| ExecFailure::NoMemory)?;
     let (entry, sp) = load(&mut mm, path, argv, envp, &file)?;
+    mm.image.exe = exe;
     Ok((mm, entry, sp))
 }
 
@@ -240,6 +260,7 @@ pub fn spawn_init(path: &str, args: &[&str]) -> Result<(), ExecFailure> {
             dead_times: Default::default(),
             child_times: Default::default(),
             last_run: 0,
+            start_time: crate::kernel::time::ktime_get_ns(),
             group_exit: None,
             job: crate::kernel::pgrp::JobState::default(),
         }),

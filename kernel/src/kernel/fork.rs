@@ -127,6 +127,7 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         dead_times: Default::default(),
         child_times: Default::default(),
         last_run: 0,
+        start_time: crate::kernel::time::ktime_get_ns(),
         group_exit: None,
         job: parent.job.for_child(),
     });

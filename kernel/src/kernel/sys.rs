@@ -14,7 +14,7 @@ use crate::arch::process;
 use crate::arch::syscall::syscall_args;
 use crate::arch::traps::TrapFrame;
 use crate::drivers::char::random;
-use crate::fs::{attr, namei, open, pipe, read_write, select, sync};
+use crate::fs::{attr, namei, namespace, open, pipe, read_write, select, sync};
 use crate::kernel::cred::{self, Which};
 use crate::kernel::sched::{self, cputime};
 use crate::kernel::task::with_current;
@@ -108,6 +108,10 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_newfstatat => namei::sys_newfstatat(a[0], a[1], a[2], a[3]),
         nr::__NR_statx => namei::sys_statx(a[0], a[1], a[2], a[3], a[4]),
         nr::__NR_getdents64 => namei::sys_getdents64(a[0], a[1], a[2]),
+        nr::__NR_mount => namespace::sys_mount(a[0], a[1], a[2], a[3], a[4]),
+        nr::__NR_umount2 => namespace::sys_umount2(a[0], a[1]),
+        nr::__NR_statfs => namespace::sys_statfs(a[0], a[1]),
+        nr::__NR_fstatfs => namespace::sys_fstatfs(a[0], a[1]),
         nr::__NR_pipe2 => pipe::sys_pipe2(a[0], a[1]),
         nr::__NR_pipe => pipe::sys_pipe2(a[0], 0),
         nr::__NR_poll => select::sys_poll(a[0], a[1], a[2] as i32 as i64),

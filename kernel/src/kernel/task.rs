@@ -82,6 +82,9 @@ pub struct Task {
     pub child_times: CpuTime,
     /// When the thread last got the CPU (monotonic ns).
     pub last_run: u64,
+    /// When the thread was made, monotonic ns since boot (Linux's
+    /// start_boottime; /proc/PID/stat's starttime).
+    pub start_time: u64,
     /// Set on every thread of a process that is ending as a whole
     /// (exit_group, a fatal signal): the status they all exit with.
     pub group_exit: Option<u32>,
@@ -229,6 +232,7 @@ impl Task {
             dead_times: CpuTime::default(),
             child_times: CpuTime::default(),
             last_run: 0,
+            start_time: crate::kernel::time::ktime_get_ns(),
             group_exit: None,
             job: crate::kernel::pgrp::JobState::default(),
         }

@@ -26,9 +26,27 @@ pub const TASK_SIZE: u64 = 0x7fff_ffff_f000;
 /// Nothing is mapped below this address (Linux: vm.mmap_min_addr, 64 KiB).
 pub const MMAP_MIN_ADDR: u64 = 16 * PAGE_SIZE;
 
+/// Where exec put the program's parts (Linux: mm->start_code ... env_end and
+/// mm->exe_file), for /proc/PID/stat, cmdline, environ, maps and exe.
+#[derive(Clone, Debug, Default)]
+pub struct ImageInfo {
+    pub start_code: u64,
+    pub end_code: u64,
+    pub start_data: u64,
+    pub end_data: u64,
+    pub start_stack: u64,
+    pub arg_start: u64,
+    pub arg_end: u64,
+    pub env_start: u64,
+    pub env_end: u64,
+    /// The executable's absolute path.
+    pub exe: alloc::vec::Vec<u8>,
+}
+
 pub struct AddressSpace {
     pub(super) tables: PageTables,
     pub(super) vmas: BTreeMap<u64, Vma>,
+    pub image: ImageInfo,
     /// The heap: [start_brk, brk) (Linux: mm->start_brk, mm->brk).
     pub start_brk: u64,
     pub brk: u64,
@@ -67,6 +85,7 @@ impl AddressSpace {
         Ok(AddressSpace {
             tables,
             vmas: BTreeMap::new(),
+            image: ImageInfo::default(),
             start_brk: 0,
             brk: 0,
         })
@@ -249,6 +268,27 @@ impl AddressSpace {
         }
     }
 
+    /// Pages of the VMAs that are present in the page tables (the resident
+    /// set, Linux's get_mm_rss).
+    pub fn resident_pages(&self) -> u64 {
+        let mut pages = 0;
+        for v in self.vmas.values() {
+            let mut page = v.start;
+            while page < v.end {
+                if self.tables.translate(page).is_some() {
+                    pages += 1;
+                }
+                page += PAGE_SIZE;
+            }
+        }
+        pages
+    }
+
+    /// Every VMA, in address order.
+    pub fn vmas(&self) -> impl Iterator<Item = &Vma> {
+        self.vmas.values()
+    }
+
     /// A free, page-aligned range of `len` bytes below `below`, top-down,
     /// clear of the guard gap below a stack (Linux: the top-down mmap
     /// layout's unmapped_area_topdown).
@@ -273,6 +313,7 @@ impl AddressSpace {
     /// areas, which the child gets empty; shared memory stays shared.
     pub fn duplicate(&mut self) -> Result<AddressSpace, NoMemory> {
         let mut child = AddressSpace::new()?;
+        child.image = self.image.clone();
         child.start_brk = self.start_brk;
         child.brk = self.brk;
         let vmas: Vec<Vma> = self

@@ -74,6 +74,11 @@ impl RamFs {
         RamFs::new("tmpfs", g::TMPFS_MAGIC, 0o1777)
     }
 
+    /// devtmpfs: a tmpfs whose root has mode 0755 (Linux's devtmpfs on shmem).
+    pub fn new_devtmpfs() -> Arc<RamFs> {
+        RamFs::new("devtmpfs", g::TMPFS_MAGIC, 0o755)
+    }
+
     fn new(name: &'static str, magic: u32, root_perm: u32) -> Arc<RamFs> {
         let sb = Arc::new(RamSb {
             dev: alloc_anon_dev(),

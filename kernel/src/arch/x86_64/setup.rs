@@ -143,6 +143,11 @@ pub fn tsc_init_quiet_first() {
     }
 }
 
+/// The TSC frequency in kHz (0 before calibration).
+pub fn tsc_khz() -> u64 {
+    TSC_KHZ.get().copied().unwrap_or(0)
+}
+
 pub fn print_tsc() {
     let khz = TSC_KHZ.get().copied().unwrap_or(0);
     pr_info!(

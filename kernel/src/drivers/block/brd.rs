@@ -160,5 +160,10 @@ pub fn init(rd_size: Option<&str>, rd_nr: Option<&str>) {
         Arc::new(Brd { disks }),
     )
     .expect("block major 1 is free at boot");
+    for i in 0..nr {
+        let name = alloc::format!("ram{i}");
+        let nodes = [(name.as_str(), i, 0o600)];
+        crate::fs::devices::add_nodes(crate::fs::devices::Kind::Block, RAMDISK_MAJOR, &nodes);
+    }
     pr_info!("brd: module loaded: {} RAM disks of {} KiB", nr, kib);
 }

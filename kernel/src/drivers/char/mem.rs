@@ -88,4 +88,14 @@ impl Device for MemDevices {
 pub fn init() {
     register_chrdev(MEM_MAJOR, 0..256, "mem", Arc::new(MemDevices))
         .expect("character major 1 is free at boot");
+    // The names and modes of Linux's devlist in drivers/char/mem.c.
+    let nodes = [
+        ("null", 3, 0o666),
+        ("zero", 5, 0o666),
+        ("full", 7, 0o666),
+        ("random", 8, 0o666),
+        ("urandom", 9, 0o666),
+        ("kmsg", 11, 0o644),
+    ];
+    crate::fs::devices::add_nodes(crate::fs::devices::Kind::Char, MEM_MAJOR, &nodes);
 }

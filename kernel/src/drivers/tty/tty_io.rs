@@ -232,6 +232,14 @@ pub fn open_may_acquire(noctty: bool) {
     });
 }
 
+/// The controlling terminal of session `sid`, for /proc/PID/stat: its
+/// number as Linux encodes tty_nr (ttyS0 is 4:64) and its foreground group.
+pub fn ctty_of(sid: u32) -> Option<(u32, u32)> {
+    const TTY_NR_TTYS0: u32 = (4 << 8) | 64;
+    let (session, pgrp) = with_tty(|t| (t.session, t.pgrp));
+    (sid != 0 && session == sid).then_some((TTY_NR_TTYS0, pgrp))
+}
+
 /// Is there a controlling terminal for /dev/tty to open?
 pub fn caller_has_ctty() -> bool {
     is_ctty()

@@ -1,0 +1,52 @@
+//! /proc/PID/fd (Linux: fs/proc/fd.c): a symbolic link per open descriptor of a
+//! process, to the path of its file, as `ls -l /proc/self/fd` shows them.
+
+use alloc::format;
+use alloc::sync::Arc;
+use alloc::vec::Vec;
+
+use vfs::pseudo::{Entry, Node, PseudoDir};
+
+use super::pid::{path_of, snapshot, PID_INO_SHIFT};
+
+/// /proc/PID/fd: one link per open descriptor, to the file's path; pipes read as
+/// "pipe:[ino]" as on Linux.
+pub struct FdDir(pub u32);
+
+impl PseudoDir for FdDir {
+    fn entries(&self) -> Vec<Entry> {
+        let Ok(s) = snapshot(self.0) else {
+            return Vec::new();
+        };
+        let open: Vec<(i32, Arc<vfs::File>)> = s
+            .files
+            .lock()
+            .iter()
+            .map(|(fd, f)| (fd, f.clone()))
+            .collect();
+        let base = u64::from(self.0) << PID_INO_SHIFT;
+        let pid = self.0;
+        open.into_iter()
+            .map(|(fd, file)| {
+                let name = format!("{fd}");
+                let target = move || {
+                    let inode = file.inode();
+                    if inode.file_type() == vfs::FileType::Fifo && file.path().dentry.is_unlinked()
+                    {
+                        return Ok(format!("pipe:[{}]", inode.ino()).into_bytes());
+                    }
+                    Ok(path_of(pid, file.path()))
+                };
+                let mut e = Entry::new(
+                    name.as_bytes(),
+                    base + 0x80 + fd as u64,
+                    0o700,
+                    Node::Link(Arc::new(target)),
+                );
+                e.uid = s.cred.uid.effective;
+                e.gid = s.cred.gid.effective;
+                e
+            })
+            .collect()
+    }
+}

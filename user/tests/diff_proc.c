@@ -1,0 +1,347 @@
+/*
+ * diff_proc: a differential test of procfs and mount(2) (Linux:
+ * fs/proc/array.c, fs/proc/task_mmu.c, fs/proc/base.c, fs/namespace.c).
+ * It reads its own /proc/self/stat, status, cmdline and maps and prints
+ * the fields and relations that do not depend on the machine, then the
+ * errors of mount(2) and umount2(2) for calls that never mount anything.
+ * On noyau, where the runner mounts nothing, it mounts proc on /proc first.
+ */
+#define _GNU_SOURCE
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "report.h"
+
+int main(int argc, char **argv);
+
+static char text[16384];
+
+/* The whole of a /proc file, NUL-terminated; its length, or -errno. */
+static long slurp(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -errno;
+	long n = 0, r;
+	while ((r = read(fd, text + n, sizeof(text) - 1 - n)) > 0)
+		n += r;
+	close(fd);
+	text[n] = 0;
+	return r < 0 ? -errno : n;
+}
+
+/* The value after "key:\t" in status text, or "" */
+static const char *field(const char *key)
+{
+	static char values[4][128];
+	static int next;
+	char *value = values[next++ % 4];
+	char want[64];
+	snprintf(want, sizeof(want), "\n%s:\t", key);
+	const char *at = strstr(text, want);
+	value[0] = 0;
+	if (!at)
+		return value;
+	at += strlen(want);
+	size_t n = strcspn(at, "\n");
+	if (n >= sizeof(values[0]))
+		n = sizeof(values[0]) - 1;
+	memcpy(value, at, n);
+	value[n] = 0;
+	return value;
+}
+
+static void check_stat(void)
+{
+	unsigned long long f[64] = { 0 };
+	char comm[64] = "", state = '?';
+	int pid = 0;
+
+	if (slurp("/proc/self/stat") < 0) {
+		say("stat: %s", errname(errno));
+		return;
+	}
+	char *close_paren = strrchr(text, ')');
+	char *open_paren = strchr(text, '(');
+	if (!close_paren || !open_paren) {
+		say("stat: no (comm)");
+		return;
+	}
+	sscanf(text, "%d", &pid);
+	memcpy(comm, open_paren + 1, close_paren - open_paren - 1);
+	int count = 2;
+	char *p = close_paren + 2;
+	state = *p;
+	p += 1;
+	for (int i = 4; *p && i < 64; i++) {
+		char *end;
+		f[i] = strtoull(p, &end, 10);
+		if (end == p)
+			break;
+		count = i;
+		p = end;
+	}
+	int local = 0;
+	say("stat: %d fields, pid is getpid(): %s, comm %s, state %c", count,
+	    yesno(pid == getpid()), comm, state);
+	say("stat: ppid is getppid(): %s, priority %llu, nice %llu, threads %llu, exit_signal %llu",
+	    yesno(f[4] == (unsigned long long)getppid()), f[18], f[19], f[20], f[38]);
+	say("stat: vsize > 0: %s, code holds main: %s, stack start above a local: %s",
+	    yesno(f[23] > 0), yesno(f[26] <= (unsigned long)main && (unsigned long)main < f[27]),
+	    yesno(f[28] > (unsigned long)&local));
+	say("stat: arg_start < arg_end: %s, env_start < env_end: %s, arg_end <= env_start: %s",
+	    yesno(f[48] < f[49]), yesno(f[50] < f[51]), yesno(f[49] <= f[50]));
+}
+
+static void check_status(void)
+{
+	char want[64];
+
+	if (slurp("/proc/self/status") < 0) {
+		say("status: %s", errname(errno));
+		return;
+	}
+	char keys[128] = "";
+	const char *line = text;
+	for (int i = 0; i < 8 && *line; i++) {
+		size_t n = strcspn(line, ":");
+		strncat(keys, line, n);
+		strcat(keys, " ");
+		line = strchr(line, '\n');
+		if (!line)
+			break;
+		line++;
+	}
+	say("status: first keys: %s", keys);
+	memmove(text + 1, text, strlen(text) + 1);
+	text[0] = '\n';
+	say("status: Name %s", field("Name"));
+	say("status: State %s", field("State"));
+	say("status: Umask %s", field("Umask"));
+	snprintf(want, sizeof(want), "%d", getpid());
+	say("status: Tgid and Pid are getpid(): %s %s", yesno(!strcmp(field("Tgid"), want)),
+	    yesno(!strcmp(field("Pid"), want)));
+	snprintf(want, sizeof(want), "%d", getppid());
+	say("status: PPid is getppid(): %s", yesno(!strcmp(field("PPid"), want)));
+	snprintf(want, sizeof(want), "%d\t%d\t%d\t%d", getuid(), geteuid(), geteuid(), geteuid());
+	say("status: Uid is the ids: %s", yesno(!strcmp(field("Uid"), want)));
+	say("status: Threads %s, TracerPid %s, has VmSize: %s, SigBlk has 16 digits: %s",
+	    field("Threads"), field("TracerPid"), yesno(field("VmSize")[0] != 0),
+	    yesno(strlen(field("SigBlk")) == 16));
+}
+
+static void check_cmdline(const char *argv0)
+{
+	long n = slurp("/proc/self/cmdline");
+	say("cmdline: %ld bytes, argv[0] then NUL: %s", n,
+	    yesno(n == (long)strlen(argv0) + 1 && !strcmp(text, argv0)));
+}
+
+static void check_maps(void)
+{
+	int local = 0;
+	/* Grow the break by two pages, so that a [heap] area exists. */
+	long cur = sys1(SYS_brk, 0);
+	sys1(SYS_brk, cur + 8192);
+	*(volatile char *)(cur + 100) = 1;
+
+	if (slurp("/proc/self/maps") < 0) {
+		say("maps: %s", errname(errno));
+		return;
+	}
+	int lines = 0, well_formed = 1, sorted = 1, stack = 0, heap = 0, heap_holds = 0;
+	int main_exec = 0, main_named = 0;
+	unsigned long last_end = 0;
+	for (char *line = text; *line;) {
+		char *nl = strchr(line, '\n');
+		if (!nl)
+			break;
+		*nl = 0;
+		unsigned long start, end, off, ino;
+		unsigned int maj, min;
+		char perms[8];
+		int used = 0;
+		if (sscanf(line, "%lx-%lx %4s %lx %x:%x %lu %n", &start, &end, perms, &off, &maj,
+			   &min, &ino, &used) < 7)
+			well_formed = 0;
+		const char *name = strlen(line) > 73 ? line + 73 : "";
+		if (strlen(line) > 73 && line[72] != ' ')
+			well_formed = 0;
+		if (start < last_end || end <= start)
+			sorted = 0;
+		last_end = end;
+		if (!strcmp(name, "[stack]") && start <= (unsigned long)&local &&
+		    (unsigned long)&local < end)
+			stack = 1;
+		if (!strcmp(name, "[heap]")) {
+			heap++;
+			heap_holds |= start <= (unsigned long)cur + 100 && (unsigned long)cur + 100 < end;
+		}
+		if (start <= (unsigned long)main && (unsigned long)main < end) {
+			main_exec = perms[2] == 'x';
+			size_t len = strlen(name);
+			main_named = len >= 10 && !strcmp(name + len - 10, "/diff_proc");
+		}
+		lines++;
+		line = nl + 1;
+	}
+	say("maps: lines: %s, well formed: %s, sorted: %s", yesno(lines > 3), yesno(well_formed),
+	    yesno(sorted));
+	say("maps: [stack] holds a local: %s, one [heap]: %s, holding the break: %s", yesno(stack),
+	    yesno(heap == 1), yesno(heap_holds));
+	say("maps: main is in an executable area: %s, named after the program: %s", yesno(main_exec),
+	    yesno(main_named));
+	char link[256];
+	long n = readlink("/proc/self/exe", link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	say("exe: absolute, ends in /diff_proc: %s",
+	    yesno(link[0] == '/' && n >= 10 && !strcmp(link + n - 10, "/diff_proc")));
+	n = readlink("/proc/self/cwd", link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	say("cwd: %s", link);
+}
+
+/* comm, environ, a descriptor's link, and reads at an offset. */
+static void check_small_files(void)
+{
+	long n = slurp("/proc/self/comm");
+	say("comm: %ld bytes: %s", n, yesno(!strcmp(text, "diff_proc\n")));
+
+	n = slurp("/proc/self/environ");
+	int home = 0, term = 0;
+	for (long at = 0; at < n; at += strlen(text + at) + 1) {
+		home |= !strcmp(text + at, "HOME=/");
+		term |= !strcmp(text + at, "TERM=linux");
+	}
+	say("environ: NUL-separated, HOME=/ %s, TERM=linux %s", yesno(home), yesno(term));
+
+	int fd = open("/", O_RDONLY | O_DIRECTORY);
+	char path[64], link[256];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	long len = readlink(path, link, sizeof(link) - 1);
+	link[len > 0 ? len : 0] = 0;
+	say("fd link of an open /: %s", link);
+	close(fd);
+	say("fd link after close: %s", res(readlink(path, link, sizeof(link)) < 0 ? -errno : 0));
+
+	char whole[256], part[256];
+	fd = open("/proc/self/status", O_RDONLY);
+	long a = pread(fd, whole, sizeof(whole), 0);
+	long b = pread(fd, part, 100, 20);
+	say("status: pread at 20 is the same bytes: %s",
+	    yesno(a > 120 && b == 100 && !memcmp(whole + 20, part, 100)));
+	say("status: write: %s", res(write(fd, "x", 1) < 0 ? -errno : 0));
+	close(fd);
+	fd = open("/proc/self/stat", O_WRONLY);
+	say("open /proc/self/stat for writing: %s", res(fd < 0 ? -errno : 0));
+	say("  then write: %s", res(write(fd, "x", 1) < 0 ? -errno : 0));
+	close(fd);
+}
+
+static int thread_pipe[2];
+
+static void *blocked_thread(void *arg)
+{
+	char c;
+	(void)arg;
+	read(thread_pipe[0], &c, 1);
+	return NULL;
+}
+
+/* The number of entries of a directory, "." and ".." left out. */
+static int count_entries(const char *path)
+{
+	DIR *d = opendir(path);
+	int n = 0;
+	if (!d)
+		return -errno;
+	for (struct dirent *e; (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	closedir(d);
+	return n;
+}
+
+/* /proc/self/task and Threads: with a second thread. */
+static void check_threads(void)
+{
+	pthread_t t;
+	char path[64];
+
+	say("task: alone, %d entries", count_entries("/proc/self/task"));
+	pipe(thread_pipe);
+	pthread_create(&t, NULL, blocked_thread, NULL);
+	int n = count_entries("/proc/self/task");
+	slurp("/proc/self/status");
+	memmove(text + 1, text, strlen(text) + 1);
+	text[0] = '\n';
+	say("task: with a thread, %d entries, Threads %s", n, field("Threads"));
+	snprintf(path, sizeof(path), "/proc/self/task/%d/stat", getpid());
+	say("task: the leader's stat is there: %s", yesno(slurp(path) > 0));
+	write(thread_pipe[1], "x", 1);
+	pthread_join(t, NULL);
+	close(thread_pipe[0]);
+	close(thread_pipe[1]);
+}
+
+/* Calls that fail on any Linux machine, as root; they never mount anything. */
+static void check_mount_errors(void)
+{
+	say("mount on a missing directory: %s",
+	    res(sys6(SYS_mount, (long)"none", (long)"/noyau-missing", (long)"tmpfs", 0, 0, 0)));
+	say("mount on a file: %s",
+	    res(sys6(SYS_mount, (long)"none", (long)"/proc/self/stat", (long)"tmpfs", 0, 0, 0)));
+	say("mount of an unknown type: %s",
+	    res(sys6(SYS_mount, (long)"none", (long)"/", (long)"noyaufs", 0, 0, 0)));
+	say("mount without a type: %s", res(sys6(SYS_mount, (long)"none", (long)"/", 0, 0, 0, 0)));
+	say("mount with a bad target pointer: %s",
+	    res(sys6(SYS_mount, (long)"none", 8, (long)"tmpfs", 0, 0, 0)));
+	say("mount with a bad data pointer: %s",
+	    res(sys6(SYS_mount, (long)"none", (long)"/noyau-missing", (long)"tmpfs", 0, 8, 0)));
+	say("mount with a bad type pointer: %s",
+	    res(sys6(SYS_mount, (long)"none", (long)"/", 8, 0, 0, 0)));
+	say("remount of a directory that is no mount root: %s",
+	    res(sys6(SYS_mount, 0, (long)"/proc/self", 0, MS_REMOUNT | MS_RDONLY, 0, 0)));
+	say("umount2 with unknown flags: %s", res(sys2(SYS_umount2, "/proc", 0x100)));
+	say("umount2 of a missing path: %s", res(sys2(SYS_umount2, "/noyau-missing", 0)));
+	say("umount2 of no mount root: %s", res(sys2(SYS_umount2, "/proc/self", 0)));
+	say("umount2 of a bad pointer: %s", res(sys2(SYS_umount2, 8, 0)));
+
+	pid_t child = fork();
+	if (child == 0) {
+		if (sys1(SYS_setuid, 65534) != 0)
+			_exit(1);
+		long m = sys6(SYS_mount, (long)"none", (long)"/", (long)"tmpfs", 0, 0, 0);
+		long missing = sys6(SYS_mount, (long)"none", (long)"/noyau-missing", (long)"tmpfs",
+				    0, 0, 0);
+		long u = sys2(SYS_umount2, "/proc", 0);
+		_exit((m == -EPERM) + 2 * (missing == -ENOENT) + 4 * (u == -EPERM));
+	}
+	int status = 0;
+	waitpid(child, &status, 0);
+	int code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	say("unprivileged: mount EPERM %s, missing target ENOENT first %s, umount2 EPERM %s",
+	    yesno(code >= 0 && (code & 1)), yesno(code >= 0 && (code & 2)),
+	    yesno(code >= 0 && (code & 4)));
+}
+
+int main(int argc, char **argv)
+{
+	(void)argc;
+	say("diff_proc: /proc/self and mount(2)");
+	if (access("/proc/self/stat", F_OK) != 0)
+		sys6(SYS_mount, (long)"proc", (long)"/proc", (long)"proc", 0, 0, 0);
+	check_stat();
+	check_status();
+	check_cmdline(argv[0]);
+	check_maps();
+	check_small_files();
+	check_threads();
+	check_mount_errors();
+	return 0;
+}
