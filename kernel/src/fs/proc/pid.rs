@@ -245,7 +245,9 @@ fn maps(pid: u32) -> vfs::Result<Vec<u8>> {
     for v in space.vmas() {
         let name = if (v.start..v.end).contains(&img.start_stack) {
             "[stack]"
-        } else if v.start >= space.start_brk && v.end <= space.brk {
+        } else if v.start <= space.brk && v.end > space.start_brk {
+            // Linux's rule (show_map_vma): the area that overlaps
+            // [start_brk, brk], even when the heap has merged into the bss.
             "[heap]"
         } else if v.end <= space.start_brk {
             // The program's own segments lie below its initial break.
