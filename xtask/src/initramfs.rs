@@ -86,7 +86,7 @@ pub fn image(programs: &[(&str, &[u8])], init: &[u8]) -> Vec<u8> {
 /// unless it already holds those bytes; returns its path.
 pub fn ensure(programs: &[Program], init: &str) -> Result<PathBuf> {
     if init == crate::system::NAME {
-        return crate::system::ensure();
+        return crate::system::ensure(programs);
     }
     let chosen = user::find(programs, init)?;
     let mut contents = Vec::new();

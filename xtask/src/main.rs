@@ -218,7 +218,7 @@ fn run(args: RunArgs) -> Result<bool> {
     let kernel = build::kernel(build::Output::Show)?;
     // Without --init, the default system (xtask/src/system.rs).
     let initrd = match args.init.as_deref() {
-        None | Some(system::NAME) => system::ensure()?,
+        None | Some(system::NAME) => system::ensure(&user::build()?)?,
         Some(init) => initramfs::ensure(&user::build()?, init)?,
     };
     let initrd = Some(initrd);

@@ -4,6 +4,8 @@
 //! devtmpfs) and then a root login shell on the serial terminal through
 //! cttyhack, so that it has job control. Users root (no password), alice
 //! and bob (passwords alice and bob) live in /etc/passwd, group and shadow.
+//! noyau's own test programs (user/tests, user/rust) are in /usr/bin, so
+//! that what the boot tests show can be run again by hand.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -14,6 +16,7 @@ use cpio::{Builder, Format, Meta};
 use crate::build::write_if_changed;
 use crate::initramfs::{BLOCK_DEVICES, BUSYBOX, CHAR_DEVICES};
 use crate::paths;
+use crate::user::{Kind, Program};
 
 /// The name `--init` and scenarios use for this image.
 pub const NAME: &str = "system";
@@ -73,7 +76,8 @@ const MOTD: &str = "\
 Welcome to noyau, a teaching kernel for x86_64 that speaks Linux's ABI.
 Things to try: ls -l /dev; cat /proc/meminfo /proc/devices; ps; free;
 dmesg | tail; sleep 30 then Ctrl-Z, jobs, fg, Ctrl-C; vi /tmp/notes;
-su alice (password alice). poweroff ends the session.
+su alice (password alice); noyau's test programs are in /usr/bin
+(hello, signals, threads, bench ...). poweroff ends the session.
 ";
 
 const PROFILE: &str = "\
@@ -99,8 +103,9 @@ fn applets() -> Result<Vec<String>> {
         .collect())
 }
 
-/// The archive: its bytes depend on busybox and this file only.
-pub fn image(busybox: &[u8], applets: &[String]) -> Vec<u8> {
+/// The archive: its bytes depend on busybox, noyau's `programs` (name,
+/// executable) and this file only.
+pub fn image(busybox: &[u8], applets: &[String], programs: &[(String, Vec<u8>)]) -> Vec<u8> {
     let mut a = Builder::new(Format::Newc);
     a.owner(0, 0).mtime(0);
     for (dir, perm) in DIRS {
@@ -118,6 +123,9 @@ pub fn image(busybox: &[u8], applets: &[String]) -> Vec<u8> {
         a.symlink(path, format!("{}bin/busybox", "../".repeat(depth)));
     }
     a.symlink("init", "bin/busybox");
+    for (name, data) in programs {
+        a.file(format!("usr/bin/{name}"), 0o755, data);
+    }
 
     let passwd: String = USERS
         .iter()
@@ -160,11 +168,31 @@ pub fn image(busybox: &[u8], applets: &[String]) -> Vec<u8> {
     a.finish()
 }
 
+/// The test programs among the built `programs`, read, for /usr/bin. A
+/// name that is also a busybox applet would hide one of them in PATH.
+fn test_programs(programs: &[Program], applets: &[String]) -> Result<Vec<(String, Vec<u8>)>> {
+    let mut out = Vec::new();
+    for program in programs.iter().filter(|p| p.kind == Kind::Test) {
+        if let Some(applet) = applets
+            .iter()
+            .find(|a| a.rsplit('/').next() == Some(program.name.as_str()))
+        {
+            bail!("user program {} has the name of busybox's /{applet}: rename it", program.name);
+        }
+        let data = std::fs::read(&program.path)
+            .with_context(|| format!("reading {}", program.path.display()))?;
+        out.push((program.name.clone(), data));
+    }
+    Ok(out)
+}
+
 /// Writes target/noyau/initramfs/system.cpio unless it holds these bytes.
-pub fn ensure() -> Result<PathBuf> {
+pub fn ensure(programs: &[Program]) -> Result<PathBuf> {
     let busybox = std::fs::read(BUSYBOX).with_context(|| format!("reading {BUSYBOX}"))?;
+    let applets = applets()?;
+    let programs = test_programs(programs, &applets)?;
     let path = paths::initramfs_dir().join(format!("{NAME}.cpio"));
-    write_if_changed(&path, &image(&busybox, &applets()?))?;
+    write_if_changed(&path, &image(&busybox, &applets, &programs))?;
     Ok(path)
 }
 
@@ -181,7 +209,8 @@ mod tests {
     #[test]
     fn the_system_has_init_users_and_applet_links() {
         let applets = ["bin/sh".to_string(), "usr/bin/awk".to_string()];
-        let archive = image(b"\x7fELF", &applets);
+        let programs = [("hello".to_string(), b"\x7fELF hello".to_vec())];
+        let archive = image(b"\x7fELF", &applets, &programs);
         let names = names(&archive);
         for expected in [
             "init",
@@ -190,6 +219,7 @@ mod tests {
             "etc/inittab",
             "etc/shadow",
             "home/alice",
+            "usr/bin/hello",
         ] {
             assert!(names.iter().any(|n| n == expected), "{expected} missing");
         }
