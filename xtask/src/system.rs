@@ -177,7 +177,10 @@ fn test_programs(programs: &[Program], applets: &[String]) -> Result<Vec<(String
             .iter()
             .find(|a| a.rsplit('/').next() == Some(program.name.as_str()))
         {
-            bail!("user program {} has the name of busybox's /{applet}: rename it", program.name);
+            bail!(
+                "user program {} has the name of busybox's /{applet}: rename it",
+                program.name
+            );
         }
         let data = std::fs::read(&program.path)
             .with_context(|| format!("reading {}", program.path.display()))?;

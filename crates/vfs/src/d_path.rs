@@ -27,15 +27,7 @@ fn walk_up(path: &Path, root: &Path) -> (Vec<u8>, bool) {
         names.push(cur.dentry.name());
         cur.dentry = cur.dentry.parent();
     };
-    let mut out = Vec::new();
-    for name in names.iter().rev() {
-        out.push(b'/');
-        out.extend_from_slice(name);
-    }
-    if out.is_empty() {
-        out.push(b'/');
-    }
-    (out, reachable)
+    (absolute(&names), reachable)
 }
 
 /// The path of `dentry` from the root of its filesystem, across no mounts
@@ -47,15 +39,7 @@ pub fn dentry_path(dentry: &alloc::sync::Arc<crate::dentry::Dentry>) -> Vec<u8> 
         names.push(cur.name());
         cur = cur.parent();
     }
-    let mut out = Vec::new();
-    for name in names.iter().rev() {
-        out.push(b'/');
-        out.extend_from_slice(name);
-    }
-    if out.is_empty() {
-        out.push(b'/');
-    }
-    out
+    absolute(&names)
 }
 
 /// d_path: the path of `path` from `root`, " (deleted)" appended for a removed name.
@@ -80,6 +64,20 @@ pub fn getcwd(cwd: &Path, root: &Path) -> Result<Vec<u8>> {
     let mut out = b"(unreachable)".to_vec();
     out.extend_from_slice(&path);
     Ok(out)
+}
+
+/// Names gathered from a leaf up to a root, as the absolute path they make
+/// ("/" for none).
+fn absolute(names: &[Vec<u8>]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for name in names.iter().rev() {
+        out.push(b'/');
+        out.extend_from_slice(name);
+    }
+    if out.is_empty() {
+        out.push(b'/');
+    }
+    out
 }
 
 #[cfg(test)]

@@ -186,18 +186,8 @@ impl MountNamespace {
         if at.dentry.is_unlinked() {
             return Err(Errno::ENOENT);
         }
-        let mnt = Arc::new(Mount {
-            id: self.next_id.fetch_add(1, Ordering::Relaxed),
-            root: Dentry::new_root(fs.root()),
-            fs,
-            source: source.to_vec(),
-            flags: AtomicU32::new(flags),
-            parent: Some((Arc::downgrade(&at.mnt), at.dentry.clone())),
-            children: Mutex::new(Vec::new()),
-        });
-        at.dentry.add_mount();
-        at.mnt.children.lock().push(mnt.clone());
-        Ok(mnt)
+        let root = Dentry::new_root(fs.root());
+        Ok(self.attach(at, root, fs, source.to_vec(), flags))
     }
 
     /// Mounts what `source` shows on `at` (MS_BIND, do_loopback): the same filesystem,
@@ -211,18 +201,31 @@ impl MountNamespace {
         if at.dentry.is_unlinked() || source.dentry.is_unlinked() {
             return Err(Errno::ENOENT);
         }
+        let (root, fs) = (source.dentry.clone(), source.mnt.fs.clone());
+        Ok(self.attach(at, root, fs, source.mnt.source.clone(), flags))
+    }
+
+    /// A new mount of `fs`, seen from `root`, on `at`'s dentry.
+    fn attach(
+        &self,
+        at: &Path,
+        root: Arc<Dentry>,
+        fs: Arc<dyn FileSystem>,
+        source: Vec<u8>,
+        flags: u32,
+    ) -> Arc<Mount> {
         let mnt = Arc::new(Mount {
             id: self.next_id.fetch_add(1, Ordering::Relaxed),
-            root: source.dentry.clone(),
-            fs: source.mnt.fs.clone(),
-            source: source.mnt.source.clone(),
+            root,
+            fs,
+            source,
             flags: AtomicU32::new(flags),
             parent: Some((Arc::downgrade(&at.mnt), at.dentry.clone())),
             children: Mutex::new(Vec::new()),
         });
         at.dentry.add_mount();
         at.mnt.children.lock().push(mnt.clone());
-        Ok(mnt)
+        mnt
     }
 
     /// Unmounts the mount whose root is `at` (umount2 without flags): EINVAL if `at` is
