@@ -58,6 +58,19 @@
     popq %rax
 .endm
 
+/* XMM0-15 to and from their places in an FXSAVE image at RSP. */
+.macro SAVE_SSE_REGS
+.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+    movaps %xmm\n, (FX_XMM + \n * 16)(%rsp)
+.endr
+.endm
+
+.macro RESTORE_SSE_REGS
+.irp n, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+    movaps (FX_XMM + \n * 16)(%rsp), %xmm\n
+.endr
+.endm
+
 /*
  * With RBX pointing at the TrapFrame and RSP 16-byte aligned: save the
  * FPU/SSE state below it, link a frame record to the interrupted code (so
@@ -83,6 +96,12 @@
 .set USER_DS, 0x2b
 .set USER_CS, 0x33
 .set SYSCALL_VECTOR, 0x100
+.set RFLAGS_TF, 0x100
+.set RFLAGS_RF, 0x10000
+/* Places in an FXSAVE image (switch.rs names the same ones). */
+.set FX_MXCSR, 24
+.set FX_XMM, 160
+.set FX_FULL, 464                           /* a byte FXSAVE leaves to software */
 
     .balign 16
     .globl vector_stubs
@@ -185,16 +204,66 @@ entry_SYSCALL_64:
     PUSH_SCRATCH_REGS
     PUSH_OTHER_REGS
     movq %rsp, %rbx
-    CALL_HANDLER syscall_dispatch
+    /*
+     * Only the SSE registers and MXCSR, which the kernel's Rust code uses,
+     * are saved here, in their FXSAVE places; the x87 and MMX registers,
+     * which it never touches, stay live and switch_to saves them with
+     * everything else when the task sleeps. A full FXSAVE costs more than
+     * the rest of a null system call under QEMU's emulation.
+     */
+    subq $512, %rsp
+    stmxcsr FX_MXCSR(%rsp)
+    movb $0, FX_FULL(%rsp)
+    SAVE_SSE_REGS
+    pushq 17 * 8(%rbx)
+    pushq 9 * 8(%rbx)
+    movq %rsp, %rbp
+    movq %rbx, %rdi
+    call syscall_dispatch
     jmp return_to_user
 
-/* Restore a TrapFrame at RBX (FPU state below it) and go back to ring 3. */
+/*
+ * Restore a TrapFrame at RBX and go back to ring 3. The FPU area below the
+ * frame holds the SSE registers as the system-call entry saved them, or a
+ * whole FXSAVE image (FX_FULL set) where the kernel replaced the state:
+ * execve, signal delivery and return, a new task's first run.
+ */
 return_to_user:
     cli
     leaq -512(%rbx), %rsp
-    fxrstor64 (%rsp)
-    movq %rbx, %rsp
+    cmpb $0, FX_FULL(%rsp)
+    jne 1f
+    ldmxcsr FX_MXCSR(%rsp)
+    RESTORE_SSE_REGS
+    jmp 2f
+1:  fxrstor64 (%rsp)
+2:  movq %rbx, %rsp
+    /*
+     * SYSRETQ when it returns exactly what IRETQ would (Linux's test in
+     * do_syscall_64): RCX and R11 still hold RIP and RFLAGS, RIP is a user
+     * address (SYSRET to a non-canonical RIP faults in ring 0 on Intel),
+     * no trap or resume flag, the user segments. Otherwise (execve, a
+     * signal handler, sigreturn) the general path.
+     */
+    movq 13 * 8(%rsp), %rcx
+    cmpq 17 * 8(%rsp), %rcx
+    jne 3f
+    movq 4 * 8(%rsp), %r11
+    cmpq 19 * 8(%rsp), %r11
+    jne 3f
+    shrq $47, %rcx
+    jnz 3f
+    testq $(RFLAGS_TF | RFLAGS_RF), %r11
+    jnz 3f
+    cmpq $USER_CS, 18 * 8(%rsp)
+    jne 3f
+    cmpq $USER_DS, 21 * 8(%rsp)
+    jne 3f
     POP_ALL_REGS
+    movq 5 * 8(%rsp), %rsp                  /* the user RSP: after vector, error code, RIP, CS, RFLAGS */
+    swapgs
+    sysretq
+3:  POP_ALL_REGS
     addq $16, %rsp
     swapgs
     iretq
@@ -203,9 +272,12 @@ return_to_user:
  * switch_to(prev_rsp_slot, next_rsp) (Linux: __switch_to_asm): save the
  * callee-saved registers on the current kernel stack, store its pointer,
  * move to the next task's stack and pop its registers. The caller-saved
- * registers, SSE ones included, are dead across this call by the ABI, and
- * user FPU state was saved at entry, so nothing else needs saving.
+ * registers, SSE ones included, are dead across this call by the ABI; the
+ * x87 state is the sleeping task's own (a system call leaves it live), so
+ * the whole FPU state goes on the stack with them. SWITCH_FPU keeps the
+ * image 16-byte aligned: RSP is 8 mod 16 after the six pushes.
  */
+.set SWITCH_FPU, 520
     .globl switch_to
 switch_to:
     pushq %rbx
@@ -214,8 +286,12 @@ switch_to:
     pushq %r13
     pushq %r14
     pushq %r15
+    subq $SWITCH_FPU, %rsp
+    fxsave64 (%rsp)
     movq %rsp, (%rdi)
     movq %rsi, %rsp
+    fxrstor64 (%rsp)
+    addq $SWITCH_FPU, %rsp
     popq %r15
     popq %r14
     popq %r13
