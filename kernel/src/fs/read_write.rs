@@ -2,8 +2,10 @@
 //! fs/read_write.c) and ioctl (fs/ioctl.c), over the task's open files.
 //!
 //! User buffers are moved through a kernel bounce buffer a chunk at a
-//! time; no lock is held while a file's read or write runs, since reading
-//! the console may wait for input.
+//! time (on the stack for small transfers, the common case of a terminal
+//! or a pipe of lines, so that they cost no allocation); no lock is held
+//! while a file's read or write runs, since reading the console may wait
+//! for input.
 
 use alloc::sync::Arc;
 use alloc::vec;
@@ -18,6 +20,41 @@ use crate::kernel::task::{with_current_files, with_current_mm};
 const MAX_RW_COUNT: u64 = 0x7fff_f000;
 /// The bounce buffer's size.
 const CHUNK: usize = 64 * 1024;
+/// Transfers up to this size bounce through the stack instead.
+const SMALL: usize = 256;
+
+/// A bounce buffer of `len` bytes (at most CHUNK): `small` when it fits.
+fn bounce(small: &mut [u8; SMALL], len: usize) -> BounceBuf<'_> {
+    if len <= SMALL {
+        BounceBuf::Stack(&mut small[..len])
+    } else {
+        BounceBuf::Heap(vec![0u8; len.min(CHUNK)])
+    }
+}
+
+enum BounceBuf<'a> {
+    Stack(&'a mut [u8]),
+    Heap(alloc::vec::Vec<u8>),
+}
+
+impl core::ops::Deref for BounceBuf<'_> {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            BounceBuf::Stack(b) => b,
+            BounceBuf::Heap(v) => v,
+        }
+    }
+}
+
+impl core::ops::DerefMut for BounceBuf<'_> {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        match self {
+            BounceBuf::Stack(b) => b,
+            BounceBuf::Heap(v) => v,
+        }
+    }
+}
 /// Linux's UIO_MAXIOV.
 const UIO_MAXIOV: u64 = 1024;
 
@@ -31,7 +68,8 @@ pub fn fget(fd: u64) -> Result<Arc<File>, i64> {
 /// returns what one read gave.
 fn read_into_user(file: &File, buf: u64, len: u64, at: Option<i64>) -> i64 {
     let len = len.min(MAX_RW_COUNT).min(CHUNK as u64) as usize;
-    let mut kbuf = vec![0u8; len];
+    let mut small = [0u8; SMALL];
+    let mut kbuf = bounce(&mut small, len);
     let n = match at {
         None => file.read(&mut kbuf),
         Some(off) => file.pread(&mut kbuf, off),
@@ -51,7 +89,8 @@ fn read_into_user(file: &File, buf: u64, len: u64, at: Option<i64>) -> i64 {
 fn write_from_user(file: &File, buf: u64, len: u64, mut at: Option<i64>) -> i64 {
     let len = len.min(MAX_RW_COUNT);
     let mut done: u64 = 0;
-    let mut kbuf = vec![0u8; (len as usize).min(CHUNK)];
+    let mut small = [0u8; SMALL];
+    let mut kbuf = bounce(&mut small, len.min(CHUNK as u64) as usize);
     while done < len || (len == 0 && done == 0) {
         let n = ((len - done) as usize).min(CHUNK);
         if with_current_mm(|mm| mm.copy_from_user(&mut kbuf[..n], buf + done)).is_err() {

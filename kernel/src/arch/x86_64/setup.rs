@@ -126,7 +126,7 @@ pub fn print_cpu() {
     }
     let names = core::str::from_utf8(&list[..len]).unwrap_or("").trim_end();
     pr_info!("x86: features used: {}", names);
-    pr_info!("x86/fpu: x87 FPU and SSE state saved with FXSAVE on every interrupt");
+    pr_info!("x86/fpu: FXSAVE on interrupts and task switches, SSE registers only on system calls");
 }
 
 static TSC_KHZ: spin::Once<u64> = spin::Once::new();
