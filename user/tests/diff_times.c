@@ -10,7 +10,9 @@
  */
 #define _GNU_SOURCE
 #include <pthread.h>
+#include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/times.h>
 #include <time.h>
 
@@ -56,6 +58,67 @@ static void *spinning_thread(void *arg)
 	long used = (now_ns(CLOCK_THREAD_CPUTIME_ID) - before) / 1000000;
 	sys2(SYS_getrusage, RUSAGE_THREAD, &ru);
 	return (void *)(long)(used >= 20 && cpu_ms(&ru) >= 20);
+}
+
+static volatile int alarms;
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	alarms++;
+}
+
+/* setitimer, getitimer and alarm (Linux: kernel/time/itimer.c). */
+static void interval_timers(void)
+{
+	struct itimerval it = { 0 }, old = { 0 };
+	long r = sys2(SYS_getitimer, ITIMER_REAL, &old);
+	say("getitimer(ITIMER_REAL) unarmed: %s, value %ld.%06ld", res(r),
+	    (long)old.it_value.tv_sec, (long)old.it_value.tv_usec);
+	it.it_value.tv_usec = 1000000;
+	say("setitimer with tv_usec 1000000: %s", res(sys3(SYS_setitimer, ITIMER_REAL, &it, 0)));
+	it.it_value.tv_usec = 0;
+	it.it_value.tv_sec = -1;
+	say("setitimer with tv_sec -1: %s", res(sys3(SYS_setitimer, ITIMER_REAL, &it, 0)));
+	say("setitimer(7): %s", res(sys3(SYS_setitimer, 7, &it, 0)));
+	say("setitimer from address 8: %s", res(sys3(SYS_setitimer, ITIMER_REAL, 8, 0)));
+	say("alarm(100) with none set: %u", alarm(100));
+	say("alarm(5) after alarm(100): %u", alarm(5));
+	sys2(SYS_getitimer, ITIMER_REAL, &old);
+	say("getitimer: between 4 and 5 s left: %s, no interval: %s",
+	    yesno(old.it_value.tv_sec >= 4 && old.it_value.tv_sec <= 5),
+	    yesno(old.it_interval.tv_sec == 0 && old.it_interval.tv_usec == 0));
+	pid_t pid = fork();
+	if (pid == 0) {
+		sys2(SYS_getitimer, ITIMER_REAL, &old);
+		say("fork: the child's timer is off: %s",
+		    yesno(old.it_value.tv_sec == 0 && old.it_value.tv_usec == 0));
+		_exit(0);
+	}
+	reap(pid);
+	say("alarm(0) cancels, 5 s were left: %u", alarm(0));
+
+	struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+	sigaction(SIGALRM, &sa, 0);
+	it.it_value.tv_sec = 0;
+	it.it_value.tv_usec = 50000;
+	it.it_interval.tv_usec = 50000;
+	sys3(SYS_setitimer, ITIMER_REAL, &it, 0);
+	for (int i = 0; i < 200 && alarms < 3; i++)
+		sleep_ms(10);
+	memset(&it, 0, sizeof it);
+	sys3(SYS_setitimer, ITIMER_REAL, &it, &old);
+	say("a 50 ms periodic timer fired 3 times: %s, the old value had the interval: %s",
+	    yesno(alarms >= 3), yesno(old.it_interval.tv_usec == 50000));
+	signal(SIGALRM, SIG_DFL);
+
+	pid = fork();
+	if (pid == 0) {
+		alarm(1);
+		for (;;)
+			pause();
+	}
+	say("an alarm without handler: %s", describe(reap(pid)));
 }
 
 int main(void)
@@ -124,5 +187,6 @@ int main(void)
 	sys1(SYS_times, &t1);
 	say("times: tms_cutime + tms_cstime have it too (at least 2 ticks): %s",
 	    yesno(t1.tms_cutime + t1.tms_cstime >= 2));
+	interval_timers();
 	return 0;
 }

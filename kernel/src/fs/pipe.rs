@@ -4,15 +4,17 @@
 //! A read waits while the pipe is empty and some writer remains, and
 //! returns 0 (end of file) once all writers are gone; a write waits while
 //! the pipe is full, and fails with EPIPE (and SIGPIPE) when no reader is
-//! left. Waiting yields to other tasks until the next tick. Each pipe is a
-//! FIFO inode of an internal pipefs, unlinked at once, so fstat sees a
-//! FIFO as on Linux.
+//! left; with O_NONBLOCK both fail with EAGAIN instead of waiting. A
+//! waiting reader sleeps on the pipe's read queue until a writer puts data
+//! in or the last writer goes, a writer on the write queue likewise. Each
+//! pipe is a FIFO inode of an internal pipefs, unlinked at once, so fstat
+//! sees a FIFO as on Linux.
 
 use alloc::collections::VecDeque;
 use alloc::format;
 use alloc::sync::Arc;
 
-use linux_raw_sys::errno::{EFAULT, EINVAL, EPIPE};
+use linux_raw_sys::errno::{EAGAIN, EFAULT, EINVAL, EPIPE};
 use linux_raw_sys::general::{
     O_CLOEXEC, O_NONBLOCK, POLLERR, POLLHUP, POLLIN, POLLOUT, POLLRDNORM, POLLWRNORM,
 };
@@ -20,6 +22,7 @@ use spin::Once;
 use vfs::file::{FMODE_READ, FMODE_WRITE};
 use vfs::{Cred, Errno, File, FileOps, Lookup, MountNamespace, RamFs};
 
+use crate::kernel::sched::{schedule, WaitQueue};
 use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::task::{with_current_files, with_current_mm, TASKS};
 
@@ -28,11 +31,17 @@ const FIONREAD: u32 = 0x541b;
 
 /// Linux's default pipe size (16 pages).
 const PIPE_SIZE: usize = 64 * 1024;
+/// Writes of up to this many bytes are atomic (<linux/limits.h>).
+const PIPE_BUF: usize = 4096;
 
 struct PipeBuffer {
     data: VecDeque<u8>,
     readers: usize,
     writers: usize,
+    /// Readers waiting for data or the last writer's close.
+    read_wait: WaitQueue,
+    /// Writers waiting for room or the last reader's close.
+    write_wait: WaitQueue,
 }
 
 struct PipeEnd {
@@ -44,63 +53,96 @@ fn errno(e: u32) -> Errno {
     Errno::new(e)
 }
 
-/// Yield until the next tick, unless a signal is to be acted on: then the
-/// call returns ERESTARTSYS, restarted after a stop or an SA_RESTART
-/// handler (Linux: pipe_read's -ERESTARTSYS).
-fn wait_or_interrupted() -> vfs::Result<()> {
+/// Which of a pipe's two queues a task waits on.
+#[derive(Clone, Copy)]
+enum Side {
+    Read,
+    Write,
+}
+
+impl PipeBuffer {
+    fn queue(&mut self, side: Side) -> &mut WaitQueue {
+        match side {
+            Side::Read => &mut self.read_wait,
+            Side::Write => &mut self.write_wait,
+        }
+    }
+}
+
+/// Sleep on one side of the pipe until woken, unless the file is
+/// non-blocking (EAGAIN) or a signal is to be acted on (ERESTARTSYS:
+/// restarted after a stop or an SA_RESTART handler, as Linux's pipe_read
+/// does). `p` is the locked pipe, found empty or full.
+fn wait(
+    pipe: &IrqSpinLock<PipeBuffer>,
+    mut p: crate::kernel::sync::IrqSpinLockGuard<'_, PipeBuffer>,
+    file: &File,
+    side: Side,
+) -> vfs::Result<()> {
+    if file.flags() & O_NONBLOCK != 0 {
+        return Err(errno(EAGAIN));
+    }
     if crate::kernel::signal::signal_pending() {
         return Err(errno(crate::kernel::signal::ERESTARTSYS as u32));
     }
-    crate::kernel::sched::yield_or_idle();
+    p.queue(side).prepare_to_wait();
+    drop(p);
+    schedule();
+    let me = TASKS.lock().current;
+    pipe.lock().queue(side).finish_wait(me);
     Ok(())
 }
 
 impl FileOps for PipeEnd {
-    fn read(&self, _file: &File, buf: &mut [u8], _pos: &mut u64) -> vfs::Result<usize> {
+    fn read(&self, file: &File, buf: &mut [u8], _pos: &mut u64) -> vfs::Result<usize> {
         loop {
-            {
-                let mut p = self.pipe.lock();
-                if !p.data.is_empty() {
-                    let n = buf.len().min(p.data.len());
-                    for (dst, src) in buf.iter_mut().zip(p.data.drain(..n)) {
-                        *dst = src;
-                    }
-                    return Ok(n);
-                }
-                if p.writers == 0 || buf.is_empty() {
-                    return Ok(0);
-                }
+            let mut p = self.pipe.lock();
+            if !p.data.is_empty() {
+                let n = buf.len().min(p.data.len());
+                let (front, back) = p.data.as_slices();
+                let first = n.min(front.len());
+                buf[..first].copy_from_slice(&front[..first]);
+                buf[first..n].copy_from_slice(&back[..n - first]);
+                p.data.drain(..n);
+                p.write_wait.wake_up_all();
+                return Ok(n);
             }
-            wait_or_interrupted()?;
+            if p.writers == 0 || buf.is_empty() {
+                return Ok(0);
+            }
+            wait(&self.pipe, p, file, Side::Read)?;
         }
     }
 
-    fn write(&self, _file: &File, buf: &[u8], _pos: &mut u64) -> vfs::Result<usize> {
+    fn write(&self, file: &File, buf: &[u8], _pos: &mut u64) -> vfs::Result<usize> {
         let mut done = 0;
         while done < buf.len() {
-            {
-                let mut p = self.pipe.lock();
-                if p.readers == 0 {
-                    let mut table = TASKS.lock();
-                    let me = table.current;
-                    crate::kernel::signal::send_signal(
-                        &mut table,
-                        me,
-                        crate::kernel::signal::SIGPIPE,
-                    );
-                    return if done > 0 {
-                        Ok(done)
-                    } else {
-                        Err(errno(EPIPE))
-                    };
-                }
-                let room = PIPE_SIZE - p.data.len();
-                let n = room.min(buf.len() - done);
+            let mut p = self.pipe.lock();
+            if p.readers == 0 {
+                let mut table = TASKS.lock();
+                let me = table.current;
+                crate::kernel::signal::send_signal(&mut table, me, crate::kernel::signal::SIGPIPE);
+                return if done > 0 {
+                    Ok(done)
+                } else {
+                    Err(errno(EPIPE))
+                };
+            }
+            // A write of up to PIPE_BUF bytes goes in whole or waits.
+            let room = PIPE_SIZE - p.data.len();
+            let want = buf.len() - done;
+            let n = if buf.len() <= PIPE_BUF && room < want {
+                0
+            } else {
+                room.min(want)
+            };
+            if n > 0 {
                 p.data.extend(&buf[done..done + n]);
                 done += n;
+                p.read_wait.wake_up_all();
             }
             if done < buf.len() {
-                if let Err(e) = wait_or_interrupted() {
+                if let Err(e) = wait(&self.pipe, p, file, Side::Write) {
                     return if done > 0 { Ok(done) } else { Err(e) };
                 }
             }
@@ -147,10 +189,13 @@ impl FileOps for PipeEnd {
 
     fn release(&self, _file: &File) {
         let mut p = self.pipe.lock();
+        // The other side's sleepers see an end of file or a broken pipe.
         if self.write {
             p.writers -= 1;
+            p.read_wait.wake_up_all();
         } else {
             p.readers -= 1;
+            p.write_wait.wake_up_all();
         }
     }
 }
@@ -182,6 +227,8 @@ pub fn sys_pipe2(fds: u64, flags: u64) -> i64 {
         data: VecDeque::new(),
         readers: 1,
         writers: 1,
+        read_wait: WaitQueue::default(),
+        write_wait: WaitQueue::default(),
     }));
     let task_cred = crate::kernel::cred::current_fs_cred();
     let reader = Arc::new(PipeEnd {

@@ -5,6 +5,7 @@ pub mod exec;
 pub mod exit;
 pub mod fork;
 pub mod futex;
+pub mod itimer;
 pub mod kallsyms;
 pub mod kthread;
 pub mod panic;

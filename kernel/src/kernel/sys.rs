@@ -19,7 +19,8 @@ use crate::kernel::cred::{self, Which};
 use crate::kernel::sched::{self, cputime};
 use crate::kernel::task::with_current;
 use crate::kernel::{
-    exec, exit, fork, futex, pgrp, reboot, resource, signal, sys_info, syslog, time_syscalls, wait,
+    exec, exit, fork, futex, itimer, pgrp, reboot, resource, signal, sys_info, syslog,
+    time_syscalls, wait,
 };
 use crate::mm::{madvise, mmap, mremap};
 use crate::pr_warn;
@@ -210,6 +211,9 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_rt_sigtimedwait => signal::sys_rt_sigtimedwait(a[0], a[1], a[2], a[3]),
         nr::__NR_sigaltstack => signal::sys_sigaltstack(a[0], a[1], frame.rsp),
         nr::__NR_pause => signal::sys_pause(),
+        nr::__NR_setitimer => itimer::sys_setitimer(a[0], a[1], a[2]),
+        nr::__NR_getitimer => itimer::sys_getitimer(a[0], a[1]),
+        nr::__NR_alarm => itimer::sys_alarm(a[0]),
         nr::__NR_restart_syscall => signal::sys_restart_syscall(),
         nr::__NR_waitid => wait::sys_waitid(a[0], a[1] as i32 as i64, a[2], a[3], a[4]),
         nr::__NR_setpgid => pgrp::sys_setpgid(a[0] as i32 as i64, a[1] as i32 as i64),

@@ -129,6 +129,8 @@ pub struct TaskTable {
     /// (deadline in monotonic ns, tid) of tasks sleeping with a timeout;
     /// the tick wakes them (Linux's hrtimers, at tick resolution here).
     pub timers: BTreeSet<(u64, u32)>,
+    /// Each process's ITIMER_REAL, by thread-group id (itimer.rs).
+    pub itimers: BTreeMap<u32, crate::kernel::itimer::RealTimer>,
     next_pid: u32,
 }
 
@@ -139,6 +141,7 @@ impl TaskTable {
             current: 0,
             run_queue: VecDeque::new(),
             timers: BTreeSet::new(),
+            itimers: BTreeMap::new(),
             next_pid: 1,
         }
     }

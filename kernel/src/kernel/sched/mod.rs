@@ -159,6 +159,48 @@ pub fn wake_up(table: &mut TaskTable, pid: u32) {
     }
 }
 
+/// The tasks waiting for a condition (Linux: wait_queue_head_t). It lives
+/// under the lock that guards the condition, so that a waker, which
+/// changes the condition under that lock, cannot miss a waiter that found
+/// it false: the waiter queues itself and goes to sleep before it lets
+/// the lock go.
+#[derive(Default)]
+pub struct WaitQueue {
+    pids: alloc::vec::Vec<u32>,
+}
+
+impl WaitQueue {
+    /// Queue the current task and mark it asleep (Linux: prepare_to_wait);
+    /// the caller then drops the condition's lock, calls schedule(), and
+    /// takes the lock again to look, and to call `finish_wait`.
+    pub fn prepare_to_wait(&mut self) {
+        let mut table = TASKS.lock();
+        let pid = table.current;
+        if !self.pids.contains(&pid) {
+            self.pids.push(pid);
+        }
+        prepare_to_sleep(&mut table, None);
+    }
+
+    /// Leave the queue after a sleep, whatever woke the task (a signal
+    /// does not go through the queue).
+    pub fn finish_wait(&mut self, pid: u32) {
+        self.pids.retain(|&p| p != pid);
+    }
+
+    /// Wake every waiter (Linux: wake_up_interruptible_all); each one
+    /// looks at the condition again.
+    pub fn wake_up_all(&mut self) {
+        if self.pids.is_empty() {
+            return;
+        }
+        let mut table = TASKS.lock();
+        for pid in self.pids.drain(..) {
+            wake_up(&mut table, pid);
+        }
+    }
+}
+
 /// Queue a new task.
 pub fn enqueue(table: &mut TaskTable, pid: u32) {
     table.run_queue.push_back(pid);
@@ -179,6 +221,7 @@ pub fn scheduler_tick(user_mode: bool) {
         table.timers.pop_first();
         wake_up(&mut table, pid);
     }
+    crate::kernel::itimer::run_timers(&mut table, now);
 }
 
 /// On the way back to user mode: switch if the tick asked for it.
