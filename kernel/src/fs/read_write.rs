@@ -13,8 +13,10 @@ use alloc::vec;
 use linux_raw_sys::errno::{EBADF, EFAULT, EINVAL};
 use vfs::File;
 
+use crate::arch::mm::PAGE_SIZE;
 use crate::kernel::sys::err;
 use crate::kernel::task::{with_current_files, with_current_mm};
+use crate::mm::uaccess::access_ok;
 
 /// Linux caps one read or write at this many bytes (MAX_RW_COUNT).
 const MAX_RW_COUNT: u64 = 0x7fff_f000;
@@ -83,18 +85,45 @@ fn read_into_user(file: &File, buf: u64, len: u64, at: Option<i64>) -> i64 {
     }
 }
 
+/// How much of a user buffer cut short by a bad page a write passes on,
+/// from the `copied` bytes before it. Linux's generic_perform_write takes
+/// every byte it could copy, but pipe_write fills whole pipe pages from
+/// the user buffer and drops a short one (as into an empty pipe: noyau's
+/// pipe has no pages to top up).
+fn usable_prefix(file: &File, copied: usize) -> usize {
+    if file.inode().file_type() == vfs::FileType::Fifo {
+        copied - copied % PAGE_SIZE as usize
+    } else {
+        copied
+    }
+}
+
 /// Write from user memory at `buf`, a chunk at a time. The file's write
 /// runs even for 0 bytes: it checks the access mode, and a driver may
-/// answer (/dev/full says ENOSPC), as on Linux.
+/// answer (/dev/full says ENOSPC), as on Linux. A buffer that runs into
+/// a bad page is written up to it, and EFAULT only when none of it is.
 fn write_from_user(file: &File, buf: u64, len: u64, mut at: Option<i64>) -> i64 {
+    // Linux's vfs_write checks the access mode, then the whole range
+    // before the cap.
+    if file.fmode() & vfs::file::FMODE_WRITE == 0 {
+        return err(EBADF);
+    }
+    if !access_ok(buf, len as usize) {
+        return err(EFAULT);
+    }
     let len = len.min(MAX_RW_COUNT);
     let mut done: u64 = 0;
     let mut small = [0u8; SMALL];
     let mut kbuf = bounce(&mut small, len.min(CHUNK as u64) as usize);
     while done < len || (len == 0 && done == 0) {
-        let n = ((len - done) as usize).min(CHUNK);
-        if with_current_mm(|mm| mm.copy_from_user(&mut kbuf[..n], buf + done)).is_err() {
-            return if done > 0 { done as i64 } else { err(EFAULT) };
+        let mut n = ((len - done) as usize).min(CHUNK);
+        let copied = with_current_mm(|mm| mm.copy_from_user_partial(&mut kbuf[..n], buf + done));
+        let short = copied < n;
+        if short {
+            n = usable_prefix(file, copied);
+            if n == 0 {
+                return if done > 0 { done as i64 } else { err(EFAULT) };
+            }
         }
         let written = match at {
             None => file.write(&kbuf[..n]),
@@ -104,7 +133,7 @@ fn write_from_user(file: &File, buf: u64, len: u64, mut at: Option<i64>) -> i64 
             Ok(w) => {
                 done += w as u64;
                 at = at.map(|o| o + w as i64);
-                if w < n || n == 0 {
+                if w < n || n == 0 || short {
                     break;
                 }
             }

@@ -44,7 +44,7 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
     setup::smp_init(info);
     crate::mm::memblock::init(info);
     setup::paging_init(info);
-    setup::protection_init();
+    setup::protection_init(info.cmdline_param("nosmap").is_some());
     crate::mm::mm_init(info.cmdline_param("slub_debug").is_some());
     super::save_cmdline(&info.cmdline);
     setup::apic_init();

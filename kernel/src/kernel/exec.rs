@@ -172,8 +172,11 @@ fn load(
         exec: plan.executable_stack(),
     };
     mm.insert_stack(stack.sp, TASK_SIZE, stack_prot);
-    mm.copy_to_user(stack.sp, &stack.bytes)
-        .map_err(|_| ExecFailure::NoMemory)?;
+    // The new address space is not in CR3 yet: write it through its tables.
+    let bytes = crate::mm::uaccess::VmAccess::Write(&stack.bytes);
+    if mm.access_remote_vm(stack.sp, bytes) < stack.bytes.len() {
+        return Err(ExecFailure::NoMemory);
+    }
     mm.image = crate::mm::address_space::ImageInfo {
         start_code: plan.start_code,
         end_code: plan.end_code,

@@ -134,7 +134,9 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
     drop(table);
 
     // The tid words, before the child can run: in the child's memory
-    // (the same as the parent's for a thread), then in the parent's.
+    // (the same as the parent's for a thread), then in the parent's. A
+    // forked child's memory is not in CR3: copy_to_user then goes through
+    // its page tables (access_remote_vm) by itself.
     let tid = pid.to_le_bytes();
     let child_mm = child
         .mm

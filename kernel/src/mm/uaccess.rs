@@ -1,77 +1,151 @@
-//! The kernel's copies to and from user memory (Linux: copy_from_user,
-//! copy_to_user, strncpy_from_user).
+//! The kernel's copies to and from user memory (Linux: access_ok,
+//! copy_from_user, copy_to_user, strncpy_from_user, access_remote_vm).
 //!
-//! User pointers are checked against the VMAs and the page tables before
-//! the kernel touches them, page by page, and faulted in when a VMA allows
-//! the access, so that a bad pointer gives EFAULT, never a kernel fault.
+//! A user pointer is first checked to lie wholly below TASK_SIZE
+//! (access_ok): a pointer into the kernel half is EFAULT before anything
+//! is touched. For the address space loaded in CR3 (the usual case: a
+//! system call's own process), the bytes then move with real user accesses
+//! (arch/x86_64/uaccess.rs: STAC, `rep movsb`, CLAC), and a fault inside
+//! the copy is not an oops: the exception table sends it to a fixup that
+//! returns the count of bytes left. The page-fault handler does nothing
+//! else, and takes no lock, since the caller holds this address space.
+//!
+//! The copy then repairs the fault itself, as Linux does with
+//! pagefault_disable, a short copy, fault_in and a retry: handle_fault on
+//! the first byte not copied does demand-zero, copy-on-write, stack growth
+//! or a file page, and the copy resumes there; if handle_fault refuses
+//! (a hole, PROT_NONE, a write to a read-only mapping), the copy is short
+//! and the caller says EFAULT. A fault at the very address just repaired
+//! also ends the copy, so that a repair that does not take cannot loop.
+//!
+//! Another process's memory, or an address space not loaded yet (exec's
+//! new stack, fork's child), cannot be reached by user accesses: it is
+//! walked in its page tables and copied through the direct map instead
+//! (access_remote_vm). copy_from_user and copy_to_user choose the path
+//! themselves by comparing the address space with CR3.
 
 use alloc::vec::Vec;
 
 use x86_64::structures::paging::PageTableFlags as F;
 
+use crate::arch::mm::init::current_pgd_phys;
 use crate::arch::mm::{phys_to_virt, PAGE_SIZE};
+use crate::arch::uaccess::copy_user;
 use crate::mm::address_space::{AddressSpace, TASK_SIZE};
 
 /// A user pointer that does not point at usable user memory.
 #[derive(Debug)]
 pub struct Efault;
 
-impl AddressSpace {
-    /// The direct-map address of user address `virt`, faulting the page
-    /// in if its VMA allows the access.
-    fn user_page(&mut self, virt: u64, write: bool) -> Option<u64> {
-        if virt >= TASK_SIZE {
-            return None;
-        }
-        let page = virt & !(PAGE_SIZE - 1);
-        let ok = |flags: F| {
-            flags.contains(F::USER_ACCESSIBLE) && (!write || flags.contains(F::WRITABLE))
-        };
-        match self.tables.translate(page) {
-            Some((phys, flags)) if ok(flags) => Some(phys_to_virt(phys) + (virt - page)),
-            Some(_) | None => {
-                self.handle_fault(virt, write, false).ok()?;
-                let (phys, _) = self.tables.translate(page)?;
-                Some(phys_to_virt(phys) + (virt - page))
-            }
+/// Is [addr, addr + len) wholly user space (Linux: access_ok)? An empty
+/// range must start in user space too, as on Linux.
+pub fn access_ok(addr: u64, len: usize) -> bool {
+    addr.checked_add(len as u64)
+        .is_some_and(|end| end <= TASK_SIZE)
+}
+
+/// What access_remote_vm does with a kernel buffer.
+pub enum VmAccess<'a> {
+    /// Fill the buffer from the address space.
+    Read(&'a mut [u8]),
+    /// Write the buffer into the address space (Linux: FOLL_WRITE).
+    Write(&'a [u8]),
+}
+
+impl VmAccess<'_> {
+    fn len(&self) -> usize {
+        match self {
+            VmAccess::Read(b) => b.len(),
+            VmAccess::Write(b) => b.len(),
         }
     }
+}
 
-    /// Copy `dst.len()` bytes from user address `src` (copy_from_user).
-    pub fn copy_from_user(&mut self, dst: &mut [u8], src: u64) -> Result<(), Efault> {
+impl AddressSpace {
+    /// Is this the address space in CR3, the one user accesses reach?
+    fn is_loaded(&self) -> bool {
+        self.pgd_phys() == current_pgd_phys()
+    }
+
+    /// Run `raw(offset)`, a user copy of bytes offset..len that returns how
+    /// many it left, until all are copied or a fault cannot be repaired;
+    /// the number of bytes copied. `user` is the user side's address.
+    fn copy_repairing(
+        &mut self,
+        user: u64,
+        len: usize,
+        write: bool,
+        mut raw: impl FnMut(usize) -> usize,
+    ) -> usize {
         let mut done = 0;
-        while done < dst.len() {
-            let addr = src.checked_add(done as u64).ok_or(Efault)?;
-            let here = self.user_page(addr, false).ok_or(Efault)?;
-            let in_page = (PAGE_SIZE - addr % PAGE_SIZE) as usize;
-            let n = in_page.min(dst.len() - done);
-            // SAFETY: `here` is the direct-map address of a mapped user
-            // page, with at least `n` bytes left in that page.
-            let from = unsafe { core::slice::from_raw_parts(here as *const u8, n) };
-            dst[done..done + n].copy_from_slice(from);
-            done += n;
+        let mut repaired = None;
+        while done < len {
+            done = len - raw(done);
+            if done == len {
+                break;
+            }
+            let addr = user + done as u64;
+            if repaired == Some(addr) || self.handle_fault(addr, write, false).is_err() {
+                break;
+            }
+            repaired = Some(addr);
+        }
+        done
+    }
+
+    /// Copy user bytes from `src` into `dst` as far as they can be read;
+    /// how many were (Linux's copy_from_user returns those it could not).
+    pub fn copy_from_user_partial(&mut self, dst: &mut [u8], src: u64) -> usize {
+        if !access_ok(src, dst.len()) {
+            return 0;
+        }
+        if !self.is_loaded() {
+            return self.access_remote_vm(src, VmAccess::Read(dst));
+        }
+        let (kernel, len) = (dst.as_mut_ptr(), dst.len());
+        self.copy_repairing(src, len, false, |at| {
+            // SAFETY: `kernel` holds `len` bytes; access_ok put the user
+            // range below TASK_SIZE, in the address space loaded in CR3.
+            unsafe { copy_user(kernel.add(at), (src + at as u64) as *const u8, len - at) }
+        })
+    }
+
+    /// Copy kernel bytes to user address `dst` as far as they can be
+    /// written; how many were.
+    pub fn copy_to_user_partial(&mut self, dst: u64, src: &[u8]) -> usize {
+        if !access_ok(dst, src.len()) {
+            return 0;
+        }
+        if !self.is_loaded() {
+            return self.access_remote_vm(dst, VmAccess::Write(src));
+        }
+        let (kernel, len) = (src.as_ptr(), src.len());
+        self.copy_repairing(dst, len, true, |at| {
+            // SAFETY: as in copy_from_user_partial, the other way round.
+            unsafe { copy_user((dst + at as u64) as *mut u8, kernel.add(at), len - at) }
+        })
+    }
+
+    /// Copy `dst.len()` bytes from user address `src`, all or EFAULT
+    /// (copy_from_user).
+    pub fn copy_from_user(&mut self, dst: &mut [u8], src: u64) -> Result<(), Efault> {
+        if !access_ok(src, dst.len()) || self.copy_from_user_partial(dst, src) < dst.len() {
+            return Err(Efault);
         }
         Ok(())
     }
 
-    /// Copy bytes to user address `dst` (copy_to_user).
+    /// Copy bytes to user address `dst`, all or EFAULT (copy_to_user).
     pub fn copy_to_user(&mut self, dst: u64, src: &[u8]) -> Result<(), Efault> {
-        let mut done = 0;
-        while done < src.len() {
-            let addr = dst.checked_add(done as u64).ok_or(Efault)?;
-            let here = self.user_page(addr, true).ok_or(Efault)?;
-            let in_page = (PAGE_SIZE - addr % PAGE_SIZE) as usize;
-            let n = in_page.min(src.len() - done);
-            // SAFETY: as in copy_from_user, for a writable page.
-            let to = unsafe { core::slice::from_raw_parts_mut(here as *mut u8, n) };
-            to.copy_from_slice(&src[done..done + n]);
-            done += n;
+        if !access_ok(dst, src.len()) || self.copy_to_user_partial(dst, src) < src.len() {
+            return Err(Efault);
         }
         Ok(())
     }
 
     /// A NUL-terminated string from user memory, without its NUL, of at
     /// most `max` bytes (Linux: strncpy_from_user). None when it is longer.
+    /// It is read a piece at a time, never past the page its NUL is in.
     pub fn string_from_user(&mut self, addr: u64, max: usize) -> Result<Option<Vec<u8>>, Efault> {
         let mut out = Vec::new();
         let mut at = addr;
@@ -88,5 +162,52 @@ impl AddressSpace {
             at += n as u64;
         }
         Ok(None)
+    }
+
+    /// Read or write the memory of this address space when it need not be
+    /// the one in CR3 (Linux: access_remote_vm, as /proc/PID/cmdline and
+    /// fork's CLONE_CHILD_SETTID use it): page by page through the direct
+    /// map, faulting pages in as a user access would. The number of bytes
+    /// moved, up to the first page that cannot be.
+    pub fn access_remote_vm(&mut self, addr: u64, mut buf: VmAccess<'_>) -> usize {
+        let (len, write) = (buf.len(), matches!(buf, VmAccess::Write(_)));
+        if !access_ok(addr, len) {
+            return 0;
+        }
+        let mut done = 0;
+        while done < len {
+            let at = addr + done as u64;
+            let Some(here) = self.remote_page(at, write) else {
+                break;
+            };
+            let n = ((PAGE_SIZE - at % PAGE_SIZE) as usize).min(len - done);
+            // SAFETY: `here` is the direct-map address of a mapped user
+            // page of this address space, with at least `n` bytes left in
+            // that page, writable by the VMA and the PTE for a write.
+            let page = unsafe { core::slice::from_raw_parts_mut(here as *mut u8, n) };
+            match &mut buf {
+                VmAccess::Read(b) => b[done..done + n].copy_from_slice(page),
+                VmAccess::Write(b) => page.copy_from_slice(&b[done..done + n]),
+            }
+            done += n;
+        }
+        done
+    }
+
+    /// The direct-map address of user address `virt`, faulting the page
+    /// in if its VMA allows the access.
+    fn remote_page(&mut self, virt: u64, write: bool) -> Option<u64> {
+        let page = virt & !(PAGE_SIZE - 1);
+        let ok = |flags: F| {
+            flags.contains(F::USER_ACCESSIBLE) && (!write || flags.contains(F::WRITABLE))
+        };
+        match self.tables.translate(page) {
+            Some((phys, flags)) if ok(flags) => Some(phys_to_virt(phys) + (virt - page)),
+            Some(_) | None => {
+                self.handle_fault(virt, write, false).ok()?;
+                let (phys, _) = self.tables.translate(page)?;
+                Some(phys_to_virt(phys) + (virt - page))
+            }
+        }
     }
 }

@@ -40,6 +40,19 @@
     pushq %r15
 .endm
 
+/*
+ * Clear EFLAGS.AC (Linux: ASM_CLAC): an interrupt may arrive inside a user
+ * copy, between its STAC and CLAC, or from user mode with AC set; either
+ * way the handler must run with SMAP enforced. IRET gives the interrupted
+ * code its own AC back. CLAC is #UD without SMAP, hence the test.
+ */
+.macro CLAC_IF_SMAP
+    cmpb $0, x86_smap_on(%rip)
+    je 77f
+    clac
+77:
+.endm
+
 .macro POP_ALL_REGS
     popq %r15
     popq %r14
@@ -127,6 +140,7 @@ vector_stubs_end:
 
 common_interrupt:
     cld
+    CLAC_IF_SMAP
     PUSH_SCRATCH_REGS
 
     testb $3, IST_CS(%rsp)
@@ -161,6 +175,7 @@ common_interrupt:
 
 paranoid_entry:
     cld
+    CLAC_IF_SMAP
     PUSH_SCRATCH_REGS
     PUSH_OTHER_REGS
     movq %rsp, %rbx

@@ -16,6 +16,7 @@ pub mod switch;
 pub mod syscall;
 pub mod traps;
 pub mod tsc;
+pub mod uaccess;
 
 core::arch::global_asm!(include_str!("head.S"), options(att_syntax));
 core::arch::global_asm!(include_str!("entry.S"), options(att_syntax));

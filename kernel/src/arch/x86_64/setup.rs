@@ -214,25 +214,34 @@ pub fn boot_module_bytes(module: &bootinfo::Module) -> &'static [u8] {
 
 /// Turn on SMEP and SMAP where the CPU has them (Linux: setup_smep,
 /// setup_smap): from then on a kernel jump into a user page, or a kernel
-/// load or store to one, faults. noyau never needs either: user memory is
-/// copied through the direct map (mm/address_space.rs), so no code toggles
-/// EFLAGS.AC around user copies as Linux's stac/clac do.
-pub fn protection_init() {
+/// load or store to one, faults. The user copies (arch/x86_64/uaccess.rs)
+/// are the one place that reaches user pages: they lift SMAP for their
+/// `rep movsb` alone with STAC and CLAC. `nosmap` on the command line
+/// leaves SMAP off (Linux had the same parameter), which also tests the
+/// copies' path without STAC.
+pub fn protection_init(nosmap: bool) {
     let c = cpu::CpuInfo::read();
+    let smap = c.has_smap() && !nosmap;
+    if c.has_smap() && nosmap {
+        pr_info!("x86: SMAP left off (nosmap)");
+    }
     let mut on = Cr4Flags::empty();
     if c.has_smep() {
         on |= Cr4Flags::SUPERVISOR_MODE_EXECUTION_PROTECTION;
     }
-    if c.has_smap() {
+    if smap {
         on |= Cr4Flags::SUPERVISOR_MODE_ACCESS_PREVENTION;
     }
     if on.is_empty() {
         return;
     }
-    // SAFETY: the kernel runs from kernel pages only and reaches user
-    // memory through the direct map, so neither bit stops it.
+    // SAFETY: the kernel runs from kernel pages only, and its user copies
+    // set EFLAGS.AC around their accesses once the flag below is set.
     unsafe { Cr4::update(|f| f.insert(on)) };
-    let names = match (c.has_smep(), c.has_smap()) {
+    if smap {
+        super::uaccess::set_smap_on();
+    }
+    let names = match (c.has_smep(), smap) {
         (true, true) => "SMEP and SMAP",
         (true, false) => "SMEP",
         _ => "SMAP",

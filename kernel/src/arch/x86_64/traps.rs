@@ -2,13 +2,15 @@
 //! arch/x86/mm/fault.c, arch/x86/kernel/irq.c).
 //!
 //! entry.S saves a TrapFrame and calls trap_dispatch(). An exception in
-//! the kernel is a bug: it ends in an oops and a panic, with the text
-//! Linux prints. Device interrupts go to their handler and get an EOI.
+//! the kernel is a bug, unless it hit an instruction of the exception table
+//! (a user copy, arch/x86_64/uaccess.rs), which resumes at its fixup:
+//! otherwise it ends in an oops and a panic, with the text Linux prints.
+//! Device interrupts go to their handler and get an EOI.
 
 use linux_raw_sys::general::{BUS_ADRERR, SIGBUS};
 use x86_64::registers::control::Cr2;
 
-use super::{apic, dumpstack};
+use super::{apic, dumpstack, uaccess};
 use crate::mm::address_space::BadAccess;
 use crate::pr_warn;
 
@@ -52,6 +54,7 @@ pub const SPURIOUS_APIC_VECTOR: u8 = 0xff;
 
 const X86_TRAP_DE: u64 = 0;
 const X86_TRAP_NMI: u64 = 2;
+const X86_TRAP_GP: u64 = 13;
 const X86_TRAP_PF: u64 = 14;
 
 /// The names Linux's die() prints for each exception.
@@ -142,6 +145,11 @@ fn exception(frame: &mut TrapFrame) {
         }
         return;
     }
+    // A user copy given a non-canonical address would #GP, not #PF: fix it
+    // up the same way (access_ok keeps such addresses out already).
+    if frame.vector == X86_TRAP_GP && uaccess::fixup_exception(frame) {
+        return;
+    }
     if frame.vector == X86_TRAP_NMI {
         pr_warn!(
             "Uhhuh. NMI received on CPU {}; ignoring it",
@@ -173,8 +181,13 @@ fn page_fault(frame: &mut TrapFrame) {
     let address = Cr2::read_raw();
     let err = frame.error_code;
 
-    // A user fault is demand paging or a bad access; a kernel fault is a
-    // bug (copies to and from user memory check before they touch it).
+    // A user fault is demand paging or a bad access. A kernel fault is a
+    // bug unless a user copy took it: then the copy stops at its fixup and
+    // mm/uaccess.rs repairs the page or says EFAULT. No lock is taken here:
+    // the copy's caller holds the address space already.
+    if !frame.user_mode() && uaccess::fixup_exception(frame) {
+        return;
+    }
     if frame.user_mode() {
         let repaired = crate::kernel::task::with_current_mm(|mm| {
             mm.handle_fault(address, err & PF_WRITE != 0, err & PF_INSTR != 0)

@@ -16,6 +16,7 @@ use vfs::Errno;
 use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::task::{FsContext, Task, TaskState, TASKS};
 use crate::mm::mm_struct::Mm;
+use crate::mm::uaccess::VmAccess;
 
 /// Bits of a process's inode numbers below its tgid.
 pub const PID_INO_SHIFT: u32 = 8;
@@ -226,7 +227,8 @@ fn user_range(pid: u32, env: bool) -> vfs::Result<Vec<u8>> {
     };
     let len = end.saturating_sub(start).min(64 * 1024) as usize;
     let mut out = alloc::vec![0u8; len];
-    if space.copy_from_user(&mut out, start).is_err() {
+    // Another process's memory, as a rule: read it through its page tables.
+    if space.access_remote_vm(start, VmAccess::Read(&mut out)) < len {
         return Ok(Vec::new());
     }
     Ok(out)

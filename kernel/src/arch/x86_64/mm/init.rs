@@ -174,6 +174,12 @@ pub fn switch_address_space(pgd_phys: u64) {
     unsafe { Cr3::write(frame, Cr3Flags::empty()) };
 }
 
+/// The top-level table CR3 holds now: that of the running task's address
+/// space, or the kernel's own for a kernel thread (Linux: read_cr3_pa).
+pub fn current_pgd_phys() -> u64 {
+    Cr3::read().0.start_address().as_u64()
+}
+
 /// For the SMEP and SMAP self-tests only: map the page `pfn` at the user
 /// address `virt` in the kernel's own tables, user-accessible and
 /// executable, as if a process had mapped it.
