@@ -57,6 +57,7 @@ impl core::ops::DerefMut for BounceBuf<'_> {
         }
     }
 }
+
 /// Linux's UIO_MAXIOV.
 const UIO_MAXIOV: u64 = 1024;
 
