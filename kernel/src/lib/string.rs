@@ -1,8 +1,11 @@
 //! memcpy, memmove, memset, memcmp and bcmp (Linux: arch/x86/lib/memcpy_64.S).
 //!
 //! On the host target these symbols normally come from libc, which the
-//! kernel does not link. They are written with `rep movsb`/`rep stosb` so
-//! that the compiler cannot turn their loops back into calls to themselves.
+//! kernel does not link. They are written with string instructions so
+//! that the compiler cannot turn their loops back into calls to themselves:
+//! quadwords (`rep movsq`, `rep stosq`) for the bulk of a long block, then
+//! bytes. QEMU's TCG, noyau's usual CPU, runs a `rep` one element at a
+//! time, so moving 8 bytes per step makes long copies about 8 times faster.
 
 use core::arch::asm;
 
@@ -10,9 +13,11 @@ use core::arch::asm;
 /// `dst` and `src` must be valid for `n` bytes and must not overlap.
 #[no_mangle]
 pub unsafe extern "C" fn memcpy(dst: *mut u8, src: *const u8, n: usize) -> *mut u8 {
-    // SAFETY: the caller guarantees both ranges; rep movsb copies forward.
+    // SAFETY: the caller guarantees both ranges; both copies go forward,
+    // the bytes carrying on where the quadwords stopped.
     unsafe {
-        asm!("rep movsb", inout("rcx") n => _, inout("rdi") dst => _, inout("rsi") src => _,
+        asm!("rep movsq", "mov rcx, {tail}", "rep movsb", tail = in(reg) n % 8,
+             inout("rcx") n / 8 => _, inout("rdi") dst => _, inout("rsi") src => _,
              options(nostack, preserves_flags));
     }
     dst
@@ -39,9 +44,12 @@ pub unsafe extern "C" fn memmove(dst: *mut u8, src: *const u8, n: usize) -> *mut
 /// `dst` must be valid for `n` bytes.
 #[no_mangle]
 pub unsafe extern "C" fn memset(dst: *mut u8, c: i32, n: usize) -> *mut u8 {
-    // SAFETY: the caller guarantees the range.
+    let pattern = u64::from(c as u8) * 0x0101_0101_0101_0101;
+    // SAFETY: the caller guarantees the range; the bytes carry on where
+    // the quadwords stopped.
     unsafe {
-        asm!("rep stosb", inout("rcx") n => _, inout("rdi") dst => _, in("al") c as u8,
+        asm!("rep stosq", "mov rcx, {tail}", "rep stosb", tail = in(reg) n % 8,
+             inout("rcx") n / 8 => _, inout("rdi") dst => _, in("rax") pattern,
              options(nostack, preserves_flags));
     }
     dst

@@ -26,10 +26,13 @@ pub fn set_smap_on() {
 
 // __copy_user(dst: rdi, src: rsi, len: rdx) -> bytes not copied (rax).
 //
-// The fault fixup of the `rep movsb` is the instruction after it: a fault
-// leaves RCX at the count still to copy (a string instruction stops on the
-// element it could not move), so the normal path and the fixup share the
-// CLAC and the return. Only the one instruction at 2: may fault.
+// Quadwords first (`rep movsq`: TCG runs a `rep` one element at a time),
+// then the last bytes. A string instruction that faults stops on the
+// element it could not move, with RCX counting those left. A fault in the
+// quadwords goes on byte by byte from there (fixup 5:), so that the bytes
+// of the page before the bad one are still copied; a fault in the bytes
+// ends the copy at the instruction after them (3:), where the normal path
+// also goes: the count left is in RCX either way.
 core::arch::global_asm!(
     r#"
     .section .text.uaccess, "ax"
@@ -40,17 +43,23 @@ __copy_user:
     cmpb $0, x86_smap_on(%rip)
     je 1f
     stac
-1:
+1:  andl $7, %edx
+    shrq $3, %rcx
+4:  rep movsq
+    movq %rdx, %rcx
 2:  rep movsb
 3:  cmpb $0, x86_smap_on(%rip)
-    je 4f
+    je 6f
     clac
-4:  movq %rcx, %rax
+6:  movq %rcx, %rax
     ret
+5:  leaq (%rdx, %rcx, 8), %rcx
+    jmp 2b
     .size __copy_user, . - __copy_user
 
     .section __ex_table, "a"
     .balign 8
+    .quad 4b, 5b
     .quad 2b, 3b
     .previous
 "#,
