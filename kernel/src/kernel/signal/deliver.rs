@@ -60,9 +60,28 @@ fn dequeue() -> Option<(u64, SigInfo, SigAction, bool)> {
     })
 }
 
+/// Is there anything for do_signal to do? One look under the lock, as
+/// Linux's exit_to_user_mode tests its TIF flags, since nearly every
+/// return to user mode has nothing to do.
+fn work_pending() -> bool {
+    let mut table = TASKS.lock();
+    let t = table.current();
+    if t.group_exit.is_some() || t.signals.has_deliverable() || t.signals.saved_mask.is_some() {
+        return true;
+    }
+    let tgid = t.tgid;
+    jobctl::notify_due(&mut table, tgid)
+}
+
 /// On the way back to user mode: act on the deliverable signals. When
 /// `in_syscall`, `frame.rax` holds the result of the call just made.
 pub fn do_signal(frame: &mut TrapFrame, in_syscall: bool) {
+    // A call that wants restarting, or a sigsuspend's mask to put back,
+    // is work too.
+    let restart_code = (-(ERESTART_RESTARTBLOCK)..=-(ERESTARTSYS)).contains(&(frame.rax as i64));
+    if !(in_syscall && restart_code) && !work_pending() {
+        return;
+    }
     let mut syscall = in_syscall;
     loop {
         jobctl::notify_parent_if_due();

@@ -170,6 +170,11 @@ pub(super) fn clear_group_stop(table: &mut TaskTable, tgid: u32) {
 
 /// On the way to user mode: tell the parent of a continue (or of a stop
 /// cut short) if nobody has yet.
+/// Has process `tgid` a stop or continue to report to its parent?
+pub(super) fn notify_due(table: &mut TaskTable, tgid: u32) -> bool {
+    stop_of(table, tgid).is_some_and(|stop| stop.notify.is_some())
+}
+
 pub(super) fn notify_parent_if_due() {
     let mut table = TASKS.lock();
     let tgid = table.current().tgid;
