@@ -9,6 +9,7 @@
 
 use alloc::sync::Arc;
 use alloc::vec;
+use core::mem::MaybeUninit;
 
 use linux_raw_sys::errno::{EBADF, EFAULT, EINVAL};
 use vfs::File;
@@ -25,10 +26,17 @@ const CHUNK: usize = 64 * 1024;
 /// Transfers up to this size bounce through the stack instead.
 const SMALL: usize = 256;
 
-/// A bounce buffer of `len` bytes (at most CHUNK): `small` when it fits.
-fn bounce(small: &mut [u8; SMALL], len: usize) -> BounceBuf<'_> {
+/// A bounce buffer of `len` bytes (at most CHUNK), zeroed: in `small`
+/// when it fits, of which only those bytes are cleared.
+fn bounce(small: &mut MaybeUninit<[u8; SMALL]>, len: usize) -> BounceBuf<'_> {
     if len <= SMALL {
-        BounceBuf::Stack(&mut small[..len])
+        let start = small.as_mut_ptr().cast::<u8>();
+        // SAFETY: `len` bytes of `small` are cleared before they are lent
+        // out as initialised; `small` outlives the borrow.
+        BounceBuf::Stack(unsafe {
+            core::ptr::write_bytes(start, 0, len);
+            core::slice::from_raw_parts_mut(start, len)
+        })
     } else {
         BounceBuf::Heap(vec![0u8; len.min(CHUNK)])
     }
@@ -71,7 +79,7 @@ pub fn fget(fd: u64) -> Result<Arc<File>, i64> {
 /// returns what one read gave.
 fn read_into_user(file: &File, buf: u64, len: u64, at: Option<i64>) -> i64 {
     let len = len.min(MAX_RW_COUNT).min(CHUNK as u64) as usize;
-    let mut small = [0u8; SMALL];
+    let mut small = MaybeUninit::uninit();
     let mut kbuf = bounce(&mut small, len);
     let n = match at {
         None => file.read(&mut kbuf),
@@ -114,7 +122,7 @@ fn write_from_user(file: &File, buf: u64, len: u64, mut at: Option<i64>) -> i64 
     }
     let len = len.min(MAX_RW_COUNT);
     let mut done: u64 = 0;
-    let mut small = [0u8; SMALL];
+    let mut small = MaybeUninit::uninit();
     let mut kbuf = bounce(&mut small, len.min(CHUNK as u64) as usize);
     while done < len || (len == 0 && done == 0) {
         let mut n = ((len - done) as usize).min(CHUNK);
