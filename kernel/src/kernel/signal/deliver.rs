@@ -79,7 +79,8 @@ pub fn do_signal(frame: &mut TrapFrame, in_syscall: bool) {
     // A call that wants restarting, or a sigsuspend's mask to put back,
     // is work too.
     let restart_code = (-(ERESTART_RESTARTBLOCK)..=-(ERESTARTSYS)).contains(&(frame.rax as i64));
-    if !(in_syscall && restart_code) && !work_pending() {
+    let restart_wanted = in_syscall && restart_code;
+    if !restart_wanted && !work_pending() {
         return;
     }
     let mut syscall = in_syscall;
