@@ -16,7 +16,9 @@ mod prop;
 
 pub use mounts::{filesystems, mangle, mount_line, mount_options, mountinfo_line, MountInfo};
 pub use pid::{maps_line, stat_line, status, MapsLine, PidStat, PidStatus};
-pub use system::{cpuinfo, loadavg, stat, uptime, CpuInfo, CpuTimes, SystemStat};
+pub use system::{
+    cpuinfo, loadavg, stat, uptime, CpuInfo, CpuTimes, LoadAvg, SystemStat, FIXED_1, LOAD_FREQ_SECS,
+};
 
 /// Linux's USER_HZ: the clock ticks /proc counts times in.
 pub const USER_HZ: u64 = 100;

@@ -26,6 +26,38 @@ pub fn loadavg(loads: [u64; 3], running: u32, total: u32, last_pid: u32) -> Stri
     o
 }
 
+/// The load averages, as Linux keeps them (kernel/sched/loadavg.c): every
+/// five seconds each of the three moves towards the number of tasks
+/// running or waiting to run, by the factor that makes it a 1, 5 or 15
+/// minute exponential average; fixed point with 11 fraction bits.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct LoadAvg(pub [u64; 3]);
+
+/// One in the load averages' fixed point (FIXED_1).
+pub const FIXED_1: u64 = 1 << 11;
+
+/// How often the averages move, in seconds (LOAD_FREQ is 5 s and a tick).
+pub const LOAD_FREQ_SECS: u64 = 5;
+
+/// exp(-5 s / 1 min), exp(-5 s / 5 min), exp(-5 s / 15 min) in fixed point
+/// (EXP_1, EXP_5, EXP_15).
+const EXP: [u64; 3] = [1884, 2014, 2037];
+
+impl LoadAvg {
+    /// Five seconds have passed with `active` tasks running or runnable
+    /// (calc_load, rounding up while the load rises, as Linux does).
+    pub fn update(&mut self, active: u64) {
+        let active = active * FIXED_1;
+        for (load, exp) in self.0.iter_mut().zip(EXP) {
+            let mut new = *load * exp + active * (FIXED_1 - exp);
+            if active >= *load {
+                new += FIXED_1 - 1;
+            }
+            *load = new / FIXED_1;
+        }
+    }
+}
+
 /// The times of one CPU, in nanoseconds.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct CpuTimes {
@@ -150,6 +182,25 @@ mod tests {
     fn uptime_has_two_decimals() {
         assert_eq!(uptime(12_345_678_901, 5_000_000_000), "12.34 5.00\n");
         assert_eq!(uptime(0, 0), "0.00 0.00\n");
+    }
+
+    #[test]
+    fn load_averages_move_as_linux() {
+        let mut l = LoadAvg::default();
+        l.update(1);
+        // (2048 * (2048 - 1884) + 2047) / 2048, and so on.
+        assert_eq!(l.0, [164, 34, 11]);
+        for _ in 0..12 * 15 {
+            l.update(1);
+        }
+        // Fifteen minutes of one busy task: 1.00, then 1 - e^-3 and 1 - e^-1.
+        assert_eq!(l.0[0], FIXED_1);
+        assert!((1900..FIXED_1).contains(&l.0[1]), "{:?}", l.0);
+        assert!((1250..1400).contains(&l.0[2]), "{:?}", l.0);
+        for _ in 0..12 * 60 {
+            l.update(0);
+        }
+        assert_eq!(l.0[0], 0, "an hour idle: the 1-minute load is back at 0.00");
     }
 
     #[test]

@@ -145,14 +145,21 @@ pub fn sys_prctl(option: u64, arg2: u64) -> i64 {
 }
 
 /// sysinfo(2) (Linux: kernel/sys.c do_sysinfo): uptime, memory in bytes
-/// (mem_unit 1), and the number of tasks. No load average or swap yet.
+/// (mem_unit 1), the load averages and the number of tasks. No swap yet.
 pub fn sys_sysinfo(info: u64) -> i64 {
     let uptime = crate::kernel::time::ktime_get_ns() / 1_000_000_000;
     let (free, total, _) = crate::mm::page_alloc::counters();
-    let procs = crate::kernel::task::TASKS.lock().tasks.len() as u16;
+    let (procs, loads) = {
+        let table = crate::kernel::task::TASKS.lock();
+        (table.tasks.len() as u16, table.loadavg.0)
+    };
     // struct sysinfo on x86_64: 112 bytes.
     let mut b = [0u8; 112];
     b[0..8].copy_from_slice(&uptime.to_le_bytes());
+    // loads[3]: in 16 fraction bits (SI_LOAD_SHIFT), where /proc has 11.
+    for (i, load) in loads.iter().enumerate() {
+        b[8 + i * 8..16 + i * 8].copy_from_slice(&(load << 5).to_le_bytes());
+    }
     b[32..40].copy_from_slice(&(total * 4096).to_le_bytes());
     b[40..48].copy_from_slice(&(free * 4096).to_le_bytes());
     b[80..82].copy_from_slice(&procs.to_le_bytes());

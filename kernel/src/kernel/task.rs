@@ -131,6 +131,9 @@ pub struct TaskTable {
     pub timers: BTreeSet<(u64, u32)>,
     /// Each process's ITIMER_REAL, by thread-group id (itimer.rs).
     pub itimers: BTreeMap<u32, crate::kernel::itimer::RealTimer>,
+    /// The load averages, and when they move next (monotonic ns).
+    pub loadavg: procfmt::LoadAvg,
+    pub loadavg_next: u64,
     next_pid: u32,
 }
 
@@ -142,6 +145,8 @@ impl TaskTable {
             run_queue: VecDeque::new(),
             timers: BTreeSet::new(),
             itimers: BTreeMap::new(),
+            loadavg: procfmt::LoadAvg([0; 3]),
+            loadavg_next: 0,
             next_pid: 1,
         }
     }

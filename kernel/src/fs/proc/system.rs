@@ -85,7 +85,7 @@ fn loadavg() -> String {
         }
     }
     let last = table.tasks.keys().next_back().copied().unwrap_or(0);
-    procfmt::loadavg([0; 3], running, total, last)
+    procfmt::loadavg(table.loadavg.0, running, total, last)
 }
 
 fn stat() -> String {

@@ -214,6 +214,11 @@ pub fn scheduler_tick(user_mode: bool) {
     let now = ktime_get_ns();
     let mut table = TASKS.lock();
     cputime::account_tick(&mut table, user_mode);
+    // Sampled before the timers wake their sleepers, which would count
+    // as runnable for the instant they look and go back to sleep.
+    if now >= table.loadavg_next {
+        calc_global_load(&mut table, now);
+    }
     while let Some(&(deadline, pid)) = table.timers.first() {
         if deadline > now {
             break;
@@ -222,6 +227,23 @@ pub fn scheduler_tick(user_mode: bool) {
         wake_up(&mut table, pid);
     }
     crate::kernel::itimer::run_timers(&mut table, now);
+}
+
+/// Every five seconds (and a tick, as Linux's LOAD_FREQ, so that the
+/// samples do not keep falling on the same phase of a periodic task):
+/// move the load averages towards the number of runnable tasks, the
+/// running one included, the idle task not (Linux: calc_global_load).
+fn calc_global_load(table: &mut TaskTable, now: u64) {
+    let active = table
+        .tasks
+        .values()
+        .filter(|t| t.pid != 0 && t.state == TaskState::Runnable)
+        .count() as u64;
+    if table.loadavg_next != 0 {
+        table.loadavg.update(active);
+    }
+    table.loadavg_next =
+        now + procfmt::LOAD_FREQ_SECS * 1_000_000_000 + crate::kernel::time::TICK_NSEC;
 }
 
 /// On the way back to user mode: switch if the tick asked for it.
