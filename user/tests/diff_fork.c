@@ -167,6 +167,39 @@ static void wide_and_deep(void)
 	    describe(reap(pid)));
 }
 
+static volatile int lent;
+
+/*
+ * vfork lends the child the parent's memory and keeps the parent waiting
+ * until the child execs or exits: the child's writes are the parent's, and
+ * the parent resumes only afterwards.
+ */
+static void vforks(void)
+{
+	lent = 0;
+	pid_t pid = vfork();
+	if (pid == 0) {
+		sleep_ms(50);
+		lent = 1;
+		_exit(0);
+	}
+	say("vfork: the parent resumes after the child's exit and sees its write: %s",
+	    yesno(lent == 1));
+	reap(pid);
+
+	lent = 0;
+	pid = vfork();
+	if (pid == 0) {
+		lent = 2;
+		char *argv[] = { "true", NULL };
+		char *envp[] = { NULL };
+		execve("/bin/busybox", argv, envp);
+		_exit(127);
+	}
+	say("vfork then execve: the parent saw the write before the exec: %s", yesno(lent == 2));
+	say("the child: %s", describe(reap(pid)));
+}
+
 static void deaths(void)
 {
 	pid_t pid = fork();
@@ -178,6 +211,7 @@ static void deaths(void)
 	if (pid == 0)
 		_exit(9);
 	say("vfork, then _exit(9) in the child: %s", describe(reap(pid)));
+	vforks();
 
 	pid = fork();
 	if (pid == 0) {

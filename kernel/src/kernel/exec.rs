@@ -266,6 +266,7 @@ pub fn spawn_init(path: &str, args: &[&str]) -> Result<(), ExecFailure> {
             start_time: crate::kernel::time::ktime_get_ns(),
             group_exit: None,
             job: crate::kernel::pgrp::JobState::default(),
+            vfork_parent: 0,
         }),
     );
     sched::enqueue(&mut table, pid);
@@ -373,6 +374,7 @@ pub fn sys_execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> i64
         (t.mm.replace(mm), t.files.clone())
     });
     drop(old);
+    crate::kernel::fork::vfork_done(&mut TASKS.lock());
     let files = unshare_files(files);
     let closed = files.lock().close_on_exec();
     drop(closed);

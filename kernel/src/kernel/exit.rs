@@ -71,6 +71,7 @@ pub fn do_exit(exitcode: u32) -> ! {
     crate::arch::mm::init::switch_address_space(crate::arch::mm::init::kernel_pgd_phys());
     let mm = with_current(|t| t.mm.take());
     drop(mm);
+    crate::kernel::fork::vfork_done(&mut TASKS.lock());
     let no_files = Arc::new(IrqSpinLock::new(FdTable::new(0)));
     let files = with_current(|t| core::mem::replace(&mut t.files, no_files));
     drop(files);

@@ -4,8 +4,9 @@
 //! user mode with the parent's registers and 0 in RAX, and, as clone's
 //! flags say, the parent's address space, files, filesystem context and
 //! signal handlers shared or copied (the address space copy-on-write).
-//! CLONE_THREAD puts it in the parent's thread group. vfork is a fork: the
-//! parent does not wait for the child's exec, which POSIX allows.
+//! CLONE_THREAD puts it in the parent's thread group. vfork (CLONE_VFORK
+//! with CLONE_VM) lends the child the parent's memory, stack included, and
+//! keeps the parent asleep until the child execs or exits.
 
 use alloc::boxed::Box;
 
@@ -52,8 +53,8 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
     }
     let thread = flags32 & CLONE_THREAD != 0;
     let share = |flag: u32| flags32 & flag != 0;
-    // A vfork child gets a copy, as after fork: the parent does not wait.
-    let share_vm = share(CLONE_VM) && !share(CLONE_VFORK);
+    let share_vm = share(CLONE_VM);
+    let vfork = share(CLONE_VFORK);
 
     let mm = if share_vm {
         current_mm()
@@ -113,7 +114,11 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         kernel_stack_top: kstack_top,
         saved_rsp,
         fs_base,
-        signals: parent.signals.for_child(share(CLONE_SIGHAND), share_vm),
+        // A vfork child keeps the alternate stack: the parent cannot run
+        // on it meanwhile (Linux's copy_process resets it only without).
+        signals: parent
+            .signals
+            .for_child(share(CLONE_SIGHAND), share_vm && !vfork),
         files,
         fs,
         cred: parent.cred.clone(),
@@ -130,6 +135,7 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         start_time: crate::kernel::time::ktime_get_ns(),
         group_exit: None,
         job: parent.job.for_child(),
+        vfork_parent: if vfork { parent.pid } else { 0 },
     });
     drop(table);
 
@@ -153,7 +159,40 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
     let mut table = TASKS.lock();
     table.tasks.insert(pid, child);
     sched::enqueue(&mut table, pid);
+    if vfork {
+        wait_for_vfork_done(table, pid);
+    }
     pid as i64
+}
+
+/// Sleep until vfork's child `pid` lets go of our memory (Linux:
+/// wait_for_vfork_done). Only a fatal signal cuts the wait short: the
+/// child then still runs on the memory, and the parent dies with it.
+fn wait_for_vfork_done(mut table: crate::kernel::sync::IrqSpinLockGuard<'_, TaskTable>, pid: u32) {
+    loop {
+        let me = table.current;
+        let lent = table.tasks.get(&pid).is_some_and(|c| c.vfork_parent == me);
+        let dying = {
+            let t = table.current();
+            t.group_exit.is_some() || t.signals.fatal_pending()
+        };
+        if !lent || dying {
+            return;
+        }
+        sched::prepare_to_sleep(&mut table, None);
+        drop(table);
+        sched::schedule();
+        table = TASKS.lock();
+    }
+}
+
+/// The current task lets go of the memory vfork lent it, by exec or exit:
+/// its parent runs again (Linux: mm_release's complete_vfork_done).
+pub fn vfork_done(table: &mut TaskTable) {
+    let parent = core::mem::take(&mut table.current().vfork_parent);
+    if parent != 0 {
+        sched::wake_up(table, parent);
+    }
 }
 
 /// clone's rules on flags (Linux: copy_process): threads share the signal

@@ -90,6 +90,9 @@ pub struct Task {
     pub group_exit: Option<u32>,
     /// Process group, session and group stop (kernel/pgrp.rs).
     pub job: crate::kernel::pgrp::JobState,
+    /// The parent that vfork keeps waiting until this child execs or
+    /// exits (Linux: task->vfork_done); 0 for none.
+    pub vfork_parent: u32,
 }
 
 #[derive(Clone)]
@@ -243,6 +246,7 @@ impl Task {
             start_time: crate::kernel::time::ktime_get_ns(),
             group_exit: None,
             job: crate::kernel::pgrp::JobState::default(),
+            vfork_parent: 0,
         }
     }
 }

@@ -195,6 +195,11 @@ impl SignalState {
         Some((sig, self.info[(sig - 1) as usize]))
     }
 
+    /// SIGKILL is on its way (Linux: fatal_signal_pending).
+    pub fn fatal_pending(&self) -> bool {
+        self.pending & bit(g::SIGKILL as u64) != 0
+    }
+
     /// A signal is waiting that the task does not block, or a group stop
     /// wants it: a sleeping call should return (Linux: signal_pending).
     pub fn has_deliverable(&self) -> bool {
