@@ -32,15 +32,8 @@ type ItimerVal = (u64, u64);
 /// A struct timeval in ns; EINVAL unless 0 <= tv_usec < 1000000 and
 /// tv_sec >= 0.
 fn timeval_ns(raw: &[u8]) -> Result<u64, i64> {
-    let sec = i64::from_le_bytes(raw[..8].try_into().expect("8 bytes"));
-    let usec = i64::from_le_bytes(raw[8..16].try_into().expect("8 bytes"));
-    if sec < 0 || !(0..USEC_PER_SEC as i64).contains(&usec) {
-        return Err(err(EINVAL));
-    }
-    Ok((sec as u64)
-        .saturating_mul(USEC_PER_SEC)
-        .saturating_add(usec as u64)
-        .saturating_mul(NSEC_PER_USEC))
+    let raw: &[u8; 16] = raw.try_into().expect("a timeval is 16 bytes");
+    crate::kernel::time_syscalls::pair_ns(raw, USEC_PER_SEC)
 }
 
 fn put_timeval(out: &mut [u8], ns: u64) {

@@ -88,14 +88,22 @@ fn put_pair(addr: u64, a: u64, b: u64) -> i64 {
 pub fn get_timespec(addr: u64) -> Result<u64, i64> {
     let mut bytes = [0u8; 16];
     with_current_mm(|mm| mm.copy_from_user(&mut bytes, addr)).map_err(|_| err(EFAULT))?;
-    let sec = i64::from_le_bytes(bytes[..8].try_into().expect("8 bytes"));
-    let nsec = i64::from_le_bytes(bytes[8..].try_into().expect("8 bytes"));
-    if sec < 0 || !(0..NSEC_PER_SEC as i64).contains(&nsec) {
+    pair_ns(&bytes, NSEC_PER_SEC)
+}
+
+/// Seconds and a fraction of `per_sec` parts (a timespec's ns, a
+/// timeval's us), as ns; EINVAL for negative seconds or a fraction out of
+/// [0, per_sec), as Linux's timespec64_valid and timeval_valid.
+pub fn pair_ns(raw: &[u8; 16], per_sec: u64) -> Result<u64, i64> {
+    let sec = i64::from_le_bytes(raw[..8].try_into().expect("8 bytes"));
+    let part = i64::from_le_bytes(raw[8..].try_into().expect("8 bytes"));
+    if sec < 0 || !(0..per_sec as i64).contains(&part) {
         return Err(err(EINVAL));
     }
     Ok((sec as u64)
-        .saturating_mul(NSEC_PER_SEC)
-        .saturating_add(nsec as u64))
+        .saturating_mul(per_sec)
+        .saturating_add(part as u64)
+        .saturating_mul(NSEC_PER_SEC / per_sec))
 }
 
 pub fn sys_clock_gettime(clock: u64, tp: u64) -> i64 {
