@@ -6,7 +6,10 @@ mod boot;
 mod checks;
 mod differential;
 mod host;
+mod normalise;
 mod scenario;
+mod session;
+mod shell;
 mod unified_diff;
 
 use anyhow::Result;
@@ -67,7 +70,10 @@ pub fn run(options: &Options) -> Result<bool> {
         "lint/benches",
     ];
     let lint = lints.iter().any(|name| options.selects(name));
-    if !host && !lint && scenarios.is_empty() {
+    let shells = shell::scripts()?
+        .iter()
+        .any(|(name, _)| options.selects(&format!("shell/{name}")));
+    if !host && !lint && scenarios.is_empty() && !shells {
         println!(
             "no check matches --filter {:?}",
             options.filter.as_deref().unwrap_or("")
@@ -75,7 +81,7 @@ pub fn run(options: &Options) -> Result<bool> {
         println!("0 passed, 0 failed");
         return Ok(false);
     }
-    if !scenarios.is_empty() {
+    if !scenarios.is_empty() || shells {
         deps::ensure()?;
     }
 
@@ -87,6 +93,7 @@ pub fn run(options: &Options) -> Result<bool> {
         host::lints(options, &mut tally)?;
     }
     boot::run(scenarios, options, &mut tally);
+    shell::run(options, &mut tally)?;
     if !tally.skipped.is_empty() {
         println!(
             "not run after the first failure (--keep-going runs them): {}",

@@ -1,0 +1,58 @@
+# The default system (cargo xtask run) as a person uses it, typed on the
+# serial console; compared with the same session on Debian's Linux kernel.
+uname -a
+id
+ls -l /
+ls -l /dev
+ls -ld /tmp; ls -l /tmp
+# /proc files busybox formats for the user, then the files themselves
+# where their contents do not depend on the kernel's build.
+ps -o pid,ppid,user,stat,args | grep -v ']$'
+free | sed 's/ *[0-9][0-9]*/ N/g'
+df | sed 's/ *[0-9][0-9]*%* / N /g'
+mount
+cat /proc/mounts
+uptime | sed 's/[0-9][0-9]*/N/g'
+head -1 /proc/meminfo | sed 's/[0-9][0-9]*/N/'
+grep -c ^processor /proc/cpuinfo
+head -1 /proc/stat | wc -w
+cat /proc/loadavg | wc -w
+cat /proc/filesystems | grep -E 'proc|sysfs|tmpfs|ramfs'
+head -1 /proc/devices; grep -E ' (mem|tty|ramdisk)$' /proc/devices
+cat /proc/self/comm; readlink /proc/self/exe; cat /proc/sys/kernel/hostname
+# Pipes and redirections.
+echo one two three | tr ' ' '\n' | sort -r | head -2
+echo first > /tmp/out; echo second >> /tmp/out; cat < /tmp/out
+ls /nonexistent 2> /tmp/err; echo status $?; cat /tmp/err
+wc -l < /tmp/out 2>&1 | cat
+# A background job, jobs, fg, and ^C of the foreground job.
+sleep 30 &
+jobs
+fg
+#@expect sleep 30\r\n
+#@send \x03
+echo status $?
+# A character device made with mknod, then read.
+mknod /tmp/zero c 1 5; ls -l /tmp/zero
+head -c 8 /tmp/zero | od -An -tx1
+# dd to the RAM disk and back, then mke2fs on it.
+ls -l /dev/ram0
+dd if=/dev/urandom of=/tmp/blk bs=1024 count=64 2>/dev/null
+dd if=/tmp/blk of=/dev/ram0 bs=1024 2>&1
+dd if=/dev/ram0 of=/tmp/back bs=1024 count=64 2>&1
+cmp /tmp/blk /tmp/back && echo same bytes
+mke2fs -q /dev/ram0; echo status $?
+dd if=/dev/ram0 bs=1 skip=1080 count=2 2>/dev/null | od -An -tx1
+# vi through the raw tty: an insert, then ZZ; the file after.
+vi /tmp/notes
+#@expect - /tmp/notes
+#@send ihello from vi
+#@expect hello from vi
+#@send \e
+#@send ZZ
+cat /tmp/notes
+# The kernel log: its line format, and a line written from here.
+dmesg | head -1 | cut -c1-15 | tr 0-9 N
+echo hello kmsg > /dev/kmsg; dmesg | grep 'hello kmsg' | cut -c15-
+dmesg | grep 'Command line' | cut -c15-
+poweroff
