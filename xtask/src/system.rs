@@ -24,6 +24,8 @@ const DIRS: &[(&str, u32)] = &[
     ("etc", 0o755),
     ("etc/init.d", 0o755),
     ("home", 0o755),
+    ("lib", 0o755),
+    ("lib/modules", 0o755),
     ("proc", 0o755),
     ("root", 0o700),
     ("run", 0o755),
@@ -171,10 +173,12 @@ pub fn ensure() -> Result<PathBuf> {
 
 /// The script rcS runs when the image has it: the Linux reference runs of
 /// the shell tests load the modules Debian builds as such (brd for
-/// /dev/ram0, 4096 KiB as noyau's default) before the session starts.
+/// /dev/ram0, 4096 KiB as noyau's default) before the session starts, then
+/// remove the module and themselves, so that both kernels show the same tree.
 const MODULES: &str = "\
 #!/bin/sh
 insmod /lib/modules/brd.ko rd_size=4096
+rm /lib/modules/brd.ko /etc/init.d/modules
 ";
 
 /// A second archive for Linux, unpacked over the first one (Linux reads
@@ -183,8 +187,6 @@ insmod /lib/modules/brd.ko rd_size=4096
 pub fn linux_extra(brd: &[u8]) -> Vec<u8> {
     let mut a = Builder::new(Format::Newc);
     a.owner(0, 0).mtime(0);
-    a.dir("lib", 0o755);
-    a.dir("lib/modules", 0o755);
     a.file("lib/modules/brd.ko", 0o644, brd);
     a.file("etc/init.d/modules", 0o755, MODULES.as_bytes());
     a.finish()

@@ -3,45 +3,97 @@
 //! the commands it names) and says why the difference is not a bug.
 //! tests/boot/README.md lists the same rules for the reader.
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-/// One rewrite.
+/// How a rule rewrites a line.
+enum Rewrite {
+    /// Every match of the regex, replaced (with `$1` for groups).
+    Replace(&'static str, &'static str),
+    /// The two first columns (ps's PID and PPID): every number but 0 and 1
+    /// becomes P1, P2, ... in the order the session first shows it.
+    Pids,
+}
+
+/// One rule.
 struct Rule {
-    /// Only the output of a command line matching this (all lines if None).
+    /// Only the output of a command line matching this (every line if None).
     command: Option<&'static str>,
-    pattern: &'static str,
-    replace: &'static str,
-    /// Why the difference is legitimate (the documentation's words).
+    rewrite: Rewrite,
+    /// Why the difference is legitimate (tests/boot/README.md says the same).
     #[allow(dead_code)]
     reason: &'static str,
 }
 
-const RULES: &[Rule] = &[];
+const RULES: &[Rule] = &[
+    Rule {
+        command: Some(r"^uname"),
+        rewrite: Rewrite::Replace(
+            r"^(Linux \S+) .+ (x86_64 GNU/Linux)$",
+            "$1 RELEASE VERSION $2",
+        ),
+        reason: "the kernel's release and version name the kernel",
+    },
+    Rule {
+        command: None,
+        rewrite: Rewrite::Replace(r"[A-Z][a-z]{2} [ 1-3][0-9] [0-9]{2}:[0-9]{2} ", "DATE "),
+        reason: "files made since boot (mount points, device nodes, the session's \
+                 files) carry the time of the run",
+    },
+    Rule {
+        command: Some(r"^ls -l /$"),
+        rewrite: Rewrite::Replace(
+            r"^(d[-rwxt]{9}) +[0-9]+ (root +root) +[0-9]+ (.* (?:dev|proc|sys))$",
+            "$1 N $2 N $3",
+        ),
+        reason: "the link count and size of /dev, /proc and /sys count device nodes, \
+                 processes and sysfs directories: drivers and kernel threads differ",
+    },
+    Rule {
+        command: Some(r"^ps "),
+        rewrite: Rewrite::Pids,
+        reason: "Linux's kernel threads take PIDs before the shell starts",
+    },
+    Rule {
+        command: None,
+        rewrite: Rewrite::Replace(r"size=[0-9]+k,nr_inodes=[0-9]+", "size=Nk,nr_inodes=N"),
+        reason: "tmpfs limits are half of the memory the kernel leaves free",
+    },
+];
 
-struct Compiled {
-    command: Option<Regex>,
-    pattern: Regex,
-    replace: &'static str,
+enum Compiled {
+    Replace(Regex, &'static str),
+    Pids(Regex),
 }
 
-static COMPILED: LazyLock<Vec<Compiled>> = LazyLock::new(|| {
+static COMPILED: LazyLock<Vec<(Option<Regex>, Compiled)>> = LazyLock::new(|| {
+    let regex = |r: &str| Regex::new(r).expect("a rule's regex");
     RULES
         .iter()
-        .map(|r| Compiled {
-            command: r
-                .command
-                .map(|c| Regex::new(c).expect("a rule's command regex")),
-            pattern: Regex::new(r.pattern).expect("a rule's regex"),
-            replace: r.replace,
+        .map(|r| {
+            let rewrite = match r.rewrite {
+                Rewrite::Replace(pattern, with) => Compiled::Replace(regex(pattern), with),
+                Rewrite::Pids => Compiled::Pids(regex(r"^( *)([0-9]+)( +)([0-9]+)( .*)$")),
+            };
+            (r.command.map(regex), rewrite)
         })
         .collect()
 });
 
-/// The prompt that starts a command line (session.rs waits for it).
-static PROMPT: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"^[a-z_][a-z0-9_-]*@[A-Za-z0-9.-]+:[^ ]*[#$] ").expect("a regex"));
+/// The prompt that starts a command line (session.rs waits for it), and
+/// the cursor-position request busybox's line editor sends after it.
+static PROMPT: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"^[a-z_][a-z0-9_-]*@[A-Za-z0-9.-]+:[^ ]*[#$] (?:\^\[\[6n)?").expect("a regex")
+});
+
+/// A full-screen program's output, from entering the alternate screen to
+/// leaving it (busybox vi), and the cursor moves in it.
+static SCREEN: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\^\[\[\?1049h(.*?)\^\[\[\?1049l").expect("a regex"));
+static CSI: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\^\[\[[0-9;?]*[A-Za-z]").expect("a regex"));
 
 /// Control characters as `^X` (ESC as `^[`), except the newline and tab,
 /// after dropping the carriage return of each CR LF (the tty's ONLCR and
@@ -62,23 +114,60 @@ fn visible(text: &str) -> String {
     out
 }
 
+/// A full-screen program's output as the text it wrote, on a line of its
+/// own: vi redraws after each read of the terminal, and how the typed keys
+/// fall into reads depends on timing, so its cursor moves do too.
+fn screens(text: &str) -> String {
+    SCREEN
+        .replace_all(text, |c: &regex::Captures| {
+            format!("[screen: {}]\n", CSI.replace_all(&c[1], ""))
+        })
+        .into_owned()
+}
+
 /// The session's lines, control characters shown and every rule applied.
 pub fn session(text: &str) -> Vec<String> {
     let mut command = String::new();
+    let mut pids: HashMap<String, String> = HashMap::new();
     let mut lines = Vec::new();
-    for line in visible(text).lines() {
+    for line in screens(&visible(text)).lines() {
         let mut line = line.to_string();
         if let Some(m) = PROMPT.find(&line) {
             command = line[m.end()..].to_string();
+            lines.push(line);
+            continue;
         }
-        for rule in COMPILED.iter() {
-            if rule.command.as_ref().is_none_or(|c| c.is_match(&command)) {
-                line = rule.pattern.replace_all(&line, rule.replace).into_owned();
+        for (only, rewrite) in COMPILED.iter() {
+            if only.as_ref().is_some_and(|c| !c.is_match(&command)) {
+                continue;
             }
+            line = match rewrite {
+                Compiled::Replace(re, with) => re.replace_all(&line, *with).into_owned(),
+                Compiled::Pids(re) => renumber(re, &line, &mut pids),
+            };
         }
         lines.push(line);
     }
     lines
+}
+
+/// ps's first two columns with each PID but 0 and 1 named by its order of
+/// appearance, right-aligned in the same width.
+fn renumber(re: &Regex, line: &str, pids: &mut HashMap<String, String>) -> String {
+    let Some(c) = re.captures(line) else {
+        return line.to_string();
+    };
+    let mut name = |pid: &str| -> String {
+        if pid == "0" || pid == "1" {
+            return pid.to_string();
+        }
+        let next = format!("P{}", pids.len() + 1);
+        pids.entry(pid.to_string()).or_insert(next).clone()
+    };
+    let (pid, ppid) = (name(&c[2]), name(&c[4]));
+    let first = c[1].len() + c[2].len();
+    let second = c[3].len() + c[4].len();
+    format!("{pid:>first$}{ppid:>second$}{}", &c[5])
 }
 
 #[cfg(test)]
@@ -88,5 +177,57 @@ mod tests {
     #[test]
     fn control_characters_show_and_cr_lf_is_a_newline() {
         assert_eq!(session("a\r\nb\x1b[H\rc\x03\n"), ["a", "b^[[H^Mc^C"]);
+    }
+
+    #[test]
+    fn rules_apply_to_their_commands_output() {
+        let text = "root@noyau:/# \x1b[6nuname -a\r\n\
+                    Linux noyau 6.1.0-57-amd64 #1 SMP PREEMPT_DYNAMIC x86_64 GNU/Linux\r\n\
+                    root@noyau:/# ls -l /\r\n\
+                    dr-xr-xr-x   59 root     root             0 Dec  4 06:47 proc\r\n\
+                    drwxr-xr-x    2 root     root            40 Jan  1  1970 tmp\r\n\
+                    root@noyau:/# echo Dec  4 06:47 \r\n\
+                    Dec  4 06:47 \r\n";
+        assert_eq!(
+            session(text),
+            [
+                "root@noyau:/# ^[[6nuname -a",
+                "Linux noyau RELEASE VERSION x86_64 GNU/Linux",
+                "root@noyau:/# ls -l /",
+                "dr-xr-xr-x N root     root N DATE proc",
+                "drwxr-xr-x    2 root     root            40 Jan  1  1970 tmp",
+                "root@noyau:/# echo Dec  4 06:47 ",
+                "DATE ",
+            ]
+        );
+    }
+
+    #[test]
+    fn pids_are_named_in_order_and_keep_their_columns() {
+        let text = concat!(
+            "root@noyau:/# ps -o pid,ppid,args\n",
+            "PID   PPID  COMMAND\n",
+            "    1     0 init\n",
+            "   88     1 sh\n",
+            "   95    88 ps\n",
+        );
+        assert_eq!(
+            session(text)[1..],
+            [
+                "PID   PPID  COMMAND",
+                "    1     0 init",
+                "   P1     1 sh",
+                "   P2    P1 ps"
+            ]
+        );
+    }
+
+    #[test]
+    fn a_full_screen_program_is_its_text() {
+        let text = "vi x\r\n\x1b[?1049h\x1b[H~\x1b[2;1H- x\x1b[?1049lroot@noyau:/# ls\r\n";
+        assert_eq!(
+            session(text),
+            ["vi x", "[screen: ~- x]", "root@noyau:/# ls"]
+        );
     }
 }
