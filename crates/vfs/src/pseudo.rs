@@ -102,10 +102,14 @@ pub fn make_inode(dev: u64, entry: Entry) -> Arc<Inode> {
         mode: file_type.mode_bits() | entry.perm,
         uid: entry.uid,
         gid: entry.gid,
-        nlink: if file_type == FileType::Directory {
-            2
-        } else {
-            1
+        // A directory's ".." entries link to it: 2 and one per subdirectory.
+        nlink: match &entry.node {
+            Node::Dir(dir) => {
+                let entries = dir.entries();
+                let subdirs = entries.iter().filter(|e| matches!(e.node, Node::Dir(_)));
+                2 + subdirs.count() as u32
+            }
+            _ => 1,
         },
         atime: now,
         mtime: now,
