@@ -28,6 +28,25 @@ head -1 /proc/devices
 grep -E ' (mem|ttyS|ramdisk|/dev/tty|/dev/console)$' /proc/devices
 cat /proc/self/comm; readlink /proc/self/exe
 cat /proc/sys/kernel/hostname /proc/sys/kernel/ostype
+# The shell's world: environment, terminal, limits, users.
+env | sort
+tty; stty -a
+ulimit -n -s -c -u | sed 's/[0-9][0-9]*/N/'
+su -c id alice; su -c 'echo $HOME $SHELL' bob
+hostname; hostname -d; cat /proc/sys/kernel/domainname
+umask; touch /tmp/f; ls -l /tmp/f
+ln -s /tmp/out /tmp/link; readlink /tmp/link; ls -l /tmp/link
+stat -c '%a %F %h' /tmp /dev/null /sys /tmp/link
+stat -c '%a %F' /proc/self /proc/1
+(exit 3); echo $?; false || echo or
+trap 'echo got INT' INT; kill -INT $$; trap - INT
+cat /proc/self/stat | wc -w; grep -c . /proc/self/status
+cut -d: -f1 /proc/meminfo | head -16 | tr '\n' ' '; echo
+sed 's/[0-9][0-9]*/N/g' /proc/uptime /proc/loadavg
+head -1 /proc/cpuinfo
+# The program's first two areas, its heap and its stack.
+awk 'NR < 3 || $6 ~ /^\[(heap|stack)\]$/ {print $2, $6}' /proc/self/maps
+cut -d: -f1 /proc/self/status | tr '\n' ' '; echo
 # Pipes and redirections.
 echo one two three | tr ' ' '\n' | sort -r | head -2
 echo first > /tmp/out; echo second >> /tmp/out; cat < /tmp/out
