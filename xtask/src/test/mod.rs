@@ -10,6 +10,7 @@ mod normalise;
 mod scenario;
 mod session;
 mod shell;
+mod tmux;
 mod unified_diff;
 
 use anyhow::Result;
@@ -73,7 +74,8 @@ pub fn run(options: &Options) -> Result<bool> {
     let shells = shell::scripts()?
         .iter()
         .any(|(name, _)| options.selects(&format!("shell/{name}")));
-    if !host && !lint && scenarios.is_empty() && !shells {
+    let interactive = options.selects(tmux::NAME);
+    if !host && !lint && scenarios.is_empty() && !shells && !interactive {
         println!(
             "no check matches --filter {:?}",
             options.filter.as_deref().unwrap_or("")
@@ -81,7 +83,7 @@ pub fn run(options: &Options) -> Result<bool> {
         println!("0 passed, 0 failed");
         return Ok(false);
     }
-    if !scenarios.is_empty() || shells {
+    if !scenarios.is_empty() || shells || interactive {
         deps::ensure()?;
     }
 
@@ -94,6 +96,7 @@ pub fn run(options: &Options) -> Result<bool> {
     }
     boot::run(scenarios, options, &mut tally);
     shell::run(options, &mut tally)?;
+    tmux::run(options, &mut tally);
     if !tally.skipped.is_empty() {
         println!(
             "not run after the first failure (--keep-going runs them): {}",
