@@ -78,6 +78,13 @@ vi /tmp/notes
 #@send \e
 #@send ZZ
 cat /tmp/notes
+# Again, an insert thrown away with :q!
+vi /tmp/notes
+#@expect - /tmp/notes
+#@send Othrown away
+#@send \e
+#@send :q!\r
+cat /tmp/notes
 # The kernel log: its line format, and a line written from here.
 dmesg | head -1 | cut -c1-15 | tr 0-9 N
 echo hello kmsg > /dev/kmsg

@@ -89,11 +89,15 @@ static PROMPT: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// A full-screen program's output, from entering the alternate screen to
-/// leaving it (busybox vi), and the cursor moves in it.
+/// leaving it (busybox vi), and the escape sequences in it.
 static SCREEN: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\^\[\[\?1049h(.*?)\^\[\[\?1049l").expect("a regex"));
 static CSI: LazyLock<Regex> =
-    LazyLock::new(|| Regex::new(r"\^\[\[[0-9;?]*[A-Za-z]").expect("a regex"));
+    LazyLock::new(|| Regex::new(r"^\^\[\[([0-9;?]*)([A-Za-z])").expect("a regex"));
+
+/// The size busybox vi assumes when the terminal does not answer.
+const ROWS: usize = 24;
+const COLUMNS: usize = 80;
 
 /// Control characters as `^X` (ESC as `^[`), except the newline and tab,
 /// after dropping the carriage return of each CR LF (the tty's ONLCR and
@@ -114,15 +118,67 @@ fn visible(text: &str) -> String {
     out
 }
 
-/// A full-screen program's output as the text it wrote, on a line of its
-/// own: vi redraws after each read of the terminal, and how the typed keys
-/// fall into reads depends on timing, so its cursor moves do too.
+/// A full-screen program's output as the screen it left, one line per row
+/// that is not blank: vi redraws after each read of the terminal, and how
+/// the typed keys fall into reads depends on timing, so the sequences it
+/// writes do too, not the screen they draw.
 fn screens(text: &str) -> String {
     SCREEN
         .replace_all(text, |c: &regex::Captures| {
-            format!("[screen: {}]\n", CSI.replace_all(&c[1], ""))
+            let rows = render(&c[1]);
+            let shown = rows
+                .iter()
+                .enumerate()
+                .filter(|(_, row)| !row.is_empty())
+                .map(|(i, row)| format!("[screen {:2}] {row}\n", i + 1));
+            shown.collect::<String>()
         })
         .into_owned()
+}
+
+/// The rows a terminal shows after `text` (in `^X` notation): cursor
+/// positioning (H), erasing (J, K), carriage return and backspace.
+fn render(text: &str) -> Vec<String> {
+    let mut grid = vec![vec![' '; COLUMNS]; ROWS];
+    let (mut row, mut col) = (0usize, 0usize);
+    let mut rest = text;
+    while let Some(c) = rest.chars().next() {
+        if let Some(m) = CSI.captures(rest) {
+            let args: Vec<usize> = m[1].split(';').map(|a| a.parse().unwrap_or(0)).collect();
+            let arg = |i: usize| args.get(i).copied().unwrap_or(0);
+            match &m[2] {
+                "H" => {
+                    row = arg(0).clamp(1, ROWS) - 1;
+                    col = arg(1).clamp(1, COLUMNS) - 1;
+                }
+                "J" if arg(0) == 2 => grid.iter_mut().for_each(|r| r.fill(' ')),
+                "J" => {
+                    grid[row][col..].fill(' ');
+                    grid[row + 1..].iter_mut().for_each(|r| r.fill(' '));
+                }
+                "K" => grid[row][col..].fill(' '),
+                _ => {}
+            }
+            rest = &rest[m[0].len()..];
+            continue;
+        }
+        let mut step = c.len_utf8();
+        match c {
+            '^' if rest.starts_with("^M") => (col, step) = (0, 2),
+            '^' if rest.starts_with("^H") => (col, step) = (col.saturating_sub(1), 2),
+            '\n' => row = (row + 1).min(ROWS - 1),
+            c => {
+                if col < COLUMNS {
+                    grid[row][col] = c;
+                }
+                col = (col + 1).min(COLUMNS);
+            }
+        }
+        rest = &rest[step..];
+    }
+    grid.iter()
+        .map(|r| r.iter().collect::<String>().trim_end().to_string())
+        .collect()
 }
 
 /// The session's lines, control characters shown and every rule applied.
@@ -223,11 +279,22 @@ mod tests {
     }
 
     #[test]
-    fn a_full_screen_program_is_its_text() {
-        let text = "vi x\r\n\x1b[?1049h\x1b[H~\x1b[2;1H- x\x1b[?1049lroot@noyau:/# ls\r\n";
-        assert_eq!(
-            session(text),
-            ["vi x", "[screen: ~- x]", "root@noyau:/# ls"]
-        );
+    fn a_full_screen_program_is_the_screen_it_left() {
+        // Two ways to draw the same screen: all at once, or a word, a cursor
+        // move over the space, then the rest.
+        let at_once = "\x1b[?1049h\x1b[H\x1b[J\x1b[2;1H~\x1b[1;1Hhello from vi";
+        let in_steps = "\x1b[?1049h\x1b[2;1H~\x1b[1;1Hhello from\x1b[1;12Hvi\x1b[24;1H\x1b[K";
+        for drawn in [at_once, in_steps] {
+            let text = format!("vi x\r\n{drawn}\x1b[?1049lroot@noyau:/# ls\r\n");
+            assert_eq!(
+                session(&text),
+                [
+                    "vi x",
+                    "[screen  1] hello from vi",
+                    "[screen  2] ~",
+                    "root@noyau:/# ls"
+                ]
+            );
+        }
     }
 }

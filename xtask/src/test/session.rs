@@ -127,12 +127,13 @@ fn unescape(text: &str) -> Result<String> {
 }
 
 /// Whether the console's last line is the prompt of the system's
-/// /etc/profile, `\u@\h:\w\$ ` (root@noyau:/# ).
+/// /etc/profile, `\u@\h:\w\$ ` (root@noyau:/# ). Leaving a full-screen
+/// program's alternate screen (`ESC [ ? 1049 l`) starts a line too.
 pub fn ends_with_prompt(output: &str) -> bool {
     static PROMPT: std::sync::LazyLock<Regex> = std::sync::LazyLock::new(|| {
         Regex::new(r"(?:^|\n)[a-z_][a-z0-9_-]*@[A-Za-z0-9.-]+:[^\n]*[#$] $").expect("a regex")
     });
-    PROMPT.is_match(&checks::clean_log(output))
+    PROMPT.is_match(&checks::clean_log(&output.replace("\x1b[?1049l", "\n")))
 }
 
 /// One session on one kernel.
@@ -365,5 +366,8 @@ mod tests {
         assert!(ends_with_prompt("x\nalice@noyau:/home/alice$ "));
         assert!(!ends_with_prompt("root@noyau:/# ls\r\n"));
         assert!(!ends_with_prompt("root@noyau:/# ls"));
+        assert!(ends_with_prompt(
+            ":q!\x1b[1;11H\x1b[?1049lroot@noyau:/# \x1b[6n"
+        ));
     }
 }
