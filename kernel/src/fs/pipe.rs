@@ -6,7 +6,8 @@
 //! the pipe is full, and fails with EPIPE (and SIGPIPE) when no reader is
 //! left. Waiting yields to other tasks until the next tick. Each pipe is a
 //! FIFO inode of an internal pipefs, unlinked at once, so fstat sees a
-//! FIFO as on Linux.
+//! FIFO as on Linux. A named FIFO (mkfifo) keeps its pipe on its inode;
+//! opening one waits for the other end (fifo_open).
 
 use alloc::collections::VecDeque;
 use alloc::format;
@@ -33,6 +34,10 @@ struct PipeBuffer {
     data: VecDeque<u8>,
     readers: usize,
     writers: usize,
+    /// Opens of each end so far: a FIFO's open waits for the other end's
+    /// count to move (Linux: r_counter, w_counter).
+    r_counter: u64,
+    w_counter: u64,
 }
 
 struct PipeEnd {
@@ -112,26 +117,8 @@ impl FileOps for PipeEnd {
         false
     }
 
-    /// The read end is readable with data or without writers (then it
-    /// hangs up too); the write end writable with room, in error without
-    /// readers.
     fn poll(&self, _file: &File) -> u32 {
-        let p = self.pipe.lock();
-        if self.write {
-            match (p.readers, p.data.len() < PIPE_SIZE) {
-                (0, _) => POLLERR,
-                (_, true) => POLLOUT | POLLWRNORM,
-                _ => 0,
-            }
-        } else {
-            let data = if p.data.is_empty() {
-                0
-            } else {
-                POLLIN | POLLRDNORM
-            };
-            let hangup = if p.writers == 0 { POLLHUP } else { 0 };
-            data | hangup
-        }
+        poll_bits(&self.pipe.lock(), self.write)
     }
 
     /// FIONREAD: the bytes waiting in the pipe.
@@ -151,6 +138,153 @@ impl FileOps for PipeEnd {
             p.writers -= 1;
         } else {
             p.readers -= 1;
+        }
+        // A FIFO's data goes with its last user (Linux frees the pipe).
+        if p.readers == 0 && p.writers == 0 {
+            p.data.clear();
+        }
+    }
+}
+
+/// The read end is readable with data or without writers (then it hangs
+/// up too); the write end writable with room, in error without readers.
+fn poll_bits(p: &PipeBuffer, write: bool) -> u32 {
+    if write {
+        match (p.readers, p.data.len() < PIPE_SIZE) {
+            (0, _) => POLLERR,
+            (_, true) => POLLOUT | POLLWRNORM,
+            _ => 0,
+        }
+    } else {
+        let data = if p.data.is_empty() {
+            0
+        } else {
+            POLLIN | POLLRDNORM
+        };
+        let hangup = if p.writers == 0 { POLLHUP } else { 0 };
+        data | hangup
+    }
+}
+
+/// The pipe of a FIFO inode, made on its first open (Linux: i_pipe).
+fn fifo_pipe(inode: &vfs::Inode) -> vfs::Result<Arc<IrqSpinLock<PipeBuffer>>> {
+    let special = inode.special.call_once(|| {
+        let pipe: Arc<IrqSpinLock<PipeBuffer>> = Arc::new(IrqSpinLock::new(PipeBuffer {
+            data: VecDeque::new(),
+            readers: 0,
+            writers: 0,
+            r_counter: 0,
+            w_counter: 0,
+        }));
+        pipe
+    });
+    special
+        .clone()
+        .downcast::<IrqSpinLock<PipeBuffer>>()
+        .map_err(|_| errno(linux_raw_sys::errno::ENXIO))
+}
+
+/// open(2) of a FIFO (Linux: fifo_open). A reader waits for a writer and a
+/// writer for a reader, unless O_NONBLOCK: then a reader opens at once and
+/// a writer without readers fails with ENXIO. O_RDWR opens both ends and
+/// never waits. A signal ends the wait with ERESTARTSYS.
+pub fn fifo_open(inode: &vfs::Inode, flags: u32) -> vfs::Result<Arc<dyn FileOps>> {
+    let pipe = fifo_pipe(inode)?;
+    let nonblock = flags & O_NONBLOCK != 0;
+    let (read, write) = match flags & 3 {
+        0 => (true, false),
+        1 => (false, true),
+        _ => (true, true),
+    };
+    {
+        let mut p = pipe.lock();
+        if write && !read && nonblock && p.readers == 0 {
+            return Err(errno(linux_raw_sys::errno::ENXIO));
+        }
+        if read {
+            p.readers += 1;
+            p.r_counter += 1;
+        }
+        if write {
+            p.writers += 1;
+            p.w_counter += 1;
+        }
+    }
+    let end: Arc<dyn FileOps> = match (read, write) {
+        (true, true) => Arc::new(FifoBoth(PipeEnd {
+            pipe: pipe.clone(),
+            write: false,
+        })),
+        _ => Arc::new(PipeEnd {
+            pipe: pipe.clone(),
+            write,
+        }),
+    };
+    if read != write && !(read && nonblock) {
+        let start = {
+            let p = pipe.lock();
+            if read {
+                p.w_counter
+            } else {
+                p.r_counter
+            }
+        };
+        loop {
+            {
+                let p = pipe.lock();
+                let (now, others) = match read {
+                    true => (p.w_counter, p.writers),
+                    false => (p.r_counter, p.readers),
+                };
+                if others > 0 || now != start {
+                    break;
+                }
+            }
+            if let Err(e) = wait_or_interrupted() {
+                let mut p = pipe.lock();
+                if read {
+                    p.readers -= 1;
+                } else {
+                    p.writers -= 1;
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(end)
+}
+
+/// A FIFO opened O_RDWR: one file that reads and writes the same pipe.
+struct FifoBoth(PipeEnd);
+
+impl FileOps for FifoBoth {
+    fn read(&self, file: &File, buf: &mut [u8], pos: &mut u64) -> vfs::Result<usize> {
+        self.0.read(file, buf, pos)
+    }
+
+    fn write(&self, file: &File, buf: &[u8], pos: &mut u64) -> vfs::Result<usize> {
+        self.0.write(file, buf, pos)
+    }
+
+    fn seekable(&self) -> bool {
+        false
+    }
+
+    fn poll(&self, _file: &File) -> u32 {
+        let p = self.0.pipe.lock();
+        poll_bits(&p, false) | poll_bits(&p, true)
+    }
+
+    fn ioctl(&self, file: &File, cmd: u32, arg: u64) -> vfs::Result<i64> {
+        self.0.ioctl(file, cmd, arg)
+    }
+
+    fn release(&self, _file: &File) {
+        let mut p = self.0.pipe.lock();
+        p.readers -= 1;
+        p.writers -= 1;
+        if p.readers == 0 && p.writers == 0 {
+            p.data.clear();
         }
     }
 }
@@ -182,6 +316,8 @@ pub fn sys_pipe2(fds: u64, flags: u64) -> i64 {
         data: VecDeque::new(),
         readers: 1,
         writers: 1,
+        r_counter: 1,
+        w_counter: 1,
     }));
     let task_cred = crate::kernel::cred::current_fs_cred();
     let reader = Arc::new(PipeEnd {
