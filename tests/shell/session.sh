@@ -59,6 +59,26 @@ fg
 #@expect sleep 30\r\n
 #@send \x03
 echo status $?
+# ^Z of a foreground job, bg, stop and continue by signal, kill.
+sleep 40
+#@expect sleep 40\r\n
+#@send \x1a
+jobs; bg; jobs
+kill -STOP %1; jobs
+kill -CONT %1; jobs
+kill %1; wait; echo status $?; jobs
+timeout 1 sleep 5; echo status $?
+yes | head -2
+# Files, devices, a FIFO, descriptors.
+echo x > /dev/full; echo status $?
+head -c 5 /dev/urandom | wc -c
+mkfifo /tmp/fifo; (echo through a fifo > /tmp/fifo &); cat /tmp/fifo
+ls -l /proc/self/fd/ 2>&1 | sed 's/^l[-rwx]* *[0-9]* /L /'
+dd if=/dev/zero of=/tmp/z bs=1k count=100 2>/dev/null; du -k /tmp/z
+stat -c '%s %b %B %h %a' /tmp/z /tmp/fifo
+chmod 640 /tmp/z; chown alice:bob /tmp/z; ls -l /tmp/z
+nice -n 5 cut -d' ' -f19 /proc/self/stat
+read x < /dev/null; echo status $?
 # A character device made with mknod, then read.
 mknod /tmp/zero c 1 5; ls -l /tmp/zero
 head -c 8 /tmp/zero | od -An -tx1

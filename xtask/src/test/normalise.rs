@@ -58,6 +58,11 @@ const RULES: &[Rule] = &[
     },
     Rule {
         command: None,
+        rewrite: Rewrite::Replace(r"pipe:\[[0-9]+\]", "pipe:[N]"),
+        reason: "pipefs inode numbers count the pipes made since boot, by the kernel too",
+    },
+    Rule {
+        command: None,
         rewrite: Rewrite::Replace(r"size=[0-9]+k,nr_inodes=[0-9]+", "size=Nk,nr_inodes=N"),
         reason: "tmpfs limits are half of the memory the kernel leaves free",
     },
