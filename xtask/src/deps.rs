@@ -71,7 +71,19 @@ pub const PACKAGES: &[Package] = &[
         name: "musl-tools",
         probe: Probe::Command("musl-gcc"),
     },
+    // The interactive test starts `cargo xtask run` in a detached tmux.
+    Package {
+        name: "tmux",
+        probe: Probe::Command("tmux"),
+    },
 ];
+
+/// What the shell-session tests need besides: Debian's Linux kernel, whose
+/// run of the same session is the reference.
+pub const SHELL_PACKAGES: &[Package] = &[Package {
+    name: "linux-image-amd64",
+    probe: Probe::Glob("/boot", "vmlinuz-"),
+}];
 
 /// What `cargo xtask bench` needs besides: Debian's Linux kernel, which it
 /// boots in /boot/vmlinuz-*, and the font its chart is labelled in.
@@ -284,6 +296,7 @@ mod tests {
         let bench: Vec<_> = BENCH_PACKAGES.iter().map(|p| p.name).collect();
         assert_eq!(bench, ["linux-image-amd64", "fonts-dejavu-core"]);
         assert!(PACKAGES.iter().all(|p| !bench.contains(&p.name)));
+        assert!(SHELL_PACKAGES.iter().all(|p| bench.contains(&p.name)));
     }
 
     #[test]
@@ -292,7 +305,7 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), PACKAGES.len());
-        assert_eq!(names.len(), 10);
+        assert_eq!(names.len(), 11);
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! noyau's own test programs (user/tests, user/rust) are in /usr/bin, so
 //! that what the boot tests show can be run again by hand.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{bail, Context, Result};
@@ -27,6 +27,8 @@ const DIRS: &[(&str, u32)] = &[
     ("etc", 0o755),
     ("etc/init.d", 0o755),
     ("home", 0o755),
+    ("lib", 0o755),
+    ("lib/modules", 0o755),
     ("proc", 0o755),
     ("root", 0o700),
     ("run", 0o755),
@@ -68,6 +70,7 @@ const RCS: &str = "\
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 grep -q ' /dev ' /proc/mounts || mount -t devtmpfs devtmpfs /dev
+[ -x /etc/init.d/modules ] && /etc/init.d/modules
 hostname -F /etc/hostname
 cat /etc/motd
 ";
@@ -197,6 +200,68 @@ pub fn ensure(programs: &[Program]) -> Result<PathBuf> {
     let path = paths::initramfs_dir().join(format!("{NAME}.cpio"));
     write_if_changed(&path, &image(&busybox, &applets, &programs))?;
     Ok(path)
+}
+
+/// The script rcS runs when the image has it: the Linux reference runs of
+/// the shell tests load the modules Debian builds as such (brd for
+/// /dev/ram0, 4096 KiB as noyau's default) before the session starts, then
+/// remove the module and themselves, so that both kernels show the same tree.
+const MODULES: &str = "\
+#!/bin/sh
+insmod /lib/modules/brd.ko rd_size=4096
+rm /lib/modules/brd.ko /etc/init.d/modules
+";
+
+/// A second archive for Linux, unpacked over the first one (Linux reads
+/// concatenated cpio archives): Debian's brd.ko, and /etc/init.d/modules
+/// to load it.
+pub fn linux_extra(brd: &[u8]) -> Vec<u8> {
+    let mut a = Builder::new(Format::Newc);
+    a.owner(0, 0).mtime(0);
+    a.file("lib/modules/brd.ko", 0o644, brd);
+    a.file("etc/init.d/modules", 0o755, MODULES.as_bytes());
+    a.finish()
+}
+
+/// Writes target/noyau/initramfs/system-linux.cpio: system.cpio byte for
+/// byte, then `linux_extra` with the brd module of the kernel `vmlinuz`
+/// (/boot/vmlinuz-VERSION, its modules in /lib/modules/VERSION).
+pub fn ensure_for_linux(vmlinuz: &Path, programs: &[Program]) -> Result<PathBuf> {
+    let name = vmlinuz.file_name().unwrap_or_default().to_string_lossy();
+    let version = name
+        .strip_prefix("vmlinuz-")
+        .with_context(|| format!("{}: not a /boot/vmlinuz-VERSION", vmlinuz.display()))?;
+    let brd = brd_module(&Path::new("/lib/modules").join(version))?;
+    let mut bytes = std::fs::read(ensure(programs)?).context("reading system.cpio")?;
+    bytes.extend_from_slice(&linux_extra(&brd));
+    let path = paths::initramfs_dir().join(format!("{NAME}-linux.cpio"));
+    write_if_changed(&path, &bytes)?;
+    Ok(path)
+}
+
+/// brd.ko from a kernel's module tree, decompressed if Debian shipped it
+/// as brd.ko.xz (busybox's insmod takes it plain).
+fn brd_module(modules: &Path) -> Result<Vec<u8>> {
+    let dir = modules.join("kernel/drivers/block");
+    let plain = dir.join("brd.ko");
+    if plain.exists() {
+        return std::fs::read(&plain).with_context(|| format!("reading {}", plain.display()));
+    }
+    let xz = dir.join("brd.ko.xz");
+    let out = Command::new("xz")
+        .arg("-dc")
+        .arg(&xz)
+        .output()
+        .with_context(|| format!("running xz -dc {}", xz.display()))?;
+    if !out.status.success() {
+        bail!(
+            "no brd.ko in {} (xz -dc {}: {})",
+            dir.display(),
+            xz.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        );
+    }
+    Ok(out.stdout)
 }
 
 #[cfg(test)]

@@ -235,6 +235,10 @@ pub fn status(s: &PidStatus<'_>) -> String {
         s.cap_amb
     );
     let _ = writeln!(o, "Seccomp_filters:\t0");
+    // What prctl(PR_GET_SPECULATION_CTRL) would say: noyau has no
+    // speculation controls, so speculation is on and cannot be turned off.
+    o.push_str("Speculation_Store_Bypass:\tvulnerable\n");
+    o.push_str("SpeculationIndirectBranch:\talways enabled\n");
     let mask = if s.cpus >= 64 {
         u64::MAX
     } else {
@@ -357,6 +361,7 @@ mod tests {
         assert!(text.contains("\nThreads:\t1\n"));
         assert!(text.contains("\nCapBnd:\t000001ffffffffff\n"));
         assert!(text.contains("\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\n"));
+        assert!(text.contains("\nSeccomp_filters:\t0\nSpeculation_Store_Bypass:\tvulnerable\n"));
         assert!(text.lines().all(|l| l.contains(":\t")));
     }
 

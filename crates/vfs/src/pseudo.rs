@@ -40,6 +40,9 @@ pub struct Entry {
     pub perm: u32,
     pub uid: u32,
     pub gid: u32,
+    /// What stat reports as the size: 0, as procfs's files and links have,
+    /// but 64 for the links of /proc/PID/fd (Linux: proc_fd_instantiate).
+    pub size: u64,
     pub node: Node,
 }
 
@@ -52,6 +55,7 @@ impl Entry {
             perm,
             uid: 0,
             gid: 0,
+            size: 0,
             node,
         }
     }
@@ -102,14 +106,19 @@ pub fn make_inode(dev: u64, entry: Entry) -> Arc<Inode> {
         mode: file_type.mode_bits() | entry.perm,
         uid: entry.uid,
         gid: entry.gid,
-        nlink: if file_type == FileType::Directory {
-            2
-        } else {
-            1
+        // A directory's ".." entries link to it: 2 and one per subdirectory.
+        nlink: match &entry.node {
+            Node::Dir(dir) => {
+                let entries = dir.entries();
+                let subdirs = entries.iter().filter(|e| matches!(e.node, Node::Dir(_)));
+                2 + subdirs.count() as u32
+            }
+            _ => 1,
         },
         atime: now,
         mtime: now,
         ctime: now,
+        size: entry.size,
         ..InodeAttr::default()
     };
     let ops: Box<dyn InodeOps> = match entry.node {

@@ -103,11 +103,14 @@ pub fn proc_devices() -> String {
 }
 
 /// Opens device nodes through the registry (Linux: def_chr_fops's
-/// chrdev_open and blkdev_open).
+/// chrdev_open and blkdev_open), and FIFOs through their pipe (fifo_open).
 pub struct DeviceOpen;
 
 impl SpecialOpen for DeviceOpen {
     fn open(&self, path: &Path, inode: &Arc<Inode>, flags: u32) -> vfs::Result<Arc<dyn FileOps>> {
+        if inode.file_type() == vfs::FileType::Fifo {
+            return crate::fs::pipe::fifo_open(inode, flags);
+        }
         // A mount with MS_NODEV gives no access to its device nodes (may_open).
         if path.mnt.flags() & linux_raw_sys::general::MS_NODEV != 0 {
             return Err(Errno::new(linux_raw_sys::errno::EACCES));

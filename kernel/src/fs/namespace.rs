@@ -8,6 +8,7 @@
 //! execve and MS_NODEV device opens (EACCES). Only a caller with CAP_SYS_ADMIN
 //! (effective root here) may mount.
 
+use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -257,6 +258,23 @@ pub fn sys_fstatfs(fd: u64, buf: u64) -> i64 {
     }
 }
 
+/// A filesystem's own options in /proc/mounts and mountinfo (Linux:
+/// shmem_show_options). Every tmpfs says inode64 (Debian's
+/// CONFIG_TMPFS_INODE64). rootfs and devtmpfs, mounted during boot, also
+/// show their limits of half of memory (size in KiB, inodes in pages): Linux
+/// shows them because they were set before boot memory was freed and so
+/// differ from the default computed at the time of reading.
+fn fs_options(name: &str, is_rootfs: bool) -> String {
+    let (_, total, _) = crate::mm::page_alloc::counters();
+    let limits = format!("size={}k,nr_inodes={}", total / 2 * 4, total / 2);
+    match (name, is_rootfs) {
+        ("devtmpfs", _) => format!("{limits},mode=755,inode64"),
+        (_, true) => format!("{limits},inode64"),
+        ("tmpfs", false) => "inode64".into(),
+        _ => String::new(),
+    }
+}
+
 /// The text of /proc/PID/mountinfo for a task whose root is `root`.
 pub fn proc_mountinfo(root: &vfs::Path) -> String {
     let mut out = String::new();
@@ -284,11 +302,7 @@ pub fn proc_mountinfo(root: &vfs::Path) -> String {
             flags: m.flags(),
             fstype: if is_rootfs { "rootfs" } else { m.fs().name() },
             source: m.source(),
-            fs_options: if m.fs().name() == "devtmpfs" {
-                "mode=755"
-            } else {
-                ""
-            },
+            fs_options: &fs_options(m.fs().name(), is_rootfs),
         };
         procfmt::mountinfo_line(&mut out, &line);
     }
@@ -310,12 +324,8 @@ pub fn proc_mounts(root: &vfs::Path) -> String {
         };
         let is_rootfs = core::ptr::eq(Arc::as_ptr(m.fs()) as *const u8, rootfs);
         let fstype = if is_rootfs { "rootfs" } else { m.fs().name() };
-        let opts = if m.fs().name() == "devtmpfs" {
-            "mode=755"
-        } else {
-            ""
-        };
-        procfmt::mount_line(&mut out, m.source(), &point, fstype, m.flags(), opts);
+        let opts = fs_options(m.fs().name(), is_rootfs);
+        procfmt::mount_line(&mut out, m.source(), &point, fstype, m.flags(), &opts);
     }
     out
 }

@@ -8,7 +8,8 @@
 //! waiting reader sleeps on the pipe's read queue until a writer puts data
 //! in or the last writer goes, a writer on the write queue likewise. Each
 //! pipe is a FIFO inode of an internal pipefs, unlinked at once, so fstat
-//! sees a FIFO as on Linux.
+//! sees a FIFO as on Linux. A named FIFO (mkfifo) keeps its pipe on its
+//! inode; opening one waits for the other end (fifo_open).
 
 use alloc::collections::VecDeque;
 use alloc::format;
@@ -38,10 +39,37 @@ struct PipeBuffer {
     data: VecDeque<u8>,
     readers: usize,
     writers: usize,
-    /// Readers waiting for data or the last writer's close.
+    /// Opens of each end so far: a FIFO's open waits for the other end's
+    /// count to move (Linux: r_counter, w_counter).
+    r_counter: u64,
+    w_counter: u64,
+    /// Readers waiting for data or the last writer's close, and FIFO
+    /// readers waiting for a writer's open.
     read_wait: WaitQueue,
-    /// Writers waiting for room or the last reader's close.
+    /// Writers waiting for room or the last reader's close, and FIFO
+    /// writers waiting for a reader's open.
     write_wait: WaitQueue,
+}
+
+impl PipeBuffer {
+    fn new(ends: usize) -> PipeBuffer {
+        PipeBuffer {
+            data: VecDeque::new(),
+            readers: ends,
+            writers: ends,
+            r_counter: ends as u64,
+            w_counter: ends as u64,
+            read_wait: WaitQueue::default(),
+            write_wait: WaitQueue::default(),
+        }
+    }
+
+    fn queue(&mut self, side: Side) -> &mut WaitQueue {
+        match side {
+            Side::Read => &mut self.read_wait,
+            Side::Write => &mut self.write_wait,
+        }
+    }
 }
 
 struct PipeEnd {
@@ -60,26 +88,17 @@ enum Side {
     Write,
 }
 
-impl PipeBuffer {
-    fn queue(&mut self, side: Side) -> &mut WaitQueue {
-        match side {
-            Side::Read => &mut self.read_wait,
-            Side::Write => &mut self.write_wait,
-        }
-    }
-}
-
-/// Sleep on one side of the pipe until woken, unless the file is
-/// non-blocking (EAGAIN) or a signal is to be acted on (ERESTARTSYS:
-/// restarted after a stop or an SA_RESTART handler, as Linux's pipe_read
-/// does). `p` is the locked pipe, found empty or full.
+/// Sleep on one side of the pipe until woken, unless `nonblock` (EAGAIN)
+/// or a signal is to be acted on (ERESTARTSYS: restarted after a stop or
+/// an SA_RESTART handler, as Linux's pipe_read does). `p` is the locked
+/// pipe, found empty or full, or a FIFO without its other end.
 fn wait(
     pipe: &IrqSpinLock<PipeBuffer>,
     mut p: crate::kernel::sync::IrqSpinLockGuard<'_, PipeBuffer>,
-    file: &File,
+    nonblock: bool,
     side: Side,
 ) -> vfs::Result<()> {
-    if file.flags() & O_NONBLOCK != 0 {
+    if nonblock {
         return Err(errno(EAGAIN));
     }
     if crate::kernel::signal::signal_pending() {
@@ -91,6 +110,10 @@ fn wait(
     let me = TASKS.lock().current;
     pipe.lock().queue(side).finish_wait(me);
     Ok(())
+}
+
+fn nonblocking(file: &File) -> bool {
+    file.flags() & O_NONBLOCK != 0
 }
 
 impl FileOps for PipeEnd {
@@ -110,7 +133,7 @@ impl FileOps for PipeEnd {
             if p.writers == 0 || buf.is_empty() {
                 return Ok(0);
             }
-            wait(&self.pipe, p, file, Side::Read)?;
+            wait(&self.pipe, p, nonblocking(file), Side::Read)?;
         }
     }
 
@@ -142,7 +165,7 @@ impl FileOps for PipeEnd {
                 p.read_wait.wake_up_all();
             }
             if done < buf.len() {
-                if let Err(e) = wait(&self.pipe, p, file, Side::Write) {
+                if let Err(e) = wait(&self.pipe, p, nonblocking(file), Side::Write) {
                     return if done > 0 { Ok(done) } else { Err(e) };
                 }
             }
@@ -154,26 +177,8 @@ impl FileOps for PipeEnd {
         false
     }
 
-    /// The read end is readable with data or without writers (then it
-    /// hangs up too); the write end writable with room, in error without
-    /// readers.
     fn poll(&self, _file: &File) -> u32 {
-        let p = self.pipe.lock();
-        if self.write {
-            match (p.readers, p.data.len() < PIPE_SIZE) {
-                (0, _) => POLLERR,
-                (_, true) => POLLOUT | POLLWRNORM,
-                _ => 0,
-            }
-        } else {
-            let data = if p.data.is_empty() {
-                0
-            } else {
-                POLLIN | POLLRDNORM
-            };
-            let hangup = if p.writers == 0 { POLLHUP } else { 0 };
-            data | hangup
-        }
+        poll_bits(&self.pipe.lock(), self.write)
     }
 
     /// FIONREAD: the bytes waiting in the pipe.
@@ -196,6 +201,151 @@ impl FileOps for PipeEnd {
         } else {
             p.readers -= 1;
             p.write_wait.wake_up_all();
+        }
+        // A FIFO's data goes with its last user (Linux frees the pipe).
+        if p.readers == 0 && p.writers == 0 {
+            p.data.clear();
+        }
+    }
+}
+
+/// The read end is readable with data or without writers (then it hangs
+/// up too); the write end writable with room, in error without readers.
+fn poll_bits(p: &PipeBuffer, write: bool) -> u32 {
+    if write {
+        match (p.readers, p.data.len() < PIPE_SIZE) {
+            (0, _) => POLLERR,
+            (_, true) => POLLOUT | POLLWRNORM,
+            _ => 0,
+        }
+    } else {
+        let data = if p.data.is_empty() {
+            0
+        } else {
+            POLLIN | POLLRDNORM
+        };
+        let hangup = if p.writers == 0 { POLLHUP } else { 0 };
+        data | hangup
+    }
+}
+
+/// The pipe of a FIFO inode, made on its first open (Linux: i_pipe).
+fn fifo_pipe(inode: &vfs::Inode) -> vfs::Result<Arc<IrqSpinLock<PipeBuffer>>> {
+    let special = inode.special.call_once(|| {
+        let pipe: Arc<IrqSpinLock<PipeBuffer>> = Arc::new(IrqSpinLock::new(PipeBuffer::new(0)));
+        pipe
+    });
+    special
+        .clone()
+        .downcast::<IrqSpinLock<PipeBuffer>>()
+        .map_err(|_| errno(linux_raw_sys::errno::ENXIO))
+}
+
+/// open(2) of a FIFO (Linux: fifo_open). A reader waits for a writer and a
+/// writer for a reader, unless O_NONBLOCK: then a reader opens at once and
+/// a writer without readers fails with ENXIO. O_RDWR opens both ends and
+/// never waits. A signal ends the wait with ERESTARTSYS.
+pub fn fifo_open(inode: &vfs::Inode, flags: u32) -> vfs::Result<Arc<dyn FileOps>> {
+    let pipe = fifo_pipe(inode)?;
+    let nonblock = flags & O_NONBLOCK != 0;
+    let (read, write) = match flags & 3 {
+        0 => (true, false),
+        1 => (false, true),
+        _ => (true, true),
+    };
+    {
+        let mut p = pipe.lock();
+        if write && !read && nonblock && p.readers == 0 {
+            return Err(errno(linux_raw_sys::errno::ENXIO));
+        }
+        // An end that waits for this one to open wakes (wake_up_partner).
+        if read {
+            p.readers += 1;
+            p.r_counter += 1;
+            p.write_wait.wake_up_all();
+        }
+        if write {
+            p.writers += 1;
+            p.w_counter += 1;
+            p.read_wait.wake_up_all();
+        }
+    }
+    let end: Arc<dyn FileOps> = match (read, write) {
+        (true, true) => Arc::new(FifoBoth(PipeEnd {
+            pipe: pipe.clone(),
+            write: false,
+        })),
+        _ => Arc::new(PipeEnd {
+            pipe: pipe.clone(),
+            write,
+        }),
+    };
+    if read != write && !(read && nonblock) {
+        let start = {
+            let p = pipe.lock();
+            if read {
+                p.w_counter
+            } else {
+                p.r_counter
+            }
+        };
+        let side = if read { Side::Read } else { Side::Write };
+        loop {
+            let p = pipe.lock();
+            let (now, others) = match read {
+                true => (p.w_counter, p.writers),
+                false => (p.r_counter, p.readers),
+            };
+            if others > 0 || now != start {
+                break;
+            }
+            if let Err(e) = wait(&pipe, p, false, side) {
+                let mut p = pipe.lock();
+                if read {
+                    p.readers -= 1;
+                } else {
+                    p.writers -= 1;
+                }
+                return Err(e);
+            }
+        }
+    }
+    Ok(end)
+}
+
+/// A FIFO opened O_RDWR: one file that reads and writes the same pipe.
+struct FifoBoth(PipeEnd);
+
+impl FileOps for FifoBoth {
+    fn read(&self, file: &File, buf: &mut [u8], pos: &mut u64) -> vfs::Result<usize> {
+        self.0.read(file, buf, pos)
+    }
+
+    fn write(&self, file: &File, buf: &[u8], pos: &mut u64) -> vfs::Result<usize> {
+        self.0.write(file, buf, pos)
+    }
+
+    fn seekable(&self) -> bool {
+        false
+    }
+
+    fn poll(&self, _file: &File) -> u32 {
+        let p = self.0.pipe.lock();
+        poll_bits(&p, false) | poll_bits(&p, true)
+    }
+
+    fn ioctl(&self, file: &File, cmd: u32, arg: u64) -> vfs::Result<i64> {
+        self.0.ioctl(file, cmd, arg)
+    }
+
+    fn release(&self, _file: &File) {
+        let mut p = self.0.pipe.lock();
+        p.readers -= 1;
+        p.writers -= 1;
+        p.read_wait.wake_up_all();
+        p.write_wait.wake_up_all();
+        if p.readers == 0 && p.writers == 0 {
+            p.data.clear();
         }
     }
 }
@@ -223,13 +373,7 @@ pub fn sys_pipe2(fds: u64, flags: u64) -> i64 {
     };
     let _ = vfs::unlink(Lookup::new(&root, &root, &cred), name.as_bytes());
 
-    let pipe = Arc::new(IrqSpinLock::new(PipeBuffer {
-        data: VecDeque::new(),
-        readers: 1,
-        writers: 1,
-        read_wait: WaitQueue::default(),
-        write_wait: WaitQueue::default(),
-    }));
+    let pipe = Arc::new(IrqSpinLock::new(PipeBuffer::new(1)));
     let task_cred = crate::kernel::cred::current_fs_cred();
     let reader = Arc::new(PipeEnd {
         pipe: pipe.clone(),

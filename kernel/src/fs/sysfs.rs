@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 use vfs::pseudo::{Entry, Node, PseudoFs, StaticDir, SYSFS_MAGIC};
 use vfs::FileSystem;
 
-const DIRS: [&[u8]; 10] = [
+const DIRS: [&[u8]; 11] = [
     b"block",
     b"bus",
     b"class",
@@ -15,6 +15,7 @@ const DIRS: [&[u8]; 10] = [
     b"devices",
     b"firmware",
     b"fs",
+    b"hypervisor",
     b"kernel",
     b"module",
     b"power",

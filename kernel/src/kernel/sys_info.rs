@@ -3,6 +3,8 @@
 //!
 //! There are no credentials yet: every task is root (uid and gid 0).
 
+use alloc::vec::Vec;
+
 use linux_raw_sys::errno::{EFAULT, EINVAL, EPERM};
 
 use crate::kernel::sync::IrqSpinLock;
@@ -46,16 +48,22 @@ pub fn sys_set_robust_list(_head: u64, len: u64) -> i64 {
 /// struct new_utsname: six fields of 65 bytes.
 const UTS_LEN: usize = 65;
 
+/// uname's system name, release and version (and /proc/sys/kernel's ostype,
+/// osrelease and version).
+pub const OSTYPE: &str = "Linux";
+pub const OSRELEASE: &str = concat!("6.1.0-noyau-", env!("CARGO_PKG_VERSION"));
+pub const VERSION: &str = concat!("#1 SMP noyau ", env!("CARGO_PKG_VERSION"));
+
 /// uname(2). The system name is "Linux" because programs read it (and the
 /// release) to learn which system-call ABI they are talking to; the
 /// release and version say that it is noyau.
 pub fn sys_uname(buf: u64) -> i64 {
     let (host, domain) = *UTS_NAMES.lock();
     let fields: [&[u8]; 6] = [
-        b"Linux",
+        OSTYPE.as_bytes(),
         until_nul(&host),
-        concat!("6.1.0-noyau-", env!("CARGO_PKG_VERSION")).as_bytes(),
-        concat!("#1 SMP noyau ", env!("CARGO_PKG_VERSION")).as_bytes(),
+        OSRELEASE.as_bytes(),
+        VERSION.as_bytes(),
         b"x86_64",
         until_nul(&domain),
     ];
@@ -86,6 +94,29 @@ const NONE: [u8; UTS_LEN] = {
 
 fn until_nul(name: &[u8]) -> &[u8] {
     &name[..name.iter().position(|&b| b == 0).unwrap_or(name.len())]
+}
+
+/// The host name (`host`) or the domain name, as uname reports it.
+pub fn uts_name(host: bool) -> Vec<u8> {
+    let names = UTS_NAMES.lock();
+    until_nul(if host { &names.0 } else { &names.1 }).to_vec()
+}
+
+/// A write to /proc/sys/kernel/hostname or domainname (Linux:
+/// proc_dostring): the bytes up to the first newline, at most 64 of them;
+/// returns what the write took.
+pub fn write_uts_name(host: bool, bytes: &[u8]) -> Result<usize, vfs::Errno> {
+    let name = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let mut new = [0u8; UTS_LEN];
+    let n = name.len().min(UTS_LEN - 1);
+    new[..n].copy_from_slice(&name[..n]);
+    let mut names = UTS_NAMES.lock();
+    if host {
+        names.0 = new;
+    } else {
+        names.1 = new;
+    }
+    Ok(bytes.len())
 }
 
 /// sethostname(2) and setdomainname(2) (`host` false): CAP_SYS_ADMIN, at

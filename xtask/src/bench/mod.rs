@@ -52,7 +52,7 @@ pub fn out_dir() -> PathBuf {
 }
 
 /// The newest Debian kernel image in /boot (linux-image-amd64 installs it).
-fn linux_image() -> Result<PathBuf> {
+pub fn linux_image() -> Result<PathBuf> {
     let mut images: Vec<PathBuf> = std::fs::read_dir("/boot")
         .context("reading /boot")?
         .filter_map(|entry| entry.ok().map(|e| e.path()))

@@ -6,7 +6,11 @@ mod boot;
 mod checks;
 mod differential;
 mod host;
+mod normalise;
 mod scenario;
+mod session;
+mod shell;
+mod tmux;
 mod unified_diff;
 
 use anyhow::Result;
@@ -67,7 +71,11 @@ pub fn run(options: &Options) -> Result<bool> {
         "lint/benches",
     ];
     let lint = lints.iter().any(|name| options.selects(name));
-    if !host && !lint && scenarios.is_empty() {
+    let shells = shell::scripts()?
+        .iter()
+        .any(|(name, _)| options.selects(&format!("shell/{name}")));
+    let interactive = options.selects(tmux::NAME);
+    if !host && !lint && scenarios.is_empty() && !shells && !interactive {
         println!(
             "no check matches --filter {:?}",
             options.filter.as_deref().unwrap_or("")
@@ -75,7 +83,7 @@ pub fn run(options: &Options) -> Result<bool> {
         println!("0 passed, 0 failed");
         return Ok(false);
     }
-    if !scenarios.is_empty() {
+    if !scenarios.is_empty() || shells || interactive {
         deps::ensure()?;
     }
 
@@ -87,6 +95,8 @@ pub fn run(options: &Options) -> Result<bool> {
         host::lints(options, &mut tally)?;
     }
     boot::run(scenarios, options, &mut tally);
+    shell::run(options, &mut tally)?;
+    tmux::run(options, &mut tally);
     if !tally.skipped.is_empty() {
         println!(
             "not run after the first failure (--keep-going runs them): {}",

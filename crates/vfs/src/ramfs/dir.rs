@@ -94,17 +94,26 @@ impl RamDir {
         entries.insert(name, inode.clone());
         drop(entries);
 
-        touch_dir(dir, i32::from(ft == FileType::Directory));
+        touch_dir(
+            dir,
+            i32::from(ft == FileType::Directory),
+            1,
+            self.sb.dirent_size,
+        );
         Ok(inode)
     }
 }
 
-/// Stamps a directory whose names changed and adjusts its link count by `nlink_delta`
-/// (a subdirectory's ".." links to it).
-fn touch_dir(dir: &Inode, nlink_delta: i32) {
+/// Stamps a directory whose names changed, adjusts its link count by `nlink_delta`
+/// (a subdirectory's ".." links to it) and its size by `names` entries of
+/// `dirent_size` bytes (tmpfs's BOGO_DIRENT_SIZE).
+fn touch_dir(dir: &Inode, nlink_delta: i32, names: i64, dirent_size: u64) {
     let now = current_time();
     let mut attr = dir.attr_mut();
     attr.nlink = attr.nlink.wrapping_add_signed(nlink_delta);
+    attr.size = attr
+        .size
+        .wrapping_add_signed(names.wrapping_mul(dirent_size as i64));
     attr.mtime = now;
     attr.ctime = now;
 }
@@ -171,14 +180,14 @@ impl InodeOps for RamDir {
         attr.nlink += 1;
         attr.ctime = current_time();
         drop(attr);
-        touch_dir(dir, 0);
+        touch_dir(dir, 0, 1, self.sb.dirent_size);
         Ok(())
     }
 
     fn unlink(&self, dir: &Inode, name: &[u8]) -> Result<()> {
         let inode = self.entries.lock().remove(name).ok_or(Errno::ENOENT)?;
         drop_link(&inode);
-        touch_dir(dir, 0);
+        touch_dir(dir, 0, -1, self.sb.dirent_size);
         Ok(())
     }
 
@@ -193,7 +202,7 @@ impl InodeOps for RamDir {
         drop(entries);
 
         drop_link(&victim);
-        touch_dir(dir, -1);
+        touch_dir(dir, -1, -1, self.sb.dirent_size);
         Ok(())
     }
 
@@ -233,6 +242,7 @@ impl InodeOps for RamDir {
         let existing = new_map!().get(new_name).cloned();
         let moved_is_dir = moved.is_dir();
         let now = current_time();
+        let size = self.sb.dirent_size;
 
         if flags & g::RENAME_EXCHANGE != 0 {
             let other = existing.ok_or(Errno::ENOENT)?;
@@ -241,8 +251,8 @@ impl InodeOps for RamDir {
             drop((new_map, old_map));
             let d = i32::from(moved_is_dir) - i32::from(other.is_dir());
             let d = if same { 0 } else { d };
-            touch_dir(new_dir, d);
-            touch_dir(dir, -d);
+            touch_dir(new_dir, d, 0, size);
+            touch_dir(dir, -d, 0, size);
             moved.attr_mut().ctime = now;
             other.attr_mut().ctime = now;
             return Ok(());
@@ -263,14 +273,12 @@ impl InodeOps for RamDir {
 
         if let Some(victim) = existing {
             drop_link(&victim);
-            if victim.is_dir() {
-                touch_dir(new_dir, -1);
-            }
+            touch_dir(new_dir, -i32::from(victim.is_dir()), -1, size);
         }
         moved.attr_mut().ctime = now;
         let d = i32::from(moved_is_dir && !same);
-        touch_dir(dir, -d);
-        touch_dir(new_dir, d);
+        touch_dir(dir, -d, -1, size);
+        touch_dir(new_dir, d, 1, size);
         Ok(())
     }
 

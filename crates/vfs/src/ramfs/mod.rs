@@ -22,7 +22,14 @@ pub use file::{RamFile, RamSpecial, RamSymlink, PAGE_SIZE};
 pub(crate) struct RamSb {
     dev: u64,
     next_ino: AtomicU64,
+    /// What each name adds to its directory's size: tmpfs counts
+    /// BOGO_DIRENT_SIZE (20) per entry, "." and ".." included, so that
+    /// `ls -l` shows a directory's size growing; ramfs keeps 0.
+    pub(crate) dirent_size: u64,
 }
+
+/// Linux's mm/shmem.c BOGO_DIRENT_SIZE.
+const BOGO_DIRENT_SIZE: u64 = 20;
 
 impl RamSb {
     /// A new inode of this instance with the given attributes; times are now.
@@ -34,6 +41,7 @@ impl RamSb {
             uid: new.uid,
             gid: new.gid,
             nlink: if is_dir { 2 } else { 1 },
+            size: if is_dir { 2 * self.dirent_size } else { 0 },
             rdev: new.rdev,
             atime: now,
             mtime: now,
@@ -66,23 +74,24 @@ pub struct RamFs {
 impl RamFs {
     /// A ramfs whose root directory has mode 0755 and owner root, as Linux mounts it.
     pub fn new_ramfs() -> Arc<RamFs> {
-        RamFs::new("ramfs", g::RAMFS_MAGIC, 0o755)
+        RamFs::new("ramfs", g::RAMFS_MAGIC, 0o755, 0)
     }
 
     /// A tmpfs; its root directory has mode 1777, as Linux's default for tmpfs.
     pub fn new_tmpfs() -> Arc<RamFs> {
-        RamFs::new("tmpfs", g::TMPFS_MAGIC, 0o1777)
+        RamFs::new("tmpfs", g::TMPFS_MAGIC, 0o1777, BOGO_DIRENT_SIZE)
     }
 
     /// devtmpfs: a tmpfs whose root has mode 0755 (Linux's devtmpfs on shmem).
     pub fn new_devtmpfs() -> Arc<RamFs> {
-        RamFs::new("devtmpfs", g::TMPFS_MAGIC, 0o755)
+        RamFs::new("devtmpfs", g::TMPFS_MAGIC, 0o755, BOGO_DIRENT_SIZE)
     }
 
-    fn new(name: &'static str, magic: u32, root_perm: u32) -> Arc<RamFs> {
+    fn new(name: &'static str, magic: u32, root_perm: u32, dirent_size: u64) -> Arc<RamFs> {
         let sb = Arc::new(RamSb {
             dev: alloc_anon_dev(),
             next_ino: AtomicU64::new(1),
+            dirent_size,
         });
         let new = NewInode {
             mode: g::S_IFDIR | root_perm,

@@ -183,3 +183,35 @@ fn symlinks_keep_their_target_and_size() {
     assert_eq!(fs.statfs().magic, u64::from(g::RAMFS_MAGIC));
     assert_eq!(fs.name(), "ramfs");
 }
+
+#[test]
+fn tmpfs_directories_grow_by_twenty_bytes_a_name_and_ramfs_ones_stay_empty() {
+    let fs = RamFs::new_tmpfs();
+    let root = fs.root();
+    let ops = root.ops();
+    assert_eq!(root.attr().size, 40);
+    let a = ops.mkdir(&root, b"a", new(g::S_IFDIR | 0o755)).unwrap();
+    let f = ops.create(&root, b"f", new(g::S_IFREG | 0o644)).unwrap();
+    assert_eq!((root.attr().size, a.attr().size), (80, 40));
+    ops.link(&root, b"g", &f).unwrap();
+    assert_eq!(root.attr().size, 100);
+    // A rename into a: one name less here, one more there; over an
+    // existing name, that name goes.
+    ops.rename(&root, b"g", &a, b"g", 0).unwrap();
+    assert_eq!((root.attr().size, a.attr().size), (80, 60));
+    ops.create(&root, b"h", new(g::S_IFREG | 0o644)).unwrap();
+    ops.rename(&root, b"h", &a, b"g", 0).unwrap();
+    assert_eq!((root.attr().size, a.attr().size), (80, 60));
+    a.ops().unlink(&a, b"g").unwrap();
+    assert_eq!(a.attr().size, 40);
+    ops.rmdir(&root, b"a").unwrap();
+    ops.unlink(&root, b"f").unwrap();
+    assert_eq!(root.attr().size, 40);
+
+    let ramfs = RamFs::new_ramfs();
+    let root = ramfs.root();
+    root.ops()
+        .create(&root, b"f", new(g::S_IFREG | 0o644))
+        .unwrap();
+    assert_eq!(root.attr().size, 0);
+}

@@ -117,3 +117,13 @@ fn getdents_lists_dot_dotdot_then_the_entries() {
     assert_eq!(names, [".", "..", "n0", "n1", "n2"]);
     assert_eq!(crate::readdir::getdents64(&dir, &mut buf).unwrap(), 0);
 }
+
+#[test]
+fn a_directory_links_two_and_one_per_subdirectory() {
+    let w = world_with(Arc::new(AtomicU32::new(3)));
+    let nlink = |path: &str| w.resolve(path, true).unwrap().inode().attr().nlink;
+    // The root holds one directory, list; list holds files only.
+    assert_eq!(nlink("/proc"), 3);
+    assert_eq!(nlink("/proc/list"), 2);
+    assert_eq!(nlink("/proc/version"), 1);
+}

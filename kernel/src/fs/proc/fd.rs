@@ -45,6 +45,7 @@ impl PseudoDir for FdDir {
                 );
                 e.uid = s.cred.uid.effective;
                 e.gid = s.cred.gid.effective;
+                e.size = 64;
                 e
             })
             .collect()

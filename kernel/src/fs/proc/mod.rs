@@ -4,6 +4,7 @@
 
 mod fd;
 mod pid;
+mod sysctl;
 mod system;
 
 use alloc::format;
@@ -15,6 +16,9 @@ use vfs::FileSystem;
 
 use crate::kernel::task::TASKS;
 
+/// Inode numbers of /proc/sys and what it holds start here.
+const SYSCTL_INO_BASE: u64 = 0xe0;
+
 /// Inode numbers of the root's fixed entries start here; a process's get
 /// [`pid::PID_INO_SHIFT`] bits of room above its tgid.
 const ROOT_INO_BASE: u64 = 0x100;
@@ -24,6 +28,7 @@ struct ProcRoot;
 impl PseudoDir for ProcRoot {
     fn entries(&self) -> Vec<Entry> {
         let mut out = system::entries(ROOT_INO_BASE);
+        out.push(sysctl::entry(SYSCTL_INO_BASE));
         // /proc/mounts is a link to the reader's own list, as on Linux.
         out.push(Entry::new(
             b"mounts",

@@ -16,7 +16,6 @@ use vfs::Errno;
 use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::task::{FsContext, Task, TaskState, TASKS};
 use crate::mm::mm_struct::Mm;
-use crate::mm::uaccess::VmAccess;
 
 /// Bits of a process's inode numbers below its tgid.
 pub const PID_INO_SHIFT: u32 = 8;
@@ -227,8 +226,7 @@ fn user_range(pid: u32, env: bool) -> vfs::Result<Vec<u8>> {
     };
     let len = end.saturating_sub(start).min(64 * 1024) as usize;
     let mut out = alloc::vec![0u8; len];
-    // Another process's memory, as a rule: read it through its page tables.
-    if space.access_remote_vm(start, VmAccess::Read(&mut out)) < len {
+    if space.copy_from_user(&mut out, start).is_err() {
         return Ok(Vec::new());
     }
     Ok(out)
@@ -244,33 +242,44 @@ fn maps(pid: u32) -> vfs::Result<Vec<u8>> {
     let img = &space.image;
     let exe = core::str::from_utf8(&img.exe).unwrap_or("");
     let mut lines: Vec<procfmt::MapsLine<'_>> = Vec::new();
+    let page = crate::arch::mm::PAGE_SIZE;
+    let (start_brk, heap_end) = (space.start_brk, space.brk.next_multiple_of(page));
     for v in space.vmas() {
-        let name = if (v.start..v.end).contains(&img.start_stack) {
-            "[stack]"
-        } else if v.start <= space.brk && v.end > space.start_brk {
-            // Linux's rule (show_map_vma): the area that overlaps
-            // [start_brk, brk], even when the heap has merged into the bss.
-            "[heap]"
-        } else if v.end <= space.start_brk {
-            // The program's own segments lie below its initial break.
-            exe
-        } else {
-            ""
-        };
-        let line = procfmt::MapsLine {
-            start: v.start,
-            end: v.end,
-            read: v.prot.read,
-            write: v.prot.write,
-            exec: v.prot.exec,
-            name,
-            ..procfmt::MapsLine::default()
-        };
-        // Neighbours with the same rights and name show as one area, as Linux merges
-        // them (vma_merge).
-        match lines.last_mut() {
-            Some(last) if last.end == line.start && same_area(last, &line) => last.end = line.end,
-            _ => lines.push(line),
+        // A heap grown right after the program's data merges with its
+        // VMA: it shows as an area of its own, as Linux's (which starts
+        // after a random gap) does.
+        let cut = start_brk.clamp(v.start, v.end);
+        for (start, end) in [(v.start, cut), (cut, v.end)] {
+            if start == end {
+                continue;
+            }
+            let name = if (start..end).contains(&img.start_stack) {
+                "[stack]"
+            } else if start >= start_brk && end <= heap_end {
+                "[heap]"
+            } else if end <= start_brk {
+                // The program's own segments lie below its initial break.
+                exe
+            } else {
+                ""
+            };
+            let line = procfmt::MapsLine {
+                start,
+                end,
+                read: v.prot.read,
+                write: v.prot.write,
+                exec: v.prot.exec,
+                name,
+                ..procfmt::MapsLine::default()
+            };
+            // Neighbours with the same rights and name show as one area, as Linux
+            // merges them (vma_merge).
+            match lines.last_mut() {
+                Some(last) if last.end == line.start && same_area(last, &line) => {
+                    last.end = line.end
+                }
+                _ => lines.push(line),
+            }
         }
     }
     for line in &lines {

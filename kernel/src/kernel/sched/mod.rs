@@ -201,6 +201,12 @@ impl WaitQueue {
     }
 }
 
+/// Ask for a switch at the next return to user mode (Linux: resched_curr),
+/// as CFS's check_preempt_wakeup does when a woken task is owed the CPU.
+pub fn resched_curr() {
+    NEED_RESCHED.store(true, Ordering::Relaxed);
+}
+
 /// Queue a new task.
 pub fn enqueue(table: &mut TaskTable, pid: u32) {
     table.run_queue.push_back(pid);

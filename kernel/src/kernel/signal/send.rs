@@ -19,19 +19,23 @@ use crate::kernel::sys::err;
 use crate::kernel::task::{TaskState, TaskTable, TASKS};
 
 /// Linux: signal_wake_up. A sleeping thread is woken; a stopped one only
-/// when `resume` (SIGKILL).
+/// when `resume` (SIGKILL). A thread woken by another gets the CPU at the
+/// sender's next return to user mode: it has slept, so CFS would find it
+/// behind and let it preempt (check_preempt_wakeup); so a shell that sends
+/// SIGSTOP or SIGTERM to its job sees the job stopped or gone, as on Linux.
 pub(super) fn signal_wake_up(table: &mut TaskTable, tid: u32, resume: bool) {
-    let stopped = table
-        .tasks
-        .get(&tid)
-        .is_some_and(|t| t.state == TaskState::Stopped);
-    if stopped && resume {
+    let state = table.tasks.get(&tid).map(|t| t.state);
+    if state == Some(TaskState::Stopped) && resume {
         if let Some(t) = table.tasks.get_mut(&tid) {
             t.state = TaskState::Runnable;
         }
         sched::enqueue(table, tid);
     } else {
         sched::wake_up(table, tid);
+    }
+    let woken = state == Some(TaskState::Sleeping) || (state == Some(TaskState::Stopped) && resume);
+    if woken && tid != table.current {
+        sched::resched_curr();
     }
 }
 
