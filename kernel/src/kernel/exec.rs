@@ -429,7 +429,7 @@ fn de_thread() -> bool {
             task.job.stop = leader.job.stop;
         }
         table.tasks.insert(tgid, task);
-        table.current = tgid;
+        table.set_current(tgid);
         drop(table);
         if let Some(leader) = leader {
             free_kernel_stack(leader.kstack_pfn, leader.kstack_order);

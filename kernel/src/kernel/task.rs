@@ -127,7 +127,12 @@ impl Task {
 /// the sleepers with a deadline.
 pub struct TaskTable {
     pub tasks: BTreeMap<u32, Box<Task>>,
+    /// The running task's pid; change it with `set_current` only.
     pub current: u32,
+    /// The running task's Box, so that `current()`, on every system
+    /// call's path several times, needs no search of `tasks` (Linux keeps
+    /// `current` in a per-CPU variable likewise).
+    current_task: *mut Task,
     pub run_queue: VecDeque<u32>,
     /// (deadline in monotonic ns, tid) of tasks sleeping with a timeout;
     /// the tick wakes them (Linux's hrtimers, at tick resolution here).
@@ -140,11 +145,16 @@ pub struct TaskTable {
     next_pid: u32,
 }
 
+// SAFETY: `current_task` is only followed with the table in hand (under
+// TASKS's lock), and points into a Box the table owns.
+unsafe impl Send for TaskTable {}
+
 impl TaskTable {
     const fn new() -> Self {
         TaskTable {
             tasks: BTreeMap::new(),
             current: 0,
+            current_task: core::ptr::null_mut(),
             run_queue: VecDeque::new(),
             timers: BTreeSet::new(),
             itimers: BTreeMap::new(),
@@ -168,9 +178,28 @@ impl TaskTable {
 
     pub fn current(&mut self) -> &mut Task {
         let pid = self.current;
+        // SAFETY: `current_task` is null or points into the Box of the
+        // task that set_current made current; that task stays in the
+        // table while it runs (only another task frees or reaps it), and
+        // its Box keeps its address when exec's de_thread moves it to the
+        // leader's pid. The pid check catches a `current` changed without
+        // set_current.
+        if let Some(task) = unsafe { self.current_task.as_mut() }.filter(|t| t.pid == pid) {
+            return task;
+        }
         self.tasks
             .get_mut(&pid)
             .expect("the current task is in the table")
+    }
+
+    /// Make `pid` the running task (the scheduler's switch, exec taking
+    /// over the leader's pid, boot).
+    pub fn set_current(&mut self, pid: u32) {
+        self.current = pid;
+        self.current_task = self
+            .tasks
+            .get_mut(&pid)
+            .map_or(core::ptr::null_mut(), |task| &mut **task as *mut Task);
     }
 
     /// The tids of the threads of process `tgid` (Linux: for_each_thread).
@@ -212,7 +241,7 @@ pub fn init_idle_task() {
     let idle = Task::kernel(0, "swapper/0", 0);
     let mut table = TASKS.lock();
     table.tasks.insert(0, Box::new(idle));
-    table.current = 0;
+    table.set_current(0);
 }
 
 impl Task {

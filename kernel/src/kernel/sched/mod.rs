@@ -61,7 +61,7 @@ pub fn schedule() {
             table.current().fs_base = FsBase::read().as_u64();
             let prev_pgd = pgd_of(table.current());
             let prev_slot = &mut table.current().saved_rsp as *mut u64;
-            table.current = next;
+            table.set_current(next);
             let task = table.current();
             task.last_run = now;
             let pgd = pgd_of(task);
