@@ -7,7 +7,7 @@ use alloc::vec::Vec;
 
 use vfs::pseudo::{Entry, Node, PseudoDir};
 
-use super::pid::{path_of, snapshot, PID_INO_SHIFT};
+use super::pid::{path_of, pid_ino_base, snapshot};
 
 /// /proc/PID/fd: one link per open descriptor, to the file's path; pipes read as
 /// "pipe:[ino]" as on Linux.
@@ -24,7 +24,7 @@ impl PseudoDir for FdDir {
             .iter()
             .map(|(fd, f)| (fd, f.clone()))
             .collect();
-        let base = u64::from(self.0) << PID_INO_SHIFT;
+        let base = pid_ino_base(self.0);
         let pid = self.0;
         open.into_iter()
             .map(|(fd, file)| {

@@ -19,8 +19,8 @@ use crate::kernel::task::TASKS;
 /// Inode numbers of /proc/sys and what it holds start here.
 const SYSCTL_INO_BASE: u64 = 0xe0;
 
-/// Inode numbers of the root's fixed entries start here; a process's get
-/// [`pid::PID_INO_SHIFT`] bits of room above its tgid.
+/// Inode numbers of the root's fixed entries start here; a process's come
+/// after them ([`pid::pid_ino_base`]).
 const ROOT_INO_BASE: u64 = 0x100;
 
 struct ProcRoot;

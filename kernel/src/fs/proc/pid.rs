@@ -18,7 +18,13 @@ use crate::kernel::task::{FsContext, Task, TaskState, TASKS};
 use crate::mm::mm_struct::Mm;
 
 /// Bits of a process's inode numbers below its tgid.
-pub const PID_INO_SHIFT: u32 = 8;
+const PID_INO_SHIFT: u32 = 8;
+
+/// The first inode number of process `pid`'s directory and files: above
+/// the root's own entries, which take the numbers below 0x200.
+pub fn pid_ino_base(pid: u32) -> u64 {
+    (u64::from(pid) + 1) << PID_INO_SHIFT
+}
 
 /// What the files of one process are made from, copied under the task lock.
 pub(super) struct Snapshot {
@@ -389,7 +395,7 @@ impl PseudoDir for TaskDir {
 impl PseudoDir for PidDir {
     fn entries(&self) -> Vec<Entry> {
         let pid = self.pid;
-        let base = u64::from(pid) << PID_INO_SHIFT;
+        let base = pid_ino_base(pid);
         type Render = fn(u32) -> vfs::Result<Vec<u8>>;
         let files: [(&[u8], u32, Render); 9] = [
             (b"cmdline", 0o444, |p| user_range(p, false)),
@@ -445,7 +451,7 @@ pub fn dir_entry(pid: u32) -> Option<Entry> {
     let name = format!("{pid}");
     let mut e = Entry::new(
         name.as_bytes(),
-        u64::from(pid) << PID_INO_SHIFT,
+        pid_ino_base(pid),
         0o555,
         Node::Dir(Arc::new(PidDir { pid, thread: false })),
     );
