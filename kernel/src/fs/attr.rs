@@ -13,7 +13,7 @@ use crate::fs::open::{lookup_context, user_path};
 use crate::fs::read_write::fget;
 use crate::kernel::cred::current_fs_cred;
 use crate::kernel::sys::err;
-use crate::kernel::task::with_current_mm;
+use crate::mm::uaccess;
 
 fn ret(r: vfs::Result<()>) -> i64 {
     r.map_or_else(|e| e.to_ret(), |()| 0)
@@ -159,7 +159,7 @@ pub fn sys_utimensat(dirfd: u64, path: u64, times: u64, flags: u64) -> i64 {
         (Some(now), Some(now), true)
     } else {
         let mut b = [0u8; 32];
-        if with_current_mm(|mm| mm.copy_from_user(&mut b, times)).is_err() {
+        if uaccess::copy_from_user(&mut b, times).is_err() {
             return err(EFAULT);
         }
         let word = |i: usize| i64::from_le_bytes(b[i * 8..i * 8 + 8].try_into().expect("8"));

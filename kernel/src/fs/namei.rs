@@ -11,7 +11,7 @@ use vfs::Lookup;
 use crate::fs::open::{lookup_context, user_path};
 use crate::fs::read_write::fget;
 use crate::kernel::sys::err;
-use crate::kernel::task::with_current_mm;
+use crate::mm::uaccess;
 
 /// Run `f` with the lookup context of `dirfd` and the user path at `path`.
 fn with_path(dirfd: u64, path: u64, f: impl FnOnce(Lookup<'_>, &[u8], u32) -> i64) -> i64 {
@@ -54,7 +54,7 @@ pub fn sys_readlinkat(dirfd: u64, path: u64, buf: u64, size: u64) -> i64 {
     with_path(dirfd, path, |lk, p, _| match vfs::readlinkat(lk, p) {
         Ok(target) => {
             let n = target.len().min(size as usize);
-            match with_current_mm(|mm| mm.copy_to_user(buf, &target[..n])) {
+            match uaccess::copy_to_user(buf, &target[..n]) {
                 Ok(()) => n as i64,
                 Err(_) => err(EFAULT),
             }
@@ -71,7 +71,7 @@ pub fn sys_faccessat(dirfd: u64, path: u64, mode: u64, flags: u64) -> i64 {
 
 fn put_stat(buf: u64, inode: &vfs::Inode) -> i64 {
     let bytes = vfs::stat::stat_bytes(&vfs::stat::stat(inode));
-    match with_current_mm(|mm| mm.copy_to_user(buf, &bytes)) {
+    match uaccess::copy_to_user(buf, &bytes) {
         Ok(()) => 0,
         Err(_) => err(EFAULT),
     }
@@ -132,7 +132,7 @@ pub fn sys_statx(dirfd: u64, path: u64, flags: u64, mask: u64, buf: u64) -> i64 
         Ok(found) => vfs::stat::statx_bytes(&vfs::stat::statx(&found)),
         Err(e) => return e,
     };
-    match with_current_mm(|mm| mm.copy_to_user(buf, &bytes)) {
+    match uaccess::copy_to_user(buf, &bytes) {
         Ok(()) => 0,
         Err(_) => err(EFAULT),
     }
@@ -174,7 +174,7 @@ pub fn sys_getdents64(fd: u64, buf: u64, count: u64) -> i64 {
     };
     let mut kbuf = alloc::vec![0u8; (count as usize).min(64 * 1024)];
     match vfs::getdents64(&file, &mut kbuf) {
-        Ok(n) => match with_current_mm(|mm| mm.copy_to_user(buf, &kbuf[..n])) {
+        Ok(n) => match uaccess::copy_to_user(buf, &kbuf[..n]) {
             Ok(()) => n as i64,
             Err(_) => err(EFAULT),
         },

@@ -20,7 +20,8 @@ use vfs::{FileSystem, Lookup, RamFs};
 use crate::fs::open::{lookup_context, user_path};
 use crate::fs::read_write::fget;
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current, with_current_mm};
+use crate::kernel::task::with_current;
+use crate::mm::uaccess;
 
 const MS_RDONLY: u64 = 1;
 const MS_NOSUID: u64 = 2;
@@ -99,7 +100,7 @@ fn do_mount(source: u64, target: u64, fstype: u64, flags: u64, data: u64) -> Res
     // takes options yet. Linux copies what it can and fails only when nothing is there.
     if data != 0 {
         let mut first = [0u8; 1];
-        with_current_mm(|mm| mm.copy_from_user(&mut first, data)).map_err(|_| err(EFAULT))?;
+        uaccess::copy_from_user(&mut first, data).map_err(|_| err(EFAULT))?;
     }
     let target = user_path(target)?;
     let ns = crate::fs::rootfs::namespace().ok_or(err(EINVAL))?;
@@ -228,7 +229,7 @@ fn statfs_bytes(path: &vfs::Path) -> [u8; 120] {
 
 fn put_statfs(buf: u64, path: &vfs::Path) -> i64 {
     let bytes = statfs_bytes(path);
-    match with_current_mm(|mm| mm.copy_to_user(buf, &bytes)) {
+    match uaccess::copy_to_user(buf, &bytes) {
         Ok(()) => 0,
         Err(_) => err(EFAULT),
     }

@@ -17,6 +17,7 @@ use crate::kernel::sys::err;
 use crate::kernel::task::{
     current_fs, with_current_files, with_current_fs, with_current_mm, FsContext,
 };
+use crate::mm::uaccess;
 
 const PATH_MAX: usize = 4096;
 
@@ -161,7 +162,7 @@ pub fn sys_getcwd(buf: u64, size: u64) -> i64 {
     if path.len() as u64 > size {
         return err(ERANGE);
     }
-    match with_current_mm(|mm| mm.copy_to_user(buf, &path)) {
+    match uaccess::copy_to_user(buf, &path) {
         Ok(()) => path.len() as i64,
         Err(_) => err(EFAULT),
     }

@@ -25,7 +25,8 @@ use vfs::{Cred, Errno, File, FileOps, Lookup, MountNamespace, RamFs};
 
 use crate::kernel::sched::{schedule, WaitQueue};
 use crate::kernel::sync::IrqSpinLock;
-use crate::kernel::task::{with_current_files, with_current_mm, TASKS};
+use crate::kernel::task::{with_current_files, TASKS};
+use crate::mm::uaccess;
 
 /// ioctl(FIONREAD): how many bytes a read would get now (<asm-generic/ioctls.h>).
 const FIONREAD: u32 = 0x541b;
@@ -187,7 +188,7 @@ impl FileOps for PipeEnd {
             return Err(Errno::ENOTTY);
         }
         let n = self.pipe.lock().data.len() as i32;
-        with_current_mm(|mm| mm.copy_to_user(arg, &n.to_le_bytes()))
+        uaccess::copy_to_user(arg, &n.to_le_bytes())
             .map(|()| 0)
             .map_err(|_| errno(EFAULT))
     }
@@ -407,7 +408,7 @@ pub fn sys_pipe2(fds: u64, flags: u64) -> i64 {
     let mut bytes = [0u8; 8];
     bytes[..4].copy_from_slice(&rfd.to_le_bytes());
     bytes[4..].copy_from_slice(&wfd.to_le_bytes());
-    if with_current_mm(|mm| mm.copy_to_user(fds, &bytes)).is_err() {
+    if uaccess::copy_to_user(fds, &bytes).is_err() {
         with_current_files(|files| {
             let _ = files.close(rfd);
             let _ = files.close(wfd);

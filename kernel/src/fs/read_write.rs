@@ -16,8 +16,8 @@ use vfs::File;
 
 use crate::arch::mm::PAGE_SIZE;
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current_files, with_current_mm};
-use crate::mm::uaccess::access_ok;
+use crate::kernel::task::with_current_files;
+use crate::mm::uaccess::{self, access_ok};
 
 /// Linux caps one read or write at this many bytes (MAX_RW_COUNT).
 const MAX_RW_COUNT: u64 = 0x7fff_f000;
@@ -86,7 +86,7 @@ fn read_into_user(file: &File, buf: u64, len: u64, at: Option<i64>) -> i64 {
         Some(off) => file.pread(&mut kbuf, off),
     };
     match n {
-        Ok(n) => match with_current_mm(|mm| mm.copy_to_user(buf, &kbuf[..n])) {
+        Ok(n) => match uaccess::copy_to_user(buf, &kbuf[..n]) {
             Ok(()) => n as i64,
             Err(_) => err(EFAULT),
         },
@@ -126,7 +126,7 @@ fn write_from_user(file: &File, buf: u64, len: u64, mut at: Option<i64>) -> i64 
     let mut kbuf = bounce(&mut small, len.min(CHUNK as u64) as usize);
     while done < len || (len == 0 && done == 0) {
         let mut n = ((len - done) as usize).min(CHUNK);
-        let copied = with_current_mm(|mm| mm.copy_from_user_partial(&mut kbuf[..n], buf + done));
+        let copied = uaccess::copy_from_user_partial(&mut kbuf[..n], buf + done);
         let short = copied < n;
         if short {
             n = usable_prefix(file, copied);
@@ -191,7 +191,7 @@ fn iovecs(iov: u64, count: u64) -> Result<alloc::vec::Vec<(u64, u64)>, i64> {
     let mut out = alloc::vec::Vec::new();
     for i in 0..count {
         let mut raw = [0u8; 16];
-        with_current_mm(|mm| mm.copy_from_user(&mut raw, iov + i * 16)).map_err(|_| err(EFAULT))?;
+        uaccess::copy_from_user(&mut raw, iov + i * 16).map_err(|_| err(EFAULT))?;
         let base = u64::from_le_bytes(raw[..8].try_into().expect("8 bytes"));
         let len = u64::from_le_bytes(raw[8..].try_into().expect("8 bytes"));
         if len as i64 <= -1 {
@@ -269,7 +269,7 @@ pub fn sys_sendfile(out_fd: u64, in_fd: u64, offset: u64, count: u64) -> i64 {
     let mut at = None;
     if offset != 0 {
         let mut b = [0u8; 8];
-        if with_current_mm(|mm| mm.copy_from_user(&mut b, offset)).is_err() {
+        if uaccess::copy_from_user(&mut b, offset).is_err() {
             return err(EFAULT);
         }
         let off = i64::from_le_bytes(b);
@@ -308,7 +308,7 @@ pub fn sys_sendfile(out_fd: u64, in_fd: u64, offset: u64, count: u64) -> i64 {
     }
     if let Some(off) = at {
         let new = (off as u64 + done).to_le_bytes();
-        if with_current_mm(|mm| mm.copy_to_user(offset, &new)).is_err() {
+        if uaccess::copy_to_user(offset, &new).is_err() {
             return err(EFAULT);
         }
     }

@@ -17,9 +17,10 @@ use crate::fs::read_write::fget;
 use crate::kernel::sched;
 use crate::kernel::signal::{signal_pending, ERESTARTNOHAND};
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current, with_current_mm, NR_OPEN_DEFAULT};
+use crate::kernel::task::{with_current, NR_OPEN_DEFAULT};
 use crate::kernel::time::{ktime_get_ns, TICK_NSEC};
 use crate::kernel::time_syscalls::get_timespec;
+use crate::mm::uaccess;
 
 /// Bytes of struct pollfd: int fd, short events, short revents.
 const POLLFD_SIZE: usize = 8;
@@ -55,7 +56,7 @@ fn with_sigmask(sigmask: u64, sigsetsize: u64, f: impl FnOnce() -> i64) -> i64 {
         return err(EINVAL);
     }
     let mut mask = [0u8; 8];
-    if with_current_mm(|mm| mm.copy_from_user(&mut mask, sigmask)).is_err() {
+    if uaccess::copy_from_user(&mut mask, sigmask).is_err() {
         return err(EFAULT);
     }
     let unblockable = crate::kernel::signal::UNBLOCKABLE;
@@ -79,14 +80,14 @@ fn do_poll(ufds: u64, nfds: u64, deadline: Option<u64>) -> i64 {
         return err(EINVAL);
     }
     let mut fds = vec![0u8; nfds as usize * POLLFD_SIZE];
-    if with_current_mm(|mm| mm.copy_from_user(&mut fds, ufds)).is_err() {
+    if uaccess::copy_from_user(&mut fds, ufds).is_err() {
         return err(EFAULT);
     }
     let ready = match wait_until_ready(deadline, || Ok(poll_once(&mut fds))) {
         Ok(n) => n,
         Err(e) => return e,
     };
-    match with_current_mm(|mm| mm.copy_to_user(ufds, &fds)) {
+    match uaccess::copy_to_user(ufds, &fds) {
         Ok(()) => ready as i64,
         Err(_) => err(EFAULT),
     }
@@ -131,7 +132,7 @@ impl FdSets {
         let bytes = nfds.div_ceil(64) * 8;
         let mut bits = [vec![0u8; bytes], vec![0u8; bytes], vec![0u8; bytes]];
         for (set, &addr) in bits.iter_mut().zip(&addrs) {
-            if addr != 0 && with_current_mm(|mm| mm.copy_from_user(set, addr)).is_err() {
+            if addr != 0 && uaccess::copy_from_user(set, addr).is_err() {
                 return Err(err(EFAULT));
             }
         }
@@ -189,7 +190,7 @@ fn do_select(nfds: u64, addrs: [u64; 3], deadline: Option<u64>) -> i64 {
     };
     let out = result.expect("one round ran");
     for (set, &addr) in out.iter().zip(&sets.addrs) {
-        if addr != 0 && with_current_mm(|mm| mm.copy_to_user(addr, set)).is_err() {
+        if addr != 0 && uaccess::copy_to_user(addr, set).is_err() {
             return err(EFAULT);
         }
     }
@@ -202,7 +203,7 @@ pub fn sys_select(nfds: u64, r: u64, w: u64, e: u64, tvp: u64) -> i64 {
         None
     } else {
         let mut b = [0u8; 16];
-        if with_current_mm(|mm| mm.copy_from_user(&mut b, tvp)).is_err() {
+        if uaccess::copy_from_user(&mut b, tvp).is_err() {
             return err(EFAULT);
         }
         let sec = i64::from_le_bytes(b[..8].try_into().expect("8 bytes"));
@@ -232,7 +233,7 @@ pub fn sys_pselect6(nfds: u64, r: u64, w: u64, e: u64, tsp: u64, sig: u64) -> i6
     let (mut mask, mut size) = (0u64, 0u64);
     if sig != 0 {
         let mut b = [0u8; 16];
-        if with_current_mm(|mm| mm.copy_from_user(&mut b, sig)).is_err() {
+        if uaccess::copy_from_user(&mut b, sig).is_err() {
             return err(EFAULT);
         }
         mask = u64::from_le_bytes(b[..8].try_into().expect("8 bytes"));

@@ -11,7 +11,8 @@ use alloc::vec::Vec;
 use linux_raw_sys::errno::{EFAULT, EINVAL, EPERM};
 
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current, with_current_mm};
+use crate::kernel::task::with_current;
+use crate::mm::uaccess;
 
 /// The filesystem part that the VFS checks permissions with.
 pub fn fs_cred(c: &cred::Cred) -> vfs::Cred {
@@ -105,7 +106,7 @@ pub fn sys_get_res(uid: bool, real: u64, effective: u64, saved: u64) -> i64 {
         (saved, ids.saved),
     ];
     for (addr, id) in out {
-        if with_current_mm(|mm| mm.copy_to_user(addr, &id.to_le_bytes())).is_err() {
+        if uaccess::copy_to_user(addr, &id.to_le_bytes()).is_err() {
             return err(EFAULT);
         }
     }
@@ -131,7 +132,7 @@ pub fn sys_getgroups(size: u64, list: u64) -> i64 {
         return err(EINVAL);
     }
     let bytes: Vec<u8> = groups.iter().flat_map(|g| g.to_le_bytes()).collect();
-    match with_current_mm(|mm| mm.copy_to_user(list, &bytes)) {
+    match uaccess::copy_to_user(list, &bytes) {
         Ok(()) => groups.len() as i64,
         Err(_) => err(EFAULT),
     }
@@ -148,7 +149,7 @@ pub fn sys_setgroups(size: u64, list: u64) -> i64 {
         return err(EPERM);
     }
     let mut bytes = alloc::vec![0u8; size as usize * 4];
-    if with_current_mm(|mm| mm.copy_from_user(&mut bytes, list)).is_err() {
+    if uaccess::copy_from_user(&mut bytes, list).is_err() {
         return err(EFAULT);
     }
     let groups: Vec<u32> = bytes

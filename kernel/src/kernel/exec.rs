@@ -28,6 +28,7 @@ use crate::mm::address_space::{AddressSpace, Prot, TASK_SIZE};
 use crate::mm::mm_struct::Mm;
 use crate::mm::mmap::STACK_RESERVE;
 use crate::mm::page_alloc;
+use crate::mm::uaccess;
 use crate::pr_info;
 
 /// Kernel stack per task: 16 KiB, as Linux's THREAD_SIZE on x86_64.
@@ -311,7 +312,7 @@ fn strings_from_user(addr: u64) -> Result<Vec<Vec<u8>>, i64> {
     loop {
         let mut word = [0u8; 8];
         let at = addr + out.len() as u64 * 8;
-        with_current_mm(|mm| mm.copy_from_user(&mut word, at)).map_err(|_| err(EFAULT))?;
+        uaccess::copy_from_user(&mut word, at).map_err(|_| err(EFAULT))?;
         let ptr = u64::from_le_bytes(word);
         if ptr == 0 {
             return Ok(out);

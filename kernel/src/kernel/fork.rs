@@ -30,6 +30,7 @@ use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::sys::err;
 use crate::kernel::task::{current_mm, with_current_mm, Task, TaskState, TaskTable, TASKS};
 use crate::mm::mm_struct::Mm;
+use crate::mm::uaccess;
 use crate::pr_warn;
 
 pub fn sys_fork(frame: &TrapFrame) -> i64 {
@@ -149,8 +150,7 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         .clone()
         .expect("the child was given an address space");
     if (share(CLONE_CHILD_SETTID) && child_mm.lock().copy_to_user(ctid, &tid).is_err())
-        || (share(CLONE_PARENT_SETTID)
-            && with_current_mm(|mm| mm.copy_to_user(ptid, &tid)).is_err())
+        || (share(CLONE_PARENT_SETTID) && uaccess::copy_to_user(ptid, &tid).is_err())
     {
         free_kernel_stack(kstack_pfn, KERNEL_STACK_ORDER);
         return err(EFAULT);

@@ -13,8 +13,9 @@ use linux_raw_sys::general::{ITIMER_REAL, SIGALRM};
 
 use crate::kernel::signal::send_process;
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current_mm, TaskTable, TASKS};
+use crate::kernel::task::{TaskTable, TASKS};
 use crate::kernel::time::ktime_get_ns;
+use crate::mm::uaccess;
 
 const NSEC_PER_USEC: u64 = 1_000;
 const USEC_PER_SEC: u64 = 1_000_000;
@@ -76,7 +77,7 @@ fn put_itimerval(addr: u64, (interval, value): ItimerVal) -> i64 {
     if interval == 0 {
         raw[..16].fill(0);
     }
-    match with_current_mm(|mm| mm.copy_to_user(addr, &raw)) {
+    match uaccess::copy_to_user(addr, &raw) {
         Ok(()) => 0,
         Err(_) => err(EFAULT),
     }
@@ -92,7 +93,7 @@ pub fn sys_setitimer(which: u64, new: u64, old: u64) -> i64 {
         (0, 0)
     } else {
         let mut raw = [0u8; 32];
-        if with_current_mm(|mm| mm.copy_from_user(&mut raw, new)).is_err() {
+        if uaccess::copy_from_user(&mut raw, new).is_err() {
             return err(EFAULT);
         }
         match (timeval_ns(&raw[..16]), timeval_ns(&raw[16..])) {

@@ -14,7 +14,8 @@ use spin::Once;
 use crate::kernel::cred::capable;
 use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current_mm, Task, TASKS};
+use crate::kernel::task::{Task, TASKS};
+use crate::mm::uaccess;
 
 pub const RLIM_INFINITY: u64 = u64::MAX;
 pub const RLIMIT_STACK: usize = 3;
@@ -89,7 +90,7 @@ pub fn current_rlimit(resource: usize) -> u64 {
 
 fn read_rlimit(addr: u64) -> Result<RLimit, i64> {
     let mut b = [0u8; 16];
-    with_current_mm(|mm| mm.copy_from_user(&mut b, addr)).map_err(|_| err(EFAULT))?;
+    uaccess::copy_from_user(&mut b, addr).map_err(|_| err(EFAULT))?;
     let word = |i: usize| u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
     Ok(RLimit {
         cur: word(0),
@@ -101,7 +102,7 @@ fn write_rlimit(addr: u64, r: RLimit) -> Result<(), i64> {
     let mut b = [0u8; 16];
     b[..8].copy_from_slice(&r.cur.to_le_bytes());
     b[8..].copy_from_slice(&r.max.to_le_bytes());
-    with_current_mm(|mm| mm.copy_to_user(addr, &b)).map_err(|_| err(EFAULT))
+    uaccess::copy_to_user(addr, &b).map_err(|_| err(EFAULT))
 }
 
 /// May the current task change the limits of `target`? Its own, or those

@@ -9,7 +9,8 @@ use linux_raw_sys::errno::{EFAULT, EINVAL, EPERM};
 
 use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current, with_current_mm};
+use crate::kernel::task::with_current;
+use crate::mm::uaccess;
 
 /// Where to clear the tid and wake a waiter when the thread exits, as
 /// CLONE_CHILD_CLEARTID sets it; returns the thread id.
@@ -72,7 +73,7 @@ pub fn sys_uname(buf: u64) -> i64 {
         let n = f.len().min(UTS_LEN - 1);
         uts[i * UTS_LEN..i * UTS_LEN + n].copy_from_slice(&f[..n]);
     }
-    match with_current_mm(|mm| mm.copy_to_user(buf, &uts)) {
+    match uaccess::copy_to_user(buf, &uts) {
         Ok(()) => 0,
         Err(_) => err(EFAULT),
     }
@@ -130,7 +131,7 @@ pub fn sys_setname(host: bool, name: u64, len: u64) -> i64 {
         return err(EINVAL);
     }
     let mut new = [0u8; UTS_LEN];
-    if with_current_mm(|mm| mm.copy_from_user(&mut new[..len as usize], name)).is_err() {
+    if uaccess::copy_from_user(&mut new[..len as usize], name).is_err() {
         return err(EFAULT);
     }
     let mut names = UTS_NAMES.lock();
@@ -153,7 +154,7 @@ pub fn sys_prctl(option: u64, arg2: u64) -> i64 {
             // The name is a C string of at most 16 bytes: read what is there.
             for (i, b) in name.iter_mut().take(15).enumerate() {
                 let mut one = [0u8; 1];
-                if with_current_mm(|mm| mm.copy_from_user(&mut one, arg2 + i as u64)).is_err() {
+                if uaccess::copy_from_user(&mut one, arg2 + i as u64).is_err() {
                     return err(EFAULT);
                 }
                 if one[0] == 0 {
@@ -166,7 +167,7 @@ pub fn sys_prctl(option: u64, arg2: u64) -> i64 {
         }
         PR_GET_NAME => {
             let comm = with_current(|t| t.comm);
-            match with_current_mm(|mm| mm.copy_to_user(arg2, &comm)) {
+            match uaccess::copy_to_user(arg2, &comm) {
                 Ok(()) => 0,
                 Err(_) => err(EFAULT),
             }
@@ -195,7 +196,7 @@ pub fn sys_sysinfo(info: u64) -> i64 {
     b[40..48].copy_from_slice(&(free * 4096).to_le_bytes());
     b[80..82].copy_from_slice(&procs.to_le_bytes());
     b[104..108].copy_from_slice(&1u32.to_le_bytes());
-    match crate::kernel::task::with_current_mm(|mm| mm.copy_to_user(info, &b)) {
+    match uaccess::copy_to_user(info, &b) {
         Ok(()) => 0,
         Err(_) => err(EFAULT),
     }

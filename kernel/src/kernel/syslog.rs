@@ -16,7 +16,8 @@ use linux_raw_sys::errno::{EFAULT, EINVAL, EPERM};
 use crate::kernel::printk::{with_console_level, with_log, LOG_SIZE};
 use crate::kernel::signal::{signal_pending, ERESTARTSYS};
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current, with_current_mm};
+use crate::kernel::task::with_current;
+use crate::mm::uaccess;
 
 const SYSLOG_ACTION_CLOSE: u64 = 0;
 const SYSLOG_ACTION_OPEN: u64 = 1;
@@ -38,7 +39,7 @@ static SYSLOG_SEQ: AtomicU64 = AtomicU64::new(0);
 static SAVED_LEVEL: AtomicU64 = AtomicU64::new(0);
 
 fn copy_out(buf: u64, text: &str) -> i64 {
-    match with_current_mm(|mm| mm.copy_to_user(buf, text.as_bytes())) {
+    match uaccess::copy_to_user(buf, text.as_bytes()) {
         Ok(()) => text.len() as i64,
         Err(_) => err(EFAULT),
     }

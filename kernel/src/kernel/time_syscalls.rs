@@ -13,9 +13,9 @@ use linux_raw_sys::errno::{EFAULT, EINVAL};
 
 use crate::kernel::sched::cputime;
 use crate::kernel::sys::err;
-use crate::kernel::task::with_current_mm;
 use crate::kernel::time::ktime_get_ns;
 use crate::kernel::{sched, signal};
+use crate::mm::uaccess;
 use crate::pr_info;
 
 const NSEC_PER_SEC: u64 = 1_000_000_000;
@@ -78,7 +78,7 @@ fn put_pair(addr: u64, a: u64, b: u64) -> i64 {
     let mut bytes = [0u8; 16];
     bytes[..8].copy_from_slice(&a.to_le_bytes());
     bytes[8..].copy_from_slice(&b.to_le_bytes());
-    match with_current_mm(|mm| mm.copy_to_user(addr, &bytes)) {
+    match uaccess::copy_to_user(addr, &bytes) {
         Ok(()) => 0,
         Err(_) => err(EFAULT),
     }
@@ -87,7 +87,7 @@ fn put_pair(addr: u64, a: u64, b: u64) -> i64 {
 /// A struct timespec from user memory, validated as Linux does.
 pub fn get_timespec(addr: u64) -> Result<u64, i64> {
     let mut bytes = [0u8; 16];
-    with_current_mm(|mm| mm.copy_from_user(&mut bytes, addr)).map_err(|_| err(EFAULT))?;
+    uaccess::copy_from_user(&mut bytes, addr).map_err(|_| err(EFAULT))?;
     pair_ns(&bytes, NSEC_PER_SEC)
 }
 
@@ -133,7 +133,7 @@ pub fn sys_gettimeofday(tv: u64, _tz: u64) -> i64 {
 
 pub fn sys_time(tloc: u64) -> i64 {
     let secs = clock_ns(CLOCK_REALTIME).unwrap_or(0) / NSEC_PER_SEC;
-    if tloc != 0 && with_current_mm(|mm| mm.copy_to_user(tloc, &secs.to_le_bytes())).is_err() {
+    if tloc != 0 && uaccess::copy_to_user(tloc, &secs.to_le_bytes()).is_err() {
         return err(EFAULT);
     }
     secs as i64

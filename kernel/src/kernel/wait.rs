@@ -20,8 +20,9 @@ use crate::kernel::exec::free_kernel_stack;
 use crate::kernel::sched::cputime::{self, CpuTime};
 use crate::kernel::signal::ERESTARTSYS;
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current, with_current_mm, Task, TaskState, TaskTable, TASKS};
+use crate::kernel::task::{with_current, Task, TaskState, TaskTable, TASKS};
 use crate::kernel::{sched, signal};
+use crate::mm::uaccess;
 
 /// Which children a wait is about.
 #[derive(Clone, Copy)]
@@ -183,7 +184,7 @@ pub fn sys_wait4(pid: i64, wstatus: u64, options: u64, rusage: u64) -> i64 {
         Ok(None) => 0,
         Ok(Some(r)) => {
             let bytes = r.wstatus.to_le_bytes();
-            if wstatus != 0 && with_current_mm(|mm| mm.copy_to_user(wstatus, &bytes)).is_err() {
+            if wstatus != 0 && uaccess::copy_to_user(wstatus, &bytes).is_err() {
                 return err(EFAULT);
             }
             if rusage != 0 {
@@ -226,7 +227,7 @@ pub fn sys_waitid(idtype: u64, id: i64, infop: u64, options: u64, rusage: u64) -
         return 0;
     }
     for (offset, bytes) in info.waitid_runs() {
-        if with_current_mm(|mm| mm.copy_to_user(infop + offset as u64, &bytes)).is_err() {
+        if uaccess::copy_to_user(infop + offset as u64, &bytes).is_err() {
             return err(EFAULT);
         }
     }

@@ -5,10 +5,14 @@
 //! (access_ok): a pointer into the kernel half is EFAULT before anything
 //! is touched. For the address space loaded in CR3 (the usual case: a
 //! system call's own process), the bytes then move with real user accesses
-//! (arch/x86_64/uaccess.rs: STAC, `rep movsb`, CLAC), and a fault inside
+//! (arch/x86_64/uaccess.rs: STAC, `rep movsq`, CLAC), and a fault inside
 //! the copy is not an oops: the exception table sends it to a fixup that
 //! returns the count of bytes left. The page-fault handler does nothing
-//! else, and takes no lock, since the caller holds this address space.
+//! else and takes no lock, so that a copy may run with the address space
+//! locked or not. The system calls' own copies (the free functions
+//! copy_to_user, copy_from_user) first run unlocked, as Linux's do: the
+//! page tables are only changed under the lock, and a page taken away
+//! meanwhile just faults.
 //!
 //! The copy then repairs the fault itself, as Linux does with
 //! pagefault_disable, a short copy, fault_in and a retry: handle_fault on
@@ -21,8 +25,8 @@
 //! Another process's memory, or an address space not loaded yet (exec's
 //! new stack, fork's child), cannot be reached by user accesses: it is
 //! walked in its page tables and copied through the direct map instead
-//! (access_remote_vm). copy_from_user and copy_to_user choose the path
-//! themselves by comparing the address space with CR3.
+//! (access_remote_vm). AddressSpace's copy_from_user and copy_to_user
+//! choose the path themselves by comparing the address space with CR3.
 
 use alloc::vec::Vec;
 
@@ -31,7 +35,53 @@ use x86_64::structures::paging::PageTableFlags as F;
 use crate::arch::mm::init::current_pgd_phys;
 use crate::arch::mm::{phys_to_virt, PAGE_SIZE};
 use crate::arch::uaccess::copy_user;
+use crate::kernel::task::with_current_mm;
 use crate::mm::address_space::{AddressSpace, TASK_SIZE};
+
+/// Copy bytes to the calling process's memory at `dst`, all or EFAULT
+/// (Linux: copy_to_user). This is the system calls' copy: the bytes move at
+/// once, with no lock, since a system call runs on its own address space,
+/// loaded in CR3, which only the fault handler changes under its lock; a
+/// fault (a page not there yet, copy-on-write) ends this first try, and
+/// the address space, locked, repairs it and copies the rest.
+pub fn copy_to_user(dst: u64, src: &[u8]) -> Result<(), Efault> {
+    if !access_ok(dst, src.len()) {
+        return Err(Efault);
+    }
+    // SAFETY: access_ok put the range below TASK_SIZE, in the caller's own
+    // address space; a fault there goes to the copy's fixup.
+    let left = unsafe { copy_user(dst as *mut u8, src.as_ptr(), src.len()) };
+    if left == 0 {
+        return Ok(());
+    }
+    let done = src.len() - left;
+    with_current_mm(|mm| mm.copy_to_user(dst + done as u64, &src[done..]))
+}
+
+/// Copy bytes from the calling process's memory at `src` into `dst` as far
+/// as they can be read; how many were. As copy_to_user: no lock unless a
+/// fault needs repairing.
+pub fn copy_from_user_partial(dst: &mut [u8], src: u64) -> usize {
+    if !access_ok(src, dst.len()) {
+        return 0;
+    }
+    // SAFETY: as in copy_to_user, the other way round.
+    let left = unsafe { copy_user(dst.as_mut_ptr(), src as *const u8, dst.len()) };
+    let done = dst.len() - left;
+    if left == 0 {
+        return done;
+    }
+    done + with_current_mm(|mm| mm.copy_from_user_partial(&mut dst[done..], src + done as u64))
+}
+
+/// Copy `dst.len()` bytes from the calling process's memory at `src`, all
+/// or EFAULT (Linux: copy_from_user).
+pub fn copy_from_user(dst: &mut [u8], src: u64) -> Result<(), Efault> {
+    if copy_from_user_partial(dst, src) < dst.len() {
+        return Err(Efault);
+    }
+    Ok(())
+}
 
 /// A user pointer that does not point at usable user memory.
 #[derive(Debug)]

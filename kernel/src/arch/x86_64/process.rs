@@ -8,8 +8,8 @@ use x86_64::registers::model_specific::FsBase;
 use x86_64::VirtAddr;
 
 use crate::kernel::sys::err;
-use crate::kernel::task::with_current_mm;
 use crate::mm::address_space::TASK_SIZE;
+use crate::mm::uaccess;
 
 const ARCH_SET_FS: u64 = 0x1002;
 const ARCH_GET_FS: u64 = 0x1003;
@@ -25,7 +25,7 @@ pub fn sys_arch_prctl(code: u64, addr: u64) -> i64 {
         }
         ARCH_GET_FS => {
             let fs = FsBase::read().as_u64().to_le_bytes();
-            match with_current_mm(|mm| mm.copy_to_user(addr, &fs)) {
+            match uaccess::copy_to_user(addr, &fs) {
                 Ok(()) => 0,
                 Err(_) => err(EFAULT),
             }

@@ -184,7 +184,7 @@ fn page_fault(frame: &mut TrapFrame) {
     // A user fault is demand paging or a bad access. A kernel fault is a
     // bug unless a user copy took it: then the copy stops at its fixup and
     // mm/uaccess.rs repairs the page or says EFAULT. No lock is taken here:
-    // the copy's caller holds the address space already.
+    // the copy may run with the address space locked (the repair's retry).
     if !frame.user_mode() && uaccess::fixup_exception(frame) {
         return;
     }

@@ -17,7 +17,7 @@ use spin::Mutex;
 use vfs::{Errno, File, FileOps};
 
 use crate::fs::devices::{register_blkdev, Device};
-use crate::kernel::task::with_current_mm;
+use crate::mm::uaccess;
 use crate::pr_info;
 
 pub const RAMDISK_MAJOR: u32 = 1;
@@ -118,7 +118,7 @@ impl FileOps for RamDisk {
         // BLKSSZGET fills an int; the others an unsigned long or u64.
         let bytes = value.to_le_bytes();
         let width = if cmd == BLKSSZGET { 4 } else { 8 };
-        with_current_mm(|mm| mm.copy_to_user(arg, &bytes[..width]))
+        uaccess::copy_to_user(arg, &bytes[..width])
             .map(|()| 0)
             .map_err(|_| Errno::new(EFAULT))
     }

@@ -10,7 +10,7 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use linux_raw_sys::errno::{EFAULT, EINVAL};
 
-use crate::kernel::task::with_current_mm;
+use crate::mm::uaccess;
 
 static STATE: AtomicU64 = AtomicU64::new(0x853c_49e6_748f_ea9b);
 
@@ -49,7 +49,7 @@ pub fn sys_getrandom(buf: u64, len: u64, flags: u64) -> i64 {
     while done < len {
         let n = (len - done).min(chunk.len() as u64) as usize;
         get_random_bytes(&mut chunk[..n]);
-        if with_current_mm(|mm| mm.copy_to_user(buf + done, &chunk[..n])).is_err() {
+        if uaccess::copy_to_user(buf + done, &chunk[..n]).is_err() {
             return if done == 0 {
                 -(EFAULT as i64)
             } else {

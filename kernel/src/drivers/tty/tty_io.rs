@@ -19,8 +19,9 @@ use vfs::{Errno, File};
 use crate::drivers::tty::serial;
 use crate::kernel::signal::{kill_pgrp, ERESTARTSYS};
 use crate::kernel::sync::IrqSpinLock;
-use crate::kernel::task::{with_current, with_current_mm, TASKS};
+use crate::kernel::task::{with_current, TASKS};
 use crate::kernel::time::{ktime_get_ns, TICK_NSEC};
+use crate::mm::uaccess;
 
 const SIGHUP: u64 = 1;
 const SIGINT: u64 = 2;
@@ -246,14 +247,14 @@ pub fn caller_has_ctty() -> bool {
 }
 
 fn put(arg: u64, bytes: &[u8]) -> vfs::Result<i64> {
-    with_current_mm(|mm| mm.copy_to_user(arg, bytes))
+    uaccess::copy_to_user(arg, bytes)
         .map(|()| 0)
         .map_err(|_| Errno::new(EFAULT))
 }
 
 fn get<const N: usize>(arg: u64) -> vfs::Result<[u8; N]> {
     let mut b = [0u8; N];
-    with_current_mm(|mm| mm.copy_from_user(&mut b, arg)).map_err(|_| Errno::new(EFAULT))?;
+    uaccess::copy_from_user(&mut b, arg).map_err(|_| Errno::new(EFAULT))?;
     Ok(b)
 }
 

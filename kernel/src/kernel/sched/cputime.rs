@@ -11,8 +11,9 @@
 use linux_raw_sys::errno::{EFAULT, EINVAL};
 
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current_mm, Task, TaskTable, TASKS};
+use crate::kernel::task::{Task, TaskTable, TASKS};
 use crate::kernel::time::{ktime_get_ns, TICK_NSEC};
+use crate::mm::uaccess;
 
 /// Time spent by a task, or by a group of them, in nanoseconds.
 #[derive(Clone, Copy, Debug, Default)]
@@ -114,7 +115,7 @@ pub fn sys_times(buf: u64) -> i64 {
             .iter()
             .flat_map(|&ns| to_clock_t(ns).to_le_bytes())
             .collect();
-        if with_current_mm(|mm| mm.copy_to_user(buf, &bytes)).is_err() {
+        if uaccess::copy_to_user(buf, &bytes).is_err() {
             return err(EFAULT);
         }
     }
@@ -140,7 +141,7 @@ pub fn put_rusage(addr: u64, t: CpuTime) -> Result<(), i64> {
     {
         b[i * 8..i * 8 + 8].copy_from_slice(&v.to_le_bytes());
     }
-    with_current_mm(|mm| mm.copy_to_user(addr, &b)).map_err(|_| err(EFAULT))
+    uaccess::copy_to_user(addr, &b).map_err(|_| err(EFAULT))
 }
 
 /// getrusage(2): the process, its reaped children, or the thread.

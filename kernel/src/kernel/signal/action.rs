@@ -7,7 +7,8 @@ use linux_raw_sys::errno::{EFAULT, EINVAL};
 
 use super::{SigAction, NSIG, SIG_DFL, SIG_IGN, UNBLOCKABLE};
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current, with_current_mm, TASKS};
+use crate::kernel::task::{with_current, TASKS};
+use crate::mm::uaccess;
 
 /// The size of a sigset_t the kernel accepts (64 signals).
 pub const SIGSET_SIZE: u64 = 8;
@@ -26,7 +27,7 @@ pub fn sys_rt_sigaction(sig: u64, act: u64, oact: u64, sigsetsize: u64) -> i64 {
     let old = with_current(|t| t.signals.action(sig));
     if act != 0 {
         let mut raw = [0u8; 32];
-        if with_current_mm(|mm| mm.copy_from_user(&mut raw, act)).is_err() {
+        if uaccess::copy_from_user(&mut raw, act).is_err() {
             return err(EFAULT);
         }
         let new = SigAction {
@@ -59,7 +60,7 @@ pub fn sys_rt_sigaction(sig: u64, act: u64, oact: u64, sigsetsize: u64) -> i64 {
         {
             raw[i * 8..i * 8 + 8].copy_from_slice(&w.to_le_bytes());
         }
-        if with_current_mm(|mm| mm.copy_to_user(oact, &raw)).is_err() {
+        if uaccess::copy_to_user(oact, &raw).is_err() {
             return err(EFAULT);
         }
     }
@@ -73,7 +74,7 @@ pub fn sys_rt_sigprocmask(how: u64, set: u64, oset: u64, sigsetsize: u64) -> i64
     let old = with_current(|t| t.signals.blocked);
     if set != 0 {
         let mut raw = [0u8; 8];
-        if with_current_mm(|mm| mm.copy_from_user(&mut raw, set)).is_err() {
+        if uaccess::copy_from_user(&mut raw, set).is_err() {
             return err(EFAULT);
         }
         let set = u64::from_le_bytes(raw);
@@ -85,7 +86,7 @@ pub fn sys_rt_sigprocmask(how: u64, set: u64, oset: u64, sigsetsize: u64) -> i64
         };
         with_current(|t| t.signals.blocked = new & !UNBLOCKABLE);
     }
-    if oset != 0 && with_current_mm(|mm| mm.copy_to_user(oset, &old.to_le_bytes())).is_err() {
+    if oset != 0 && uaccess::copy_to_user(oset, &old.to_le_bytes()).is_err() {
         return err(EFAULT);
     }
     0
@@ -98,7 +99,7 @@ pub fn sys_rt_sigpending(set: u64, sigsetsize: u64) -> i64 {
     }
     let p = with_current(|t| t.signals.pending & t.signals.blocked);
     let bytes = p.to_le_bytes();
-    match with_current_mm(|mm| mm.copy_to_user(set, &bytes[..sigsetsize as usize])) {
+    match uaccess::copy_to_user(set, &bytes[..sigsetsize as usize]) {
         Ok(()) => 0,
         Err(_) => err(EFAULT),
     }
@@ -110,6 +111,6 @@ pub fn sigset_from_user(addr: u64, sigsetsize: u64) -> Result<u64, i64> {
         return Err(err(EINVAL));
     }
     let mut raw = [0u8; 8];
-    with_current_mm(|mm| mm.copy_from_user(&mut raw, addr)).map_err(|_| err(EFAULT))?;
+    uaccess::copy_from_user(&mut raw, addr).map_err(|_| err(EFAULT))?;
     Ok(u64::from_le_bytes(raw))
 }

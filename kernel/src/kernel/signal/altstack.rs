@@ -6,7 +6,8 @@ use ::signal::AltStack;
 use linux_raw_sys::general::MINSIGSTKSZ;
 
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current, with_current_mm};
+use crate::kernel::task::with_current;
+use crate::mm::uaccess;
 use linux_raw_sys::errno::EFAULT;
 
 /// `sp` is the caller's stack pointer: changes are refused while it runs
@@ -14,7 +15,7 @@ use linux_raw_sys::errno::EFAULT;
 pub fn sys_sigaltstack(uss: u64, uoss: u64, sp: u64) -> i64 {
     let new = if uss != 0 {
         let mut raw = [0u8; 24];
-        if with_current_mm(|mm| mm.copy_from_user(&mut raw, uss)).is_err() {
+        if uaccess::copy_from_user(&mut raw, uss).is_err() {
             return err(EFAULT);
         }
         Some(AltStack::from_bytes(&raw))
@@ -32,7 +33,7 @@ pub fn sys_sigaltstack(uss: u64, uoss: u64, sp: u64) -> i64 {
     if let Err(e) = set {
         return err(e);
     }
-    if uoss != 0 && with_current_mm(|mm| mm.copy_to_user(uoss, &old.to_bytes())).is_err() {
+    if uoss != 0 && uaccess::copy_to_user(uoss, &old.to_bytes()).is_err() {
         return err(EFAULT);
     }
     0

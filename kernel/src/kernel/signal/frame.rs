@@ -13,6 +13,7 @@ use crate::arch::switch;
 use crate::arch::traps::TrapFrame;
 use crate::kernel::exit::do_group_exit;
 use crate::kernel::task::{with_current, with_current_mm, Task};
+use crate::mm::uaccess;
 use crate::pr_info;
 
 /// Bytes of Linux's x86_64 struct rt_sigframe: the restorer address,
@@ -106,7 +107,7 @@ pub(super) fn setup_rt_frame(
 pub fn sys_rt_sigreturn(frame: &mut TrapFrame) -> i64 {
     let uc_addr = frame.rsp;
     let mut uc = [0u8; UCONTEXT_SIZE as usize];
-    if with_current_mm(|mm| mm.copy_from_user(&mut uc, uc_addr)).is_err() {
+    if uaccess::copy_from_user(&mut uc, uc_addr).is_err() {
         do_group_exit(SIGSEGV as u32);
     }
     let word = |at: usize| u64::from_le_bytes(uc[at..at + 8].try_into().expect("8"));
@@ -115,7 +116,7 @@ pub fn sys_rt_sigreturn(frame: &mut TrapFrame) -> i64 {
     let mask = word(SIGMASK);
     let stack: [u8; 24] = uc[STACK..STACK + 24].try_into().expect("24 bytes");
     let mut fpu = switch::FpuState([0; switch::FPU_STATE_SIZE]);
-    if fp_addr != 0 && with_current_mm(|mm| mm.copy_from_user(&mut fpu.0, fp_addr)).is_ok() {
+    if fp_addr != 0 && uaccess::copy_from_user(&mut fpu.0, fp_addr).is_ok() {
         // MXCSR reserved bits would fault FXRSTOR in the kernel: keep the
         // valid ones only.
         let mxcsr = u32::from_le_bytes(fpu.0[24..28].try_into().expect("4")) & 0xffbf;

@@ -10,8 +10,9 @@ use super::action::sigset_from_user;
 use super::{ERESTARTNOHAND, UNBLOCKABLE};
 use crate::kernel::sched;
 use crate::kernel::sys::err;
-use crate::kernel::task::{with_current, with_current_mm, TASKS};
+use crate::kernel::task::{with_current, TASKS};
 use crate::kernel::time::ktime_get_ns;
+use crate::mm::uaccess;
 
 const NSEC_PER_SEC: u64 = 1_000_000_000;
 
@@ -55,7 +56,7 @@ pub fn sys_pause() -> i64 {
 /// A relative timeout from a struct timespec in user memory.
 fn timeout_from_user(uts: u64) -> Result<u64, i64> {
     let mut raw = [0u8; 16];
-    with_current_mm(|mm| mm.copy_from_user(&mut raw, uts)).map_err(|_| err(EFAULT))?;
+    uaccess::copy_from_user(&mut raw, uts).map_err(|_| err(EFAULT))?;
     let sec = i64::from_le_bytes(raw[0..8].try_into().expect("8 bytes"));
     let nsec = i64::from_le_bytes(raw[8..16].try_into().expect("8 bytes"));
     if sec < 0 || !(0..NSEC_PER_SEC as i64).contains(&nsec) {
@@ -114,8 +115,7 @@ pub fn sys_rt_sigtimedwait(uthese: u64, uinfo: u64, uts: u64, sigsetsize: u64) -
     });
     match got {
         Ok((sig, info)) => {
-            if uinfo != 0 && with_current_mm(|mm| mm.copy_to_user(uinfo, &info.to_bytes())).is_err()
-            {
+            if uinfo != 0 && uaccess::copy_to_user(uinfo, &info.to_bytes()).is_err() {
                 return err(EFAULT);
             }
             sig as i64
