@@ -446,6 +446,6 @@ fn unshare_files(files: Arc<IrqSpinLock<vfs::FdTable>>) -> Arc<IrqSpinLock<vfs::
         return files;
     }
     let copy = Arc::new(IrqSpinLock::new(files.lock().clone()));
-    with_current(|t| t.files = copy.clone());
+    drop(TASKS.lock().replace_current_files(copy.clone()));
     copy
 }

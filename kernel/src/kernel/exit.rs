@@ -73,7 +73,7 @@ pub fn do_exit(exitcode: u32) -> ! {
     drop(mm);
     crate::kernel::fork::vfork_done(&mut TASKS.lock());
     let no_files = Arc::new(IrqSpinLock::new(FdTable::new(0)));
-    let files = with_current(|t| core::mem::replace(&mut t.files, no_files));
+    let files = TASKS.lock().replace_current_files(no_files);
     drop(files);
 
     let mut table = TASKS.lock();

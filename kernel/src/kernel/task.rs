@@ -14,6 +14,7 @@
 use alloc::boxed::Box;
 use alloc::collections::{BTreeMap, BTreeSet, VecDeque};
 use alloc::sync::Arc;
+use core::sync::atomic::{AtomicPtr, Ordering};
 
 use crate::kernel::sched::cputime::CpuTime;
 use crate::kernel::sync::IrqSpinLock;
@@ -63,7 +64,7 @@ pub struct Task {
     /// Signal dispositions, blocked and pending signals.
     pub signals: crate::kernel::signal::SignalState,
     /// Open files (Linux: files_struct), shared by CLONE_FILES.
-    pub files: Arc<IrqSpinLock<vfs::FdTable>>,
+    pub files: Files,
     /// Root, working directory and umask (Linux: fs_struct), shared by
     /// CLONE_FS; None for the idle task.
     pub fs: Option<Arc<IrqSpinLock<FsContext>>>,
@@ -200,6 +201,16 @@ impl TaskTable {
             .tasks
             .get_mut(&pid)
             .map_or(core::ptr::null_mut(), |task| &mut **task as *mut Task);
+        if let Some(task) = self.tasks.get(&pid) {
+            CURRENT_FILES.store(Arc::as_ptr(&task.files).cast_mut(), Ordering::Release);
+        }
+    }
+
+    /// Give the current task another file table (exec's unshare, exit);
+    /// the one it had.
+    pub fn replace_current_files(&mut self, files: Files) -> Files {
+        CURRENT_FILES.store(Arc::as_ptr(&files).cast_mut(), Ordering::Release);
+        core::mem::replace(&mut self.current().files, files)
     }
 
     /// The tids of the threads of process `tgid` (Linux: for_each_thread).
@@ -292,11 +303,25 @@ pub fn with_current_mm<R>(f: impl FnOnce(&mut AddressSpace) -> R) -> R {
     f(&mut current_mm().lock())
 }
 
+/// A task's open files, shared by the threads of a process (and by
+/// CLONE_FILES children).
+pub type Files = Arc<IrqSpinLock<vfs::FdTable>>;
+
+/// The running task's file table, as Linux reaches `current->files`: with
+/// no lock, since only the task itself changes its table (set_current and
+/// replace_current_files keep this pointer true). One CPU, one pointer; it
+/// becomes a per-CPU variable with SMP.
+static CURRENT_FILES: AtomicPtr<IrqSpinLock<vfs::FdTable>> = AtomicPtr::new(core::ptr::null_mut());
+
 /// Run `f` on the current task's open files.
 pub fn with_current_files<R>(f: impl FnOnce(&mut vfs::FdTable) -> R) -> R {
-    let files = with_current(|t| t.files.clone());
-    let mut files = files.lock();
-    f(&mut files)
+    let files = CURRENT_FILES.load(Ordering::Acquire);
+    // SAFETY: the pointer is the running task's own `files` Arc, which
+    // that task holds while it runs: it drops a table only after
+    // replace_current_files has moved the pointer to the next one, and a
+    // switch moves it to the next task's before that task runs.
+    let files = unsafe { files.as_ref() }.expect("the file table of a task that is running");
+    f(&mut files.lock())
 }
 
 /// A copy of the current task's filesystem context (None for the idle task).
