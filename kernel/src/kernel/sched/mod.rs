@@ -252,6 +252,11 @@ fn calc_global_load(table: &mut TaskTable, now: u64) {
         now + procfmt::LOAD_FREQ_SECS * 1_000_000_000 + crate::kernel::time::TICK_NSEC;
 }
 
+/// Has the tick or a wakeup asked for a reschedule (Linux: TIF_NEED_RESCHED)?
+pub fn need_resched() -> bool {
+    NEED_RESCHED.load(Ordering::Relaxed)
+}
+
 /// On the way back to user mode: switch if the tick asked for it.
 pub fn preempt_on_return_to_user() {
     if NEED_RESCHED.load(Ordering::Relaxed) {

@@ -69,18 +69,26 @@ fn work_pending() -> bool {
     if t.group_exit.is_some() || t.signals.has_deliverable() || t.signals.saved_mask.is_some() {
         return true;
     }
+    // The leader holds the process's stop state: a single-threaded
+    // process, the common case, needs no search for it.
+    if t.is_leader() {
+        return t.job.stop.notify.is_some();
+    }
     let tgid = t.tgid;
     jobctl::notify_due(&mut table, tgid)
+}
+
+/// Has do_signal anything to do before this return to user mode? A call
+/// that wants restarting, or a sigsuspend's mask to put back, is work too.
+pub fn signal_work(frame: &TrapFrame, in_syscall: bool) -> bool {
+    let restart_code = (-(ERESTART_RESTARTBLOCK)..=-(ERESTARTSYS)).contains(&(frame.rax as i64));
+    (in_syscall && restart_code) || work_pending()
 }
 
 /// On the way back to user mode: act on the deliverable signals. When
 /// `in_syscall`, `frame.rax` holds the result of the call just made.
 pub fn do_signal(frame: &mut TrapFrame, in_syscall: bool) {
-    // A call that wants restarting, or a sigsuspend's mask to put back,
-    // is work too.
-    let restart_code = (-(ERESTART_RESTARTBLOCK)..=-(ERESTARTSYS)).contains(&(frame.rax as i64));
-    let restart_wanted = in_syscall && restart_code;
-    if !restart_wanted && !work_pending() {
+    if !signal_work(frame, in_syscall) {
         return;
     }
     let mut syscall = in_syscall;

@@ -29,7 +29,7 @@ use crate::kernel::task::with_current;
 
 pub use action::{sys_rt_sigaction, sys_rt_sigpending, sys_rt_sigprocmask};
 pub use altstack::sys_sigaltstack;
-pub use deliver::{do_signal, set_restart, sys_restart_syscall, RestartBlock};
+pub use deliver::{do_signal, set_restart, signal_work, sys_restart_syscall, RestartBlock};
 pub use frame::sys_rt_sigreturn;
 pub use send::{kill_pgrp, send_process, send_signal, sys_kill, sys_tgkill, zap_thread};
 pub use suspend::{sys_pause, sys_rt_sigsuspend, sys_rt_sigtimedwait};
