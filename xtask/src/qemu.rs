@@ -360,6 +360,52 @@ fn run(
     })
 }
 
+/// A QEMU started by `spawn_piped`: its console's output, its standard
+/// input (None unless asked for), a thread gathering what it says on
+/// stderr, and when it started.
+pub struct Piped {
+    pub child: Child,
+    pub stdin: Option<std::process::ChildStdin>,
+    pub stdout: std::process::ChildStdout,
+    pub errors: thread::JoinHandle<String>,
+    pub start: Instant,
+}
+
+/// Start QEMU on `machine` with its console on pipes (stdin piped when
+/// `with_stdin`); it ends with the calling thread.
+pub fn spawn_piped(machine: &Machine, with_stdin: bool) -> Result<Piped> {
+    let mut command = Command::new(QEMU);
+    command
+        .args(args(machine, Console::Pipe))
+        .stdin(if with_stdin {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    die_with_thread(&mut command);
+    let start = Instant::now();
+    let mut child = command
+        .spawn()
+        .with_context(|| format!("starting {QEMU}"))?;
+    let stdin = child.stdin.take();
+    let stdout = child.stdout.take().context("QEMU's stdout")?;
+    let mut stderr = child.stderr.take().context("QEMU's stderr")?;
+    let errors = thread::spawn(move || {
+        let mut text = String::new();
+        let _ = stderr.read_to_string(&mut text);
+        text
+    });
+    Ok(Piped {
+        child,
+        stdin,
+        stdout,
+        errors,
+        start,
+    })
+}
+
 /// Makes `command`'s process get SIGTERM when the thread that starts it ends
 /// (Linux: PR_SET_PDEATHSIG), so that QEMU does not outlive xtask killed by
 /// a signal; SIGTERM lets QEMU give the terminal back as it found it.

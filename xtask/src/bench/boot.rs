@@ -3,8 +3,7 @@
 //! time from QEMU's start to the runner's first line kept, and each
 //! benchmark line shown on the progress bar.
 
-use std::io::{BufRead, BufReader, Read};
-use std::process::{Command, Stdio};
+use std::io::{BufRead, BufReader};
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -12,7 +11,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use indicatif::ProgressBar;
 
-use crate::qemu::{self, Console, Machine};
+use crate::qemu::{self, Machine};
 
 /// What one boot printed, and when init spoke first.
 pub struct Boot {
@@ -25,24 +24,13 @@ pub struct Boot {
 /// Boots `machine` until QEMU ends or `timeout`; `bar` advances by one for
 /// each benchmark line.
 pub fn run(machine: &Machine, timeout: Duration, bar: &ProgressBar) -> Result<Boot> {
-    let mut command = Command::new(qemu::QEMU);
-    command
-        .args(qemu::args(machine, Console::Pipe))
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    qemu::die_with_thread(&mut command);
-    let start = Instant::now();
-    let mut child = command
-        .spawn()
-        .with_context(|| format!("starting {}", qemu::QEMU))?;
-    let stdout = child.stdout.take().context("QEMU's stdout")?;
-    let mut stderr = child.stderr.take().context("QEMU's stderr")?;
-    let errors = thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
+    let qemu::Piped {
+        mut child,
+        stdout,
+        errors,
+        start,
+        ..
+    } = qemu::spawn_piped(machine, false)?;
     let (send, lines) = mpsc::channel();
     thread::spawn(move || {
         for line in BufReader::new(stdout).split(b'\n').map_while(Result::ok) {

@@ -4,7 +4,6 @@
 //! script format (tests/shell/*.sh) is in tests/boot/README.md.
 
 use std::io::{Read, Write};
-use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -13,7 +12,7 @@ use anyhow::{bail, Context, Result};
 use regex::Regex;
 
 use super::checks;
-use crate::qemu::{self, Console, Machine};
+use crate::qemu::{self, Machine};
 
 /// What must be on the console, after the last thing typed, before the next.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -172,25 +171,14 @@ struct Screen {
 
 /// Boots `machine` with its console on pipes and types `steps`.
 pub fn run(machine: &Machine, steps: &[Step]) -> Result<Transcript> {
-    let mut command = Command::new(qemu::QEMU);
-    command
-        .args(qemu::args(machine, Console::Pipe))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    qemu::die_with_thread(&mut command);
-    let start = Instant::now();
-    let mut child = command
-        .spawn()
-        .with_context(|| format!("starting {}", qemu::QEMU))?;
-    let mut stdin = child.stdin.take().context("QEMU's stdin")?;
-    let mut stdout = child.stdout.take().context("QEMU's stdout")?;
-    let mut stderr = child.stderr.take().context("QEMU's stderr")?;
-    let errors = thread::spawn(move || {
-        let mut text = String::new();
-        let _ = stderr.read_to_string(&mut text);
-        text
-    });
+    let qemu::Piped {
+        mut child,
+        stdin,
+        mut stdout,
+        errors,
+        start,
+    } = qemu::spawn_piped(machine, true)?;
+    let mut stdin = stdin.context("QEMU's stdin")?;
     let console = Arc::new(Mutex::new(Screen::default()));
     let reader = {
         let console = console.clone();
