@@ -3,12 +3,14 @@
  * drivers/char/mem.c, drivers/char/random.c): the numbers and types of
  * /dev/null, zero, full, random and urandom, what reads and writes do on
  * each, poll, an ioctl they do not know, and the access mode an open
- * gives.
+ * gives; and that one read(2) of a seekable file gives all it is asked
+ * for, past any buffer size inside the kernel (dd bs=1M counts on it).
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <poll.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
@@ -25,6 +27,47 @@ static int all_zero(const unsigned char *b, int n)
 		if (b[i])
 			return 0;
 	return 1;
+}
+
+/* One read(2) or pread(2) of `len` bytes from `path`: what it returned. */
+static long one_read(const char *path, long len, long at)
+{
+	char *b = malloc(len);
+	int fd = open(path, O_RDONLY);
+	long r = at < 0 ? sys3(SYS_read, fd, b, len) : sys4(SYS_pread64, fd, b, len, at);
+	close(fd);
+	free(b);
+	return r;
+}
+
+/* Large reads: whole counts from devices and regular files, the rest of a
+ * file at its end. */
+static void large_reads(void)
+{
+	const long size = 200000;
+	char *data = malloc(size);
+	for (long i = 0; i < size; i++)
+		data[i] = (char)(i * 7);
+	int fd = open("/tmp/diff_devices.big", O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	say("write of %ld bytes to a tmpfs file: %ld", size, sys3(SYS_write, fd, data, size));
+	close(fd);
+	say("read of 1048577 from /dev/zero: %ld", one_read("/dev/zero", 1048577, -1));
+	say("read of 300000 from /dev/urandom: %ld", one_read("/dev/urandom", 300000, -1));
+	say("read of 1048576 from the %ld-byte file: %ld", size,
+	    one_read("/tmp/diff_devices.big", 1048576, -1));
+	say("pread of 1048576 at 70000: %ld", one_read("/tmp/diff_devices.big", 1048576, 70000));
+	say("read of exactly %ld: %ld", size, one_read("/tmp/diff_devices.big", size, -1));
+
+	char *back = malloc(size);
+	fd = open("/tmp/diff_devices.big", O_RDONLY);
+	long r = sys3(SYS_read, fd, back, size);
+	say("the bytes read back are the bytes written: %s",
+	    yesno(r == size && memcmp(back, data, size) == 0));
+	say("a read at the end: %ld", sys3(SYS_read, fd, back, size));
+	close(fd);
+	unlink("/tmp/diff_devices.big");
+	free(back);
+	free(data);
 }
 
 int main(void)
@@ -69,5 +112,6 @@ int main(void)
 	fd = open("/dev/full", O_WRONLY);
 	say("/dev/full write of 0 bytes: %s", res(sys3(SYS_write, fd, buf, 0)));
 	close(fd);
+	large_reads();
 	return 0;
 }

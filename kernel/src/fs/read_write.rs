@@ -75,23 +75,38 @@ pub fn fget(fd: u64) -> Result<Arc<File>, i64> {
     with_current_files(|f| f.get(fd)).map_err(|e| e.to_ret())
 }
 
-/// Read into user memory at `buf`: one call of the file's read, as Linux
-/// returns what one read gave.
+/// Read into user memory at `buf`, through the bounce buffer a chunk at a
+/// time. A seekable file (a regular file, a block or memory device, a
+/// /proc file) is read chunk after chunk until the count, the end of the
+/// file or a short chunk, as Linux gives all it is asked for there; a
+/// stream (a pipe, a tty) returns what one read gave, since a second one
+/// could wait. An error or a bad user page after some bytes returns those.
 fn read_into_user(file: &File, buf: u64, len: u64, at: Option<i64>) -> i64 {
-    let len = len.min(MAX_RW_COUNT).min(CHUNK as u64) as usize;
+    let len = len.min(MAX_RW_COUNT);
+    let stream = !file.ops().seekable();
     let mut small = MaybeUninit::uninit();
-    let mut kbuf = bounce(&mut small, len);
-    let n = match at {
-        None => file.read(&mut kbuf),
-        Some(off) => file.pread(&mut kbuf, off),
-    };
-    match n {
-        Ok(n) => match uaccess::copy_to_user(buf, &kbuf[..n]) {
-            Ok(()) => n as i64,
-            Err(_) => err(EFAULT),
-        },
-        Err(e) => e.to_ret(),
+    let mut kbuf = bounce(&mut small, len.min(CHUNK as u64) as usize);
+    let mut done: u64 = 0;
+    loop {
+        let n = ((len - done) as usize).min(CHUNK);
+        let got = match at {
+            None => file.read(&mut kbuf[..n]),
+            Some(off) => file.pread(&mut kbuf[..n], off + done as i64),
+        };
+        let got = match got {
+            Ok(got) => got,
+            Err(_) if done > 0 => break,
+            Err(e) => return e.to_ret(),
+        };
+        if uaccess::copy_to_user(buf + done, &kbuf[..got]).is_err() {
+            return if done > 0 { done as i64 } else { err(EFAULT) };
+        }
+        done += got as u64;
+        if stream || got < n || done == len {
+            break;
+        }
     }
+    done as i64
 }
 
 /// How much of a user buffer cut short by a bad page a write passes on,
