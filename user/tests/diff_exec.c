@@ -7,7 +7,9 @@
  * Each child prints only while the parent waits for it, so the order of the
  * lines is fixed.
  */
+#include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 #include "report.h"
 
@@ -71,10 +73,58 @@ static void failures(void)
 	say("the caller still runs after each failure: yes");
 }
 
+/* An argv of `n` copies of `s` after "true". */
+static char **many(long n, char *s)
+{
+	char **argv = malloc((n + 2) * sizeof(char *));
+	argv[0] = "true";
+	for (long i = 1; i <= n; i++)
+		argv[i] = s;
+	argv[n + 1] = 0;
+	return argv;
+}
+
+/* The size limits (Linux: bprm_stack_limits, copy_strings): under an 8 MiB
+ * stack limit the strings and their pointers may take 2 MiB, one string
+ * 32 pages with its NUL. A list over them is E2BIG at once. */
+static void sizes(void)
+{
+	struct rlimit stack = { 8 << 20, 8 << 20 };
+	char *envp[] = { 0 };
+	char *long_arg = malloc(131073);
+
+	setrlimit(RLIMIT_STACK, &stack);
+	char **fits = many(100000, "1");
+	say("busybox true with 100000 one-byte arguments: %s", busybox(fits, envp));
+	char **over = many(150000, "1234567");
+	say("execve with 150000 arguments of 7 bytes: %s",
+	    res(sys3(SYS_execve, BUSYBOX, over, envp)));
+	char **huge = many(1000000, "1");
+	say("execve with 1000000 arguments of 1 byte: %s",
+	    res(sys3(SYS_execve, BUSYBOX, huge, envp)));
+	memset(long_arg, 'x', 131071);
+	long_arg[131071] = 0;
+	char *one[] = { "true", long_arg, 0 };
+	say("busybox true with an argument of 131071 bytes: %s", busybox(one, envp));
+	long_arg[131071] = 'x';
+	long_arg[131072] = 0;
+	say("execve with an argument of 131072 bytes: %s",
+	    res(sys3(SYS_execve, BUSYBOX, one, envp)));
+	char *env_big[] = { long_arg, 0 };
+	char *alone[] = { "true", 0 };
+	say("execve with an environment string of 131072 bytes: %s",
+	    res(sys3(SYS_execve, BUSYBOX, alone, env_big)));
+	free(fits);
+	free(over);
+	free(huge);
+	free(long_arg);
+}
+
 int main(void)
 {
 	say("diff_exec: execve of busybox, arguments, environment and errors");
 	runs();
 	failures();
+	sizes();
 	return 0;
 }

@@ -28,6 +28,7 @@ use linux_raw_sys::errno::{E2BIG, EFAULT, EINVAL, EIO, ENOEXEC, ENOMEM, EOVERFLO
 /// | ArgTooLong, ArgsTooBig, TooManyArgs | E2BIG | copy_strings, bprm_stack_limits, count |
 /// | NulInArg | EINVAL | noyau (execve's C strings cannot hold one) |
 /// | StackTooLow | EFAULT | create_elf_tables' writes to the stack |
+/// | NoMemory | ENOMEM | the kernel could not hold the new stack's image |
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ExecError {
     /// No ELF magic, or a file too short to hold an ELF header.
@@ -94,6 +95,9 @@ pub enum ExecError {
     NulInArg,
     /// The stack top is too low to hold the initial stack.
     StackTooLow,
+    /// The kernel has no memory for the new stack's image (a stack limit so
+    /// large that the strings' room outgrows what it can allocate at once).
+    NoMemory,
 }
 
 impl ExecError {
@@ -119,7 +123,7 @@ impl ExecError {
             | EntryOutsideUser
             | NulInArg => EINVAL,
             FileRangeOverflow { .. } => EOVERFLOW,
-            ImageOutsideUser => ENOMEM,
+            ImageOutsideUser | NoMemory => ENOMEM,
             ArgTooLong | ArgsTooBig | TooManyArgs => E2BIG,
             StackTooLow => EFAULT,
             NotElf
@@ -179,6 +183,7 @@ impl fmt::Display for ExecError {
             TooManyArgs => write!(f, "too many arguments"),
             NulInArg => write!(f, "NUL byte inside an argument"),
             StackTooLow => write!(f, "stack top too low for the arguments"),
+            NoMemory => write!(f, "no memory for the new stack"),
         }
     }
 }
@@ -223,6 +228,7 @@ mod tests {
             (TooManyArgs, E2BIG),
             (NulInArg, EINVAL),
             (StackTooLow, EFAULT),
+            (NoMemory, ENOMEM),
         ];
         for (err, errno) in table {
             assert_eq!(err.errno(), errno, "{err:?}");

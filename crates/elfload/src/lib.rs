@@ -30,7 +30,7 @@ pub use plan::{ElfKind, ExecPlan, StackExec};
 pub use script::{parse_shebang, Shebang, BINPRM_BUF_SIZE};
 pub use segment::{Rights, Segment};
 pub use stack::{
-    build_initial_stack, InitialStack, ARG_MAX, MAX_ARG_STRINGS, MAX_ARG_STRLEN, STK_LIM,
+    args_room, build_initial_stack, InitialStack, ARG_MAX, MAX_ARG_STRINGS, MAX_ARG_STRLEN, STK_LIM,
 };
 
 /// The page size (Linux's PAGE_SIZE and ELF_MIN_ALIGN on x86_64, and AT_PAGESZ).

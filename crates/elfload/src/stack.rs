@@ -4,7 +4,6 @@
 //! bytes, and argc, argv[], envp[] and the auxiliary vector at a 16-byte aligned RSP.
 
 use crate::{AuxInfo, ExecError, PAGE_SIZE};
-use alloc::vec;
 use alloc::vec::Vec;
 
 /// The longest argument or environment string, NUL included (32 pages).
@@ -57,12 +56,33 @@ pub fn build_initial_stack(
     let limit = strings_limit(argv.len().max(1).saturating_add(envp.len()), stack_rlimit)?;
     let argv: &[&[u8]] = if argv.is_empty() { &[b""] } else { argv };
 
+    // The image is written in one buffer of its final size (at most the
+    // strings' limit and the tables): the strings are counted first, so
+    // that an argument list over the limit is E2BIG before any copy.
+    let strings_len = [aux.execfn]
+        .iter()
+        .chain(envp)
+        .chain(argv)
+        .map(|s| s.len() as u64 + 1)
+        .sum::<u64>();
+    if strings_len > limit {
+        return Err(ExecError::ArgsTooBig);
+    }
+    let words = 3 + argv.len() + envp.len() + 2 * aux.entries(0, 0, Some(0)).len();
+    let size = 8 + strings_len + (platform.len() as u64 + 1) + 16 + 8 * words as u64 + 32;
+    let base = stack_top.checked_sub(size).ok_or(ExecError::StackTooLow)?;
+    let mut buf = Vec::new();
+    buf.try_reserve_exact(size as usize)
+        .map_err(|_| ExecError::NoMemory)?;
+    buf.resize(size as usize, 0);
+
     // copy_strings' order, each below the last: the file name under an empty word at
     // the top, then envp and argv from their last string to their first.
     let mut strings = Strings {
         p: stack_top,
         room: limit,
-        written: Vec::new(),
+        base,
+        buf,
     };
     strings.below(8)?;
     let execfn = strings.push(aux.execfn)?;
@@ -81,7 +101,7 @@ pub fn build_initial_stack(
         name => Some(strings.push(name.as_bytes())?),
     };
     let random = strings.below(16)?;
-    strings.written.push((random, random16.to_vec()));
+    strings.write(random, &random16)?;
     let auxv = aux.entries(random, execfn, platform);
 
     let table: Vec<u64> = [argv.len() as u64]
@@ -93,13 +113,13 @@ pub fn build_initial_stack(
         .chain(auxv.iter().flatten().copied())
         .collect();
     let sp = strings.below(8 * table.len() as u64)? & !15;
-    strings.written.push((
-        sp,
-        table.iter().flat_map(|word| word.to_le_bytes()).collect(),
-    ));
+    strings.p = sp;
+    for (i, word) in table.iter().enumerate() {
+        strings.write(sp + 8 * i as u64, &word.to_le_bytes())?;
+    }
 
     Ok(InitialStack {
-        bytes: strings.image(sp, stack_top),
+        bytes: strings.image(),
         sp,
         argc: argv.len() as u64,
         arg_start,
@@ -121,9 +141,16 @@ fn check_counts(argc: usize, envc: usize) -> Result<(), ExecError> {
     }
 }
 
+/// How many bytes the strings of argv and envp and their pointers may take
+/// under `stack_rlimit` (Linux's bprm_stack_limits): execve may stop
+/// copying an argument list with E2BIG as soon as it passes this.
+pub fn args_room(stack_rlimit: u64) -> u64 {
+    (STK_LIM / 4 * 3).min(stack_rlimit / 4).max(ARG_MAX)
+}
+
 /// How many bytes of strings may be copied for `pointers` argv and envp pointers.
 fn strings_limit(pointers: usize, stack_rlimit: u64) -> Result<u64, ExecError> {
-    let limit = (STK_LIM / 4 * 3).min(stack_rlimit / 4).max(ARG_MAX);
+    let limit = args_room(stack_rlimit);
     let pointers_size = (pointers as u64)
         .checked_mul(8)
         .ok_or(ExecError::ArgsTooBig)?;
@@ -134,10 +161,12 @@ fn strings_limit(pointers: usize, stack_rlimit: u64) -> Result<u64, ExecError> {
 }
 
 /// What goes on the stack, placed downward from its top; strings within a byte budget.
+/// `buf` holds the stack from `base` to the top.
 struct Strings {
     p: u64,
     room: u64,
-    written: Vec<(u64, Vec<u8>)>,
+    base: u64,
+    buf: Vec<u8>,
 }
 
 impl Strings {
@@ -147,25 +176,32 @@ impl Strings {
         Ok(self.p)
     }
 
+    /// Put `bytes` at stack address `at`.
+    fn write(&mut self, at: u64, bytes: &[u8]) -> Result<(), ExecError> {
+        let start = at.checked_sub(self.base).ok_or(ExecError::StackTooLow)? as usize;
+        self.buf
+            .get_mut(start..start + bytes.len())
+            .ok_or(ExecError::StackTooLow)?
+            .copy_from_slice(bytes);
+        Ok(())
+    }
+
     /// Copy `list` from its last string to its first; their addresses, in list order.
     fn push_all(&mut self, list: &[&[u8]]) -> Result<Vec<u64>, ExecError> {
-        let mut at = list
-            .iter()
-            .rev()
-            .map(|s| self.push(s))
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut at = Vec::new();
+        at.try_reserve_exact(list.len())
+            .map_err(|_| ExecError::NoMemory)?;
+        for s in list.iter().rev() {
+            at.push(self.push(s)?);
+        }
         at.reverse();
         Ok(at)
     }
 
-    /// The stack from `sp` to `top`, with everything written and zeros between.
-    fn image(&self, sp: u64, top: u64) -> Vec<u8> {
-        let mut stack = vec![0u8; (top - sp) as usize];
-        for (addr, bytes) in &self.written {
-            let at = (addr - sp) as usize;
-            stack[at..at + bytes.len()].copy_from_slice(bytes);
-        }
-        stack
+    /// The stack from the last position to the top.
+    fn image(mut self) -> Vec<u8> {
+        self.buf.drain(..(self.p - self.base) as usize);
+        self.buf
     }
 
     /// Copy `s` and its NUL below the last string; its address.
@@ -179,10 +215,7 @@ impl Strings {
         }
         self.room = self.room.checked_sub(len).ok_or(ExecError::ArgsTooBig)?;
         let at = self.below(len)?;
-        let mut bytes = Vec::with_capacity(s.len() + 1);
-        bytes.extend_from_slice(s);
-        bytes.push(0);
-        self.written.push((at, bytes));
+        self.write(at, s)?;
         Ok(at)
     }
 }

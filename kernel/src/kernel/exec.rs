@@ -13,7 +13,7 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use gfp::Gfp;
-use linux_raw_sys::errno::{E2BIG, EFAULT, ENAMETOOLONG, ENOENT};
+use linux_raw_sys::errno::{E2BIG, EFAULT, ENAMETOOLONG, ENOENT, ENOMEM};
 
 use crate::arch::mm::{phys_to_virt, PAGE_SIZE};
 use crate::arch::switch;
@@ -303,28 +303,61 @@ const MAX_ARG_STRLEN: usize = 32 * 4096;
 const MAX_ARG_COUNT: usize = 0x7fff_ffff;
 const PATH_MAX: usize = 4096;
 
-/// The NULL-terminated array of strings at `addr` (argv or envp).
-fn strings_from_user(addr: u64) -> Result<Vec<Vec<u8>>, i64> {
-    let mut out = Vec::new();
-    if addr == 0 {
-        return Ok(out);
-    }
-    loop {
+/// How many pointers the NULL-terminated array at `addr` holds (Linux:
+/// count), each taking its pointer and at least a NUL from `room`.
+fn count_strings(addr: u64, room: &mut u64) -> Result<usize, i64> {
+    let mut n = 0;
+    while addr != 0 {
         let mut word = [0u8; 8];
-        let at = addr + out.len() as u64 * 8;
-        uaccess::copy_from_user(&mut word, at).map_err(|_| err(EFAULT))?;
-        let ptr = u64::from_le_bytes(word);
-        if ptr == 0 {
-            return Ok(out);
+        uaccess::copy_from_user(&mut word, addr + n as u64 * 8).map_err(|_| err(EFAULT))?;
+        if u64::from_le_bytes(word) == 0 {
+            break;
         }
-        if out.len() >= MAX_ARG_COUNT {
+        if n >= MAX_ARG_COUNT {
             return Err(err(E2BIG));
         }
-        let s = with_current_mm(|mm| mm.string_from_user(ptr, MAX_ARG_STRLEN))
+        *room = room.checked_sub(8 + 1).ok_or(err(E2BIG))?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// The `count` strings of the array at `addr` (argv or envp), their bytes
+/// taken from `room` (counted with their pointers and NULs already): E2BIG
+/// as soon as the list outgrows it, before the kernel holds more than the
+/// new stack could, and ENOMEM, not a panic, if the kernel cannot hold
+/// that much.
+fn strings_from_user(addr: u64, count: usize, room: &mut u64) -> Result<Vec<Vec<u8>>, i64> {
+    let mut out = Vec::new();
+    out.try_reserve_exact(count).map_err(|_| err(ENOMEM))?;
+    for i in 0..count as u64 {
+        let mut word = [0u8; 8];
+        uaccess::copy_from_user(&mut word, addr + i * 8).map_err(|_| err(EFAULT))?;
+        let s = with_current_mm(|mm| mm.string_from_user(u64::from_le_bytes(word), MAX_ARG_STRLEN))
             .map_err(|_| err(EFAULT))?
             .ok_or(err(E2BIG))?;
+        *room = room.checked_sub(s.len() as u64).ok_or(err(E2BIG))?;
         out.push(s);
     }
+    Ok(out)
+}
+
+/// execve's argv and envp, within the room the new stack gives them.
+fn args_from_user(argv: u64, envp: u64) -> Result<(Vec<Vec<u8>>, Vec<Vec<u8>>), i64> {
+    let mut room = elfload::args_room(STACK_RESERVE);
+    let argc = count_strings(argv, &mut room)?;
+    let envc = count_strings(envp, &mut room)?;
+    let argv = strings_from_user(argv, argc, &mut room)?;
+    Ok((argv, strings_from_user(envp, envc, &mut room)?))
+}
+
+/// The slices of `strings`, or ENOMEM.
+fn slices(strings: &[Vec<u8>]) -> Result<Vec<&[u8]>, i64> {
+    let mut out = Vec::new();
+    out.try_reserve_exact(strings.len())
+        .map_err(|_| err(ENOMEM))?;
+    out.extend(strings.iter().map(|s| s.as_slice()));
+    Ok(out)
 }
 
 /// execve(2): replace the calling program. On success the new program's
@@ -338,16 +371,14 @@ pub fn sys_execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> i64
     let Ok(path) = core::str::from_utf8(&path).map(alloc::string::String::from) else {
         return err(ENOENT);
     };
-    let argv = match strings_from_user(argv) {
-        Ok(v) => v,
+    let (argv, envp) = match args_from_user(argv, envp) {
+        Ok(lists) => lists,
         Err(e) => return e,
     };
-    let envp = match strings_from_user(envp) {
-        Ok(v) => v,
+    let (argv_refs, envp_refs) = match slices(&argv).and_then(|a| Ok((a, slices(&envp)?))) {
+        Ok(refs) => refs,
         Err(e) => return e,
     };
-    let argv_refs: Vec<&[u8]> = argv.iter().map(|a| a.as_slice()).collect();
-    let envp_refs: Vec<&[u8]> = envp.iter().map(|a| a.as_slice()).collect();
     let (root, base, cred, _) =
         match crate::fs::open::lookup_context(linux_raw_sys::general::AT_FDCWD as u64) {
             Ok(c) => c,
