@@ -1,11 +1,18 @@
 //! ramfs regular files, symlinks and special inodes. A file is a sparse map of pages, as
 //! the page cache holds a ramfs file: a hole reads as zeros and costs nothing, and
 //! `st_blocks` counts the pages present (Linux's simple_write_begin/generic_file_read).
+//!
+//! The pages of every ramfs and tmpfs file together may fill half of memory,
+//! tmpfs's default size on Linux (the kernel sets the limit at boot): past it,
+//! and whenever the page allocator has nothing left, a write stops with ENOSPC
+//! instead of the kernel running out of memory. Linux's ramfs has no limit and
+//! leaves a full memory to the OOM killer, which noyau does not have.
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::any::Any;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 use spin::Mutex;
 
@@ -21,6 +28,45 @@ pub const MAX_FILE_SIZE: u64 = i64::MAX as u64;
 
 type Page = Box<[u8; PAGE_SIZE]>;
 
+/// Pages held by ramfs and tmpfs files, and how many they may hold.
+static PAGES_USED: AtomicUsize = AtomicUsize::new(0);
+static PAGES_MAX: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+/// Let the files of memory filesystems hold at most `pages` pages.
+pub fn set_page_limit(pages: usize) {
+    PAGES_MAX.store(pages, Ordering::Relaxed);
+}
+
+/// The pages that memory filesystems hold, and their limit.
+pub fn pages_used() -> (usize, usize) {
+    (
+        PAGES_USED.load(Ordering::Relaxed),
+        PAGES_MAX.load(Ordering::Relaxed),
+    )
+}
+
+/// A zeroed page for a file, within the limit and the memory there is.
+fn new_page() -> Option<Page> {
+    let max = PAGES_MAX.load(Ordering::Relaxed);
+    PAGES_USED
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+            (used < max).then_some(used + 1)
+        })
+        .ok()?;
+    let mut page = Vec::new();
+    if page.try_reserve_exact(PAGE_SIZE).is_err() {
+        PAGES_USED.fetch_sub(1, Ordering::Relaxed);
+        return None;
+    }
+    page.resize(PAGE_SIZE, 0);
+    Page::try_from(page.into_boxed_slice()).ok()
+}
+
+/// `n` pages of files are gone.
+fn pages_freed(n: usize) {
+    PAGES_USED.fetch_sub(n, Ordering::Relaxed);
+}
+
 /// A regular file's data.
 #[derive(Default)]
 pub struct RamFile {
@@ -30,6 +76,12 @@ pub struct RamFile {
 impl RamFile {
     pub fn new() -> RamFile {
         RamFile::default()
+    }
+}
+
+impl Drop for RamFile {
+    fn drop(&mut self) {
+        pages_freed(self.pages.get_mut().len());
     }
 }
 
@@ -76,12 +128,21 @@ impl InodeOps for RamFile {
             let pos = offset + done as u64;
             let (index, in_page) = (pos / PAGE_SIZE as u64, (pos % PAGE_SIZE as u64) as usize);
             let n = (PAGE_SIZE - in_page).min(len - done);
-            let page = pages
-                .entry(index)
-                .or_insert_with(|| Box::new([0; PAGE_SIZE]));
+            let page = match pages.entry(index) {
+                alloc::collections::btree_map::Entry::Occupied(page) => page.into_mut(),
+                alloc::collections::btree_map::Entry::Vacant(slot) => match new_page() {
+                    Some(page) => slot.insert(page),
+                    None => break,
+                },
+            };
             page[in_page..in_page + n].copy_from_slice(&buf[done..done + n]);
             done += n;
         }
+        // Out of room: the bytes written so far count, ENOSPC if none.
+        if done < len && done == 0 {
+            return Err(Errno::ENOSPC);
+        }
+        let len = done;
 
         let end = offset + len as u64;
         let now = current_time();
@@ -101,7 +162,7 @@ impl InodeOps for RamFile {
         }
         let mut pages = self.pages.lock();
         let first_gone = size.div_ceil(PAGE_SIZE as u64);
-        pages.split_off(&first_gone);
+        pages_freed(pages.split_off(&first_gone).len());
         // The tail of a partial last page must read as zeros if the file grows again.
         let in_page = (size % PAGE_SIZE as u64) as usize;
         if in_page != 0 {
