@@ -75,6 +75,7 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
         &args,
     );
     crate::kernel::kthread::start_kthreadd();
+    selftest::run_late(info.cmdline_param("noyau.test").unwrap_or(""));
     crate::kernel::sched::cpu_idle()
 }
 

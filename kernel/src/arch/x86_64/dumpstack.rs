@@ -11,6 +11,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 use x86_64::registers::control::{Cr0, Cr2, Cr3, Cr4};
 use x86_64::registers::model_specific::{FsBase, GsBase, KernelGsBase};
 
+use super::mm::PAGE_SIZE;
 use super::traps::TrapFrame;
 use crate::kernel::{kallsyms, printk};
 use crate::pr_emerg;
@@ -58,13 +59,23 @@ impl fmt::Display for CodeAddr {
     }
 }
 
-/// Is `addr .. addr+16` inside memory the kernel's stacks can live in?
+/// Is `addr .. addr+16` on a stack the kernel runs on: the running task's
+/// kernel stack, or one in the image (the boot stack, the IST stacks)?
 fn stack_readable(addr: u64) -> bool {
-    let (start, end) = (
+    let within = |start: u64, end: u64| addr >= start && addr.saturating_add(16) <= end;
+    let image = (
         core::ptr::addr_of!(__kernel_start) as u64,
         core::ptr::addr_of!(__kernel_end) as u64,
     );
-    addr.is_multiple_of(8) && addr >= start && addr.saturating_add(16) <= end
+    let top = super::percpu::this_cpu()
+        .kernel_stack_top
+        .load(Ordering::Relaxed);
+    let task_stack = (
+        top.saturating_sub(PAGE_SIZE << crate::kernel::exec::KERNEL_STACK_ORDER),
+        top,
+    );
+    addr.is_multiple_of(8)
+        && (within(image.0, image.1) || (top != 0 && within(task_stack.0, task_stack.1)))
 }
 
 /// Print "Call Trace:" from a frame-pointer chain.
@@ -105,13 +116,23 @@ pub fn dump_stack() {
     show_trace(rbp);
 }
 
+/// Linux's "CPU: 0 PID: 42 Comm: sh" line: the task that was running (the
+/// boot context before there are tasks is swapper, pid 0), or "?" when the
+/// oops came with the task table's lock held.
 fn show_cpu_line() {
-    pr_emerg!(
-        "CPU: {} PID: 0 Comm: swapper/{} Not tainted {} #1",
-        super::percpu::smp_processor_id(),
-        super::percpu::smp_processor_id(),
-        crate::init::version::RELEASE
-    );
+    let cpu = super::percpu::smp_processor_id();
+    let release = crate::init::version::RELEASE;
+    let running = crate::kernel::task::TASKS
+        .try_lock()
+        .map(|table| table.tasks.get(&table.current).map(|t| (t.pid, t.comm)));
+    match running {
+        Some(Some((pid, comm))) => {
+            let comm = crate::kernel::task::Task::comm_str(&comm);
+            pr_emerg!("CPU: {cpu} PID: {pid} Comm: {comm} Not tainted {release} #1")
+        }
+        Some(None) => pr_emerg!("CPU: {cpu} PID: 0 Comm: swapper/{cpu} Not tainted {release} #1"),
+        None => pr_emerg!("CPU: {cpu} PID: ? Comm: ? Not tainted {release} #1"),
+    }
 }
 
 pub fn show_regs(f: &TrapFrame) {

@@ -32,6 +32,24 @@ pub fn selftest_panic() {
     panic!("selftest: deliberate panic");
 }
 
+/// A panic in a kernel thread: the report names the thread and walks its
+/// own kernel stack, not the boot stack.
+pub fn selftest_kthread_panic() {
+    if crate::kernel::kthread::kthread_run("selftest_oops", kthread_panic, 0).is_none() {
+        crate::pr_err!("selftest: no memory for a kernel thread");
+    }
+}
+
+extern "C" fn kthread_panic(_arg: u64) -> ! {
+    kthread_panic_here();
+    unreachable!("kthread_panic_here returns only by panicking")
+}
+
+#[inline(never)]
+fn kthread_panic_here() {
+    panic!("selftest: deliberate panic in a kernel thread");
+}
+
 /// The user address of the page the SMEP and SMAP tests map: above the
 /// NULL page, so the oops names a user page, not a NULL pointer.
 const USER_PAGE: u64 = 0x40_0000;

@@ -33,6 +33,15 @@ pub fn run(name: &str) {
             logbuf::Level::Info,
             format_args!("/proc/devices:\n{}", crate::fs::devices::proc_devices()),
         ),
+        // Run once the tasks exist (run_late).
+        "kthread-panic" => {}
         other => pr_err!("selftest: unknown test {:?}", other),
+    }
+}
+
+/// The tests that need the tasks: run once init and kthreadd exist.
+pub fn run_late(name: &str) {
+    if name == "kthread-panic" {
+        crash::selftest_kthread_panic();
     }
 }
