@@ -80,7 +80,8 @@ Welcome to noyau, a teaching kernel for x86_64 that speaks Linux's ABI.
 Things to try: ls -l /dev; cat /proc/meminfo /proc/devices; ps; free;
 dmesg | tail; sleep 30 then Ctrl-Z, jobs, fg, Ctrl-C; vi /tmp/notes;
 su alice (password alice); noyau's test programs are in /usr/bin
-(hello, signals, threads, bench ...). poweroff ends the session.
+(threads, diff_pipe, bench --ms 100 null_syscall ...; hello, signals and
+forkleak are written to be init, and end the session). poweroff ends it too.
 ";
 
 const PROFILE: &str = "\
