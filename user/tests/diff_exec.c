@@ -7,6 +7,7 @@
  * Each child prints only while the parent waits for it, so the order of the
  * lines is fixed.
  */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -70,6 +71,15 @@ static void failures(void)
 	    res(sys3(SYS_execve, BUSYBOX, bad_argv, envp)));
 	say("execve with argv at address 8: %s", res(sys3(SYS_execve, BUSYBOX, 8, envp)));
 	say("execve with envp at address 8: %s", res(sys3(SYS_execve, BUSYBOX, argv, 8)));
+	say("execve of /dev/null: %s", res(sys3(SYS_execve, "/dev/null", argv, envp)));
+	/* A huge file of zeros that may be executed: not an image (Linux reads
+	 * only its first page to know). */
+	int fd = open("/tmp/diff_exec.sparse", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	say("ftruncate to 1 TiB: %s", res(sys2(SYS_ftruncate, fd, 1L << 40)));
+	close(fd);
+	say("execve of a 1 TiB file of zeros: %s",
+	    res(sys3(SYS_execve, "/tmp/diff_exec.sparse", argv, envp)));
+	unlink("/tmp/diff_exec.sparse");
 	say("the caller still runs after each failure: yes");
 }
 

@@ -197,13 +197,13 @@ fn statfs_bytes(path: &vfs::Path) -> [u8; 120] {
     let s = vfs::stat::statfs(path);
     let mut blocks = (s.f_blocks, s.f_bfree, s.f_bavail);
     if matches!(path.mnt.fs().name(), "tmpfs" | "devtmpfs") {
-        // tmpfs (devtmpfs is one) may grow to half of memory, less what the
-        // files of every memory filesystem hold (they share the limit), and
-        // no more than is free.
-        let (free, _, _) = crate::mm::page_alloc::counters();
-        let (used, max) = vfs::ramfs::pages_used();
-        let avail = (max.saturating_sub(used) as i64).min(free as i64);
-        blocks = (max as i64, avail, avail);
+        // tmpfs (devtmpfs is one) may grow to half of memory; what it may still take
+        // is what is free. (The files of all memory filesystems share that limit,
+        // ramfs/file.rs, but their pages are not counted per filesystem.)
+        let (free, total, _) = crate::mm::page_alloc::counters();
+        let max = (total / 2) as i64;
+        let avail = (free as i64).min(max);
+        blocks = (max, avail, avail);
     }
     let mflags = u64::from(path.mnt.flags());
     // ST_RDONLY .. ST_NOEXEC are the MS_ bits; ST_VALID says f_flags is filled in.

@@ -56,9 +56,21 @@ impl ExecFailure {
 }
 
 /// The whole file at `path`, if it may be executed (Linux: open_exec and
-/// kernel_read of the image).
-/// The executable's bytes and its absolute path (what /proc/PID/exe shows).
+/// kernel_read of the image), and its absolute path (what /proc/PID/exe
+/// shows). Only a regular file runs: a device node is EACCES before it is
+/// opened, as Linux's may_open. A file that starts as neither an ELF image
+/// nor a script is not read past its first page (its ENOEXEC is known), and
+/// one too large to hold is ENOMEM, not a kernel out of memory.
 fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<(Vec<u8>, Vec<u8>), ExecFailure> {
+    let eacces = || ExecFailure::File(vfs::Errno::new(linux_raw_sys::errno::EACCES));
+    let found = vfs::resolve(lk, path.as_bytes(), true).map_err(ExecFailure::File)?;
+    if found
+        .dentry
+        .inode()
+        .is_none_or(|i| i.file_type() != vfs::FileType::Regular)
+    {
+        return Err(eacces());
+    }
     let file = vfs::open(
         lk,
         path.as_bytes(),
@@ -72,25 +84,38 @@ fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<(Vec<u8>, Vec<u8>)
     // A file of a MS_NOEXEC mount does not run (path_noexec).
     let noexec = file.path().mnt.flags() & linux_raw_sys::general::MS_NOEXEC != 0;
     if attr.mode & 0o170000 != 0o100000 || attr.mode & 0o111 == 0 || noexec {
-        return Err(ExecFailure::File(vfs::Errno::new(
-            linux_raw_sys::errno::EACCES,
-        )));
+        return Err(eacces());
     }
-    let mut data = vec![0u8; attr.size as usize];
+    let head = (attr.size as usize).min(PAGE_SIZE as usize);
+    let mut data = read_file(&file, 0, head)?;
+    if data.starts_with(b"\x7fELF") || data.starts_with(b"#!") {
+        let rest = read_file(&file, data.len(), attr.size as usize - data.len())?;
+        data.extend_from_slice(&rest);
+    }
+    let exe = match crate::fs::rootfs::root() {
+        Some(root) => vfs::d_path(file.path(), &root),
+        None => path.as_bytes().to_vec(),
+    };
+    Ok((data, exe))
+}
+
+/// `len` bytes of `file` from `offset`, fewer at its end; ENOMEM when the
+/// kernel cannot hold them.
+fn read_file(file: &vfs::File, offset: usize, len: usize) -> Result<Vec<u8>, ExecFailure> {
+    let mut data = Vec::new();
+    data.try_reserve_exact(len)
+        .map_err(|_| ExecFailure::NoMemory)?;
+    data.resize(len, 0);
     let mut done = 0;
-    while done < data.len() {
-        match file.pread(&mut data[done..], done as i64) {
+    while done < len {
+        match file.pread(&mut data[done..], (offset + done) as i64) {
             Ok(0) => break,
             Ok(n) => done += n,
             Err(e) => return Err(ExecFailure::File(e)),
         }
     }
     data.truncate(done);
-    let exe = match crate::fs::rootfs::root() {
-        Some(root) => vfs::d_path(file.path(), &root),
-        None => path.as_bytes().to_vec(),
-    };
-    Ok((data, exe))
+    Ok(data)
 }
 
 /// Fill the file-backed page at `page` as Linux's mmap of the file would:

@@ -37,14 +37,6 @@ pub fn set_page_limit(pages: usize) {
     PAGES_MAX.store(pages, Ordering::Relaxed);
 }
 
-/// The pages that memory filesystems hold, and their limit.
-pub fn pages_used() -> (usize, usize) {
-    (
-        PAGES_USED.load(Ordering::Relaxed),
-        PAGES_MAX.load(Ordering::Relaxed),
-    )
-}
-
 /// A zeroed page for a file, within the limit and the memory there is.
 fn new_page() -> Option<Page> {
     let max = PAGES_MAX.load(Ordering::Relaxed);

@@ -16,7 +16,7 @@ use crate::inode::{FileType, Inode, InodeAttr, InodeOps, NewInode};
 use crate::time::current_time;
 
 pub use dir::RamDir;
-pub use file::{pages_used, set_page_limit, RamFile, RamSpecial, RamSymlink, PAGE_SIZE};
+pub use file::{set_page_limit, RamFile, RamSpecial, RamSymlink, PAGE_SIZE};
 
 /// What the inodes of one instance share: its device and inode numbers.
 pub(crate) struct RamSb {
