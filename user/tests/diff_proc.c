@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
@@ -99,6 +100,44 @@ static void check_stat(void)
 	    yesno(f[48] < f[49]), yesno(f[50] < f[51]), yesno(f[49] <= f[50]));
 }
 
+static void on_usr1(int sig)
+{
+	(void)sig;
+}
+
+/* SigPnd, SigBlk, SigIgn and SigCgt after setting each: SIGUSR1 caught,
+ * SIGUSR2 and SIGPIPE ignored, SIGHUP blocked and raised (so pending),
+ * every other disposition the default. */
+static void check_signal_sets(void)
+{
+	struct sigaction dfl = { .sa_handler = SIG_DFL }, ign = { .sa_handler = SIG_IGN },
+			 catch = { .sa_handler = on_usr1 };
+	sigset_t hup, old;
+
+	/* The raw call: the C library keeps some real-time signals to itself,
+	 * and the test's parent may have left any of them ignored. */
+	unsigned long kdfl[4] = { 0 }; /* SIG_DFL, flags, restorer, mask */
+	for (int sig = 1; sig <= 64; sig++)
+		if (sig != SIGKILL && sig != SIGSTOP)
+			sys4(SYS_rt_sigaction, sig, kdfl, 0, 8);
+	sigaction(SIGUSR1, &catch, 0);
+	sigaction(SIGUSR2, &ign, 0);
+	sigaction(SIGPIPE, &ign, 0);
+	sigemptyset(&hup);
+	sigaddset(&hup, SIGHUP);
+	sigprocmask(SIG_BLOCK, &hup, &old);
+	raise(SIGHUP);
+	slurp("/proc/self/status");
+	say("status: SigPnd %s SigBlk %s", field("SigPnd"), field("SigBlk"));
+	say("status: SigIgn %s SigCgt %s", field("SigIgn"), field("SigCgt"));
+	sigaction(SIGHUP, &ign, 0);
+	sigprocmask(SIG_SETMASK, &old, 0);
+	sigaction(SIGHUP, &dfl, 0);
+	sigaction(SIGUSR1, &dfl, 0);
+	sigaction(SIGUSR2, &dfl, 0);
+	sigaction(SIGPIPE, &dfl, 0);
+}
+
 static void check_status(void)
 {
 	char want[64];
@@ -134,6 +173,7 @@ static void check_status(void)
 	say("status: Threads %s, TracerPid %s, has VmSize: %s, SigBlk has 16 digits: %s",
 	    field("Threads"), field("TracerPid"), yesno(field("VmSize")[0] != 0),
 	    yesno(strlen(field("SigBlk")) == 16));
+	check_signal_sets();
 }
 
 static void check_cmdline(const char *argv0)

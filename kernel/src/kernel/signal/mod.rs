@@ -150,6 +150,21 @@ impl SignalState {
         self.altstack = AltStack::default();
     }
 
+    /// The sets /proc/PID/status shows: pending, ignored and caught
+    /// (Linux: render_sigset_t, collect_sigign_sigcatch).
+    pub fn status_sets(&self) -> (u64, u64, u64) {
+        let actions = self.actions.lock();
+        let (mut ignored, mut caught) = (0, 0);
+        for (sig, a) in (1..=NSIG).zip(actions.iter()) {
+            if a.handler == SIG_IGN {
+                ignored |= bit(sig);
+            } else if a.handler > SIG_IGN {
+                caught |= bit(sig);
+            }
+        }
+        (self.pending, ignored, caught)
+    }
+
     pub fn action(&self, sig: u64) -> SigAction {
         self.actions.lock()[(sig - 1) as usize]
     }
