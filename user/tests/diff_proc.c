@@ -383,5 +383,9 @@ int main(int argc, char **argv)
 	check_small_files();
 	check_threads();
 	check_mount_errors();
+	/* A pid directory is named in decimal digits only. */
+	say("stat /proc/1: %s, /proc/+1: %s, /proc/01: %s, /proc/1x: %s",
+	    res(access("/proc/1", F_OK) ? -errno : 0), res(access("/proc/+1", F_OK) ? -errno : 0),
+	    res(access("/proc/01", F_OK) ? -errno : 0), res(access("/proc/1x", F_OK) ? -errno : 0));
 	return 0;
 }

@@ -57,8 +57,10 @@ impl PseudoDir for ProcRoot {
     }
 
     fn lookup(&self, name: &[u8]) -> Option<Entry> {
+        // Decimal digits only, as Linux's name_to_int: "+1" is no pid.
         let pid = core::str::from_utf8(name)
             .ok()
+            .filter(|s| s.bytes().all(|b| b.is_ascii_digit()))
             .and_then(|s| s.parse::<u32>().ok());
         match pid {
             // Threads are reachable by tid as on Linux, though not listed.
