@@ -121,6 +121,34 @@ static void interval_timers(void)
 	say("an alarm without handler: %s", describe(reap(pid)));
 }
 
+/* Setting the clock, its errors only: a differential test must not move
+ * the host's clock (the boot test clock-set sets noyau's). */
+static void set_clock_errors(void)
+{
+	struct timespec now;
+	struct timespec bad = { 0, 2000000000L };
+	long bad_tv[2] = { 0, 1000000 };
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	say("clock_settime(CLOCK_MONOTONIC): %s",
+	    res(sys2(SYS_clock_settime, CLOCK_MONOTONIC, &now)));
+	say("clock_settime(clock 99): %s", res(sys2(SYS_clock_settime, 99, &now)));
+	say("clock_settime from address 8: %s", res(sys2(SYS_clock_settime, CLOCK_REALTIME, 8)));
+	say("clock_settime with tv_nsec 2e9: %s",
+	    res(sys2(SYS_clock_settime, CLOCK_REALTIME, &bad)));
+	say("settimeofday from address 8: %s", res(sys2(SYS_settimeofday, 8, 0)));
+	say("settimeofday with tv_usec 1e6: %s", res(sys2(SYS_settimeofday, bad_tv, 0)));
+	pid_t pid = fork();
+	if (pid == 0) {
+		sys1(SYS_setuid, 1000);
+		say("uid 1000: clock_settime: %s",
+		    res(sys2(SYS_clock_settime, CLOCK_REALTIME, &now)));
+		say("uid 1000: settimeofday(NULL, NULL): %s", res(sys2(SYS_settimeofday, 0, 0)));
+		_exit(0);
+	}
+	reap(pid);
+}
+
 int main(void)
 {
 	struct tms t0, t1;
@@ -188,5 +216,6 @@ int main(void)
 	say("times: tms_cutime + tms_cstime have it too (at least 2 ticks): %s",
 	    yesno(t1.tms_cutime + t1.tms_cstime >= 2));
 	interval_timers();
+	set_clock_errors();
 	return 0;
 }

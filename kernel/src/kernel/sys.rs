@@ -175,6 +175,8 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_clock_gettime => time_syscalls::sys_clock_gettime(a[0], a[1]),
         nr::__NR_clock_getres => time_syscalls::sys_clock_getres(a[0], a[1]),
         nr::__NR_gettimeofday => time_syscalls::sys_gettimeofday(a[0], a[1]),
+        nr::__NR_clock_settime => time_syscalls::sys_clock_settime(a[0], a[1]),
+        nr::__NR_settimeofday => time_syscalls::sys_settimeofday(a[0], a[1]),
         nr::__NR_time => time_syscalls::sys_time(a[0]),
         nr::__NR_nanosleep => time_syscalls::sys_nanosleep(a[0], a[1]),
         nr::__NR_clock_nanosleep => time_syscalls::sys_clock_nanosleep(a[0], a[1], a[2], a[3]),

@@ -9,10 +9,11 @@
 
 use core::sync::atomic::{AtomicU64, Ordering};
 
-use linux_raw_sys::errno::{EFAULT, EINVAL};
+use linux_raw_sys::errno::{EFAULT, EINVAL, EPERM};
 
 use crate::kernel::sched::cputime;
 use crate::kernel::sys::err;
+use crate::kernel::task::with_current;
 use crate::kernel::time::ktime_get_ns;
 use crate::kernel::{sched, signal};
 use crate::mm::uaccess;
@@ -129,6 +130,51 @@ pub fn sys_gettimeofday(tv: u64, _tz: u64) -> i64 {
     }
     let ns = clock_ns(CLOCK_REALTIME).unwrap_or(0);
     put_pair(tv, ns / NSEC_PER_SEC, (ns % NSEC_PER_SEC) / 1000)
+}
+
+/// Set the wall clock to `ns` since the epoch, when given (Linux:
+/// do_sys_settimeofday64): only with CAP_SYS_TIME, which an effective uid
+/// of 0 stands for (EPERM otherwise, even with nothing to set).
+fn set_realtime(ns: Option<u64>) -> i64 {
+    if !with_current(|t| crate::kernel::cred::capable(&t.cred)) {
+        return err(EPERM);
+    }
+    if let Some(ns) = ns {
+        REALTIME_OFFSET_NS.store(ns.saturating_sub(ktime_get_ns()), Ordering::Relaxed);
+    }
+    0
+}
+
+/// clock_settime(2): only CLOCK_REALTIME can be set; Linux's order of
+/// checks: the clock (EINVAL), the pointer (EFAULT), the time (EINVAL),
+/// the privilege (EPERM).
+pub fn sys_clock_settime(clock: u64, tp: u64) -> i64 {
+    if clock != CLOCK_REALTIME {
+        return err(EINVAL);
+    }
+    match get_timespec(tp) {
+        Ok(ns) => set_realtime(Some(ns)),
+        Err(e) => e,
+    }
+}
+
+/// settimeofday(2): the time zone is obsolete, read but not kept.
+pub fn sys_settimeofday(tv: u64, tz: u64) -> i64 {
+    let mut ns = None;
+    if tv != 0 {
+        let mut bytes = [0u8; 16];
+        if uaccess::copy_from_user(&mut bytes, tv).is_err() {
+            return err(EFAULT);
+        }
+        match pair_ns(&bytes, 1_000_000) {
+            Ok(t) => ns = Some(t),
+            Err(e) => return e,
+        }
+    }
+    if tz != 0 && uaccess::copy_from_user(&mut [0u8; 8], tz).is_err() {
+        return err(EFAULT);
+    }
+    set_realtime(ns)
 }
 
 pub fn sys_time(tloc: u64) -> i64 {
