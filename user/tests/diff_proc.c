@@ -383,6 +383,20 @@ int main(int argc, char **argv)
 	check_small_files();
 	check_threads();
 	check_mount_errors();
+	/* Another user's links are closed (ptrace_may_access), one's own are not. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		char link[256];
+		sys1(SYS_setgid, 1000);
+		sys1(SYS_setuid, 1000);
+		long exe = sys3(SYS_readlink, "/proc/1/exe", link, sizeof(link));
+		long cwd = sys3(SYS_readlink, "/proc/1/cwd", link, sizeof(link));
+		long self = sys3(SYS_readlink, "/proc/self/exe", link, sizeof(link));
+		say("uid 1000: readlink /proc/1/exe: %s, /proc/1/cwd: %s, /proc/self/exe: %s",
+		    res(exe < 0 ? exe : 0), res(cwd < 0 ? cwd : 0), res(self < 0 ? self : 0));
+		_exit(0);
+	}
+	waitpid(pid, 0, 0);
 	/* A pid directory is named in decimal digits only. */
 	say("stat /proc/1: %s, /proc/+1: %s, /proc/01: %s, /proc/1x: %s",
 	    res(access("/proc/1", F_OK) ? -errno : 0), res(access("/proc/+1", F_OK) ? -errno : 0),

@@ -9,7 +9,7 @@ use alloc::string::String;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use linux_raw_sys::errno::{ENOENT, ESRCH};
+use linux_raw_sys::errno::{EACCES, ENOENT, ESRCH};
 use vfs::pseudo::{Entry, Node, PseudoDir};
 use vfs::Errno;
 
@@ -339,8 +339,30 @@ pub(super) fn path_of(pid: u32, path: &vfs::Path) -> Vec<u8> {
     }
 }
 
+/// May the caller look into process `s`'s links (exe, cwd, root)? Linux's
+/// ptrace_may_access with PTRACE_MODE_READ_FSCREDS: with CAP_SYS_PTRACE
+/// (an effective uid of 0 here), or when its filesystem ids are each of
+/// the process's user and group ids; EACCES otherwise.
+fn may_inspect(s: &Snapshot) -> vfs::Result<()> {
+    let me = crate::kernel::task::with_current(|t| t.cred.clone());
+    let (u, g) = (&s.cred.uid, &s.cred.gid);
+    let same_user = [u.real, u.effective, u.saved]
+        .iter()
+        .all(|&id| id == me.uid.fs);
+    let same_group = [g.real, g.effective, g.saved]
+        .iter()
+        .all(|&id| id == me.gid.fs);
+    if crate::kernel::cred::capable(&me) || (same_user && same_group) {
+        Ok(())
+    } else {
+        Err(Errno::new(EACCES))
+    }
+}
+
 fn cwd_or_root(pid: u32, root: bool) -> vfs::Result<Vec<u8>> {
-    let fs = snapshot(pid)?.fs.ok_or(Errno::new(ENOENT))?;
+    let s = snapshot(pid)?;
+    may_inspect(&s)?;
+    let fs = s.fs.ok_or(Errno::new(ENOENT))?;
     let p = {
         let fs = fs.lock();
         if root {
@@ -353,7 +375,9 @@ fn cwd_or_root(pid: u32, root: bool) -> vfs::Result<Vec<u8>> {
 }
 
 fn exe(pid: u32) -> vfs::Result<Vec<u8>> {
-    let mm = snapshot(pid)?.mm.ok_or(Errno::new(ENOENT))?;
+    let s = snapshot(pid)?;
+    may_inspect(&s)?;
+    let mm = s.mm.ok_or(Errno::new(ENOENT))?;
     let exe = mm.lock().image.exe.clone();
     Ok(exe)
 }
