@@ -29,6 +29,7 @@ impl PseudoDir for FdDir {
         open.into_iter()
             .map(|(fd, file)| {
                 let name = format!("{fd}");
+                let fmode = file.fmode();
                 let target = move || {
                     let inode = file.inode();
                     if inode.file_type() == vfs::FileType::Fifo && file.path().dentry.is_unlinked()
@@ -37,10 +38,19 @@ impl PseudoDir for FdDir {
                     }
                     Ok(path_of(pid, file.path()))
                 };
+                // r-x for a descriptor open for reading, -wx for writing
+                // (Linux: tid_fd_update_inode).
+                let mut perm = 0;
+                if fmode & vfs::file::FMODE_READ != 0 {
+                    perm |= 0o500;
+                }
+                if fmode & vfs::file::FMODE_WRITE != 0 {
+                    perm |= 0o300;
+                }
                 let mut e = Entry::new(
                     name.as_bytes(),
                     base + 0x80 + fd as u64,
-                    0o700,
+                    perm,
                     Node::Link(Arc::new(target)),
                 );
                 e.uid = s.cred.uid.effective;
