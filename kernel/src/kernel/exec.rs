@@ -55,10 +55,18 @@ impl ExecFailure {
     }
 }
 
-/// The whole file at `path`, if it may be executed (Linux: open_exec and
-/// kernel_read of the image).
-/// The executable's bytes and its absolute path (what /proc/PID/exe shows).
-fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<(Vec<u8>, Vec<u8>), ExecFailure> {
+/// What exec takes from the program's file (Linux: open_exec and
+/// kernel_read of the image): its bytes, its absolute path (what
+/// /proc/PID/exe shows) and the denial of its writers.
+struct Executable {
+    data: Vec<u8>,
+    exe: Vec<u8>,
+    deny_write: vfs::DenyWrite,
+}
+
+/// The whole file at `path`, if it may be executed: not a file open for
+/// writing (ETXTBSY), whose writers are refused from now on.
+fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<Executable, ExecFailure> {
     let file = vfs::open(
         lk,
         path.as_bytes(),
@@ -76,6 +84,7 @@ fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<(Vec<u8>, Vec<u8>)
             linux_raw_sys::errno::EACCES,
         )));
     }
+    let deny_write = vfs::DenyWrite::new(file.inode()).map_err(ExecFailure::File)?;
     let mut data = vec![0u8; attr.size as usize];
     let mut done = 0;
     while done < data.len() {
@@ -90,7 +99,11 @@ fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<(Vec<u8>, Vec<u8>)
         Some(root) => vfs::d_path(file.path(), &root),
         None => path.as_bytes().to_vec(),
     };
-    Ok((data, exe))
+    Ok(Executable {
+        data,
+        exe,
+        deny_write,
+    })
 }
 
 /// Fill the file-backed page at `page` as Linux's mmap of the file would:
@@ -211,10 +224,11 @@ fn exec_image(
     argv: &[&[u8]],
     envp: &[&[u8]],
 ) -> Result<(AddressSpace, u64, u64), ExecFailure> {
-    let (file, exe) = read_executable(lk, path)?;
+    let file = read_executable(lk, path)?;
     let mut mm = AddressSpace::new().map_err(|_| ExecFailure::NoMemory)?;
-    let (entry, sp) = load(&mut mm, path, argv, envp, &file)?;
-    mm.image.exe = exe;
+    mm.exe_file = Some(file.deny_write);
+    let (entry, sp) = load(&mut mm, path, argv, envp, &file.data)?;
+    mm.image.exe = file.exe;
     Ok((mm, entry, sp))
 }
 
