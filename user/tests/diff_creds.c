@@ -4,8 +4,11 @@
  * check, fs/file.c's RLIMIT_NOFILE). The setuid family's rules for root and
  * for an ordinary user, the supplementary groups, getrlimit, setrlimit and
  * prlimit64 with their errors, RLIMIT_NOFILE on dup, and RLIMIT_NPROC
- * stopping a fork bomb of an ordinary user while root still forks. Each
- * change of ids happens in a child, which prints while the parent waits.
+ * stopping a fork bomb of an ordinary user while root still forks, and who
+ * may signal whom (kernel/signal.c: check_kill_permission): by the real and
+ * saved uids, SIGCONT within a session, kill(-1) passing over what it may
+ * not signal. Each change of ids happens in a child, which prints while the
+ * parent waits.
  */
 #define _GNU_SOURCE
 #include <sys/resource.h>
@@ -16,6 +19,10 @@
 /* An ordinary user and group no other process on the host runs as. */
 #define USER 54321
 #define GROUP 54322
+/* A second user, and one that only the sender of kill(-1) runs as: on the
+ * host, that kill(-1) may reach no process but the test's own. */
+#define OTHER 54324
+#define LONER 54323
 
 static void ids(const char *when)
 {
@@ -219,9 +226,140 @@ static void nproc(void)
 	say("after the bomb, root still forks: the child %s", describe(reap(pid)));
 }
 
+/* Closed by the parent when the processes target() made may end. */
+static int gate[2];
+
+/* A child with uids `r`, `e`, `s` that waits for the gate to close, in a
+ * process group of its own if `own_group`; returns once its ids are set. */
+static pid_t target(unsigned int r, unsigned int e, unsigned int s, int own_group)
+{
+	int ready[2];
+	char c = 0;
+
+	if (pipe(ready) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(gate[1]);
+		close(ready[0]);
+		if (own_group)
+			setpgid(0, 0);
+		sys3(SYS_setresuid, r, e, s);
+		write(ready[1], &c, 1);
+		read(gate[0], &c, 1);
+		_exit(0);
+	}
+	close(ready[1]);
+	read(ready[0], &c, 1);
+	close(ready[0]);
+	return pid;
+}
+
+/* In a child with uids `r`, `e`, `s`: the system call `nr`, and its result. */
+static void call_as(const char *what, unsigned int r, unsigned int e, unsigned int s, long nr,
+		    long a, long b, long c)
+{
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		sys3(SYS_setresuid, r, e, s);
+		say("  %s: %s", what, res(sys3(nr, a, b, c)));
+		_exit(0);
+	}
+	reap(pid);
+}
+
+/* Has `pid`, a child, not ended? */
+static int alive(pid_t pid)
+{
+	int status;
+
+	return sys4(SYS_wait4, pid, &status, WNOHANG, 0) == 0;
+}
+
+static void kill_permission(void)
+{
+	static const unsigned int targets[][3] = {
+		{ USER, 0, 0 }, { 0, 0, USER }, { 0, USER, 0 }, { USER, USER, USER },
+	};
+	static const unsigned int senders[][3] = {
+		{ USER, OTHER, OTHER }, { OTHER, USER, OTHER }, { OTHER, OTHER, USER },
+	};
+	pid_t waiting[8];
+	int n = 0;
+	char what[96];
+
+	if (pipe(gate) != 0)
+		return;
+	pid_t root = target(0, 0, 0, 0);
+	waiting[n++] = root;
+	say("kill permission: a user and a process of root's");
+	call_as("kill(root's, 0)", USER, USER, USER, SYS_kill, root, 0, 0);
+	call_as("kill(root's, SIGKILL)", USER, USER, USER, SYS_kill, root, SIGKILL, 0);
+	call_as("tgkill(root's, root's, 0)", USER, USER, USER, SYS_tgkill, root, root, 0);
+	call_as("tkill(root's, SIGKILL)", USER, USER, USER, SYS_tkill, root, SIGKILL, 0);
+	call_as("kill(root's, SIGCONT) in the same session", USER, USER, USER, SYS_kill, root,
+		SIGCONT, 0);
+	say("  root's process is still there: %s", yesno(alive(root)));
+
+	pid_t pid = fork();
+	if (pid == 0) {
+		sys1(SYS_setsid, 0);
+		sys3(SYS_setresuid, USER, USER, USER);
+		say("  kill(root's, SIGCONT) from a session of its own: %s",
+		    res(sys2(SYS_kill, root, SIGCONT)));
+		_exit(0);
+	}
+	reap(pid);
+
+	pid = fork();
+	if (pid == 0) {
+		sys3(SYS_setresuid, USER, USER, USER);
+		pid_t kid = fork();
+		if (kid == 0) {
+			pause();
+			_exit(0);
+		}
+		say("  kill(its own child, SIGKILL): %s", res(sys2(SYS_kill, kid, SIGKILL)));
+		say("  the child %s", describe(reap(kid)));
+		_exit(0);
+	}
+	reap(pid);
+
+	pid_t group = target(0, 0, 0, 1);
+	waiting[n++] = group;
+	call_as("kill(-group of root's, 0)", USER, USER, USER, SYS_kill, -group, 0, 0);
+	call_as("kill(-group of root's, SIGCONT)", USER, USER, USER, SYS_kill, -group, SIGCONT, 0);
+	call_as("kill(-1, SIGTERM) as a uid no other process has", LONER, LONER, LONER, SYS_kill,
+		-1, SIGTERM, 0);
+	say("  root's processes are still there: %s", yesno(alive(root) && alive(group)));
+
+	say("kill(pid, 0) as uids %u %u %u to a process with uids", USER, USER, USER);
+	for (unsigned int i = 0; i < sizeof(targets) / sizeof(targets[0]); i++) {
+		const unsigned int *t = targets[i];
+		pid = target(t[0], t[1], t[2], 0);
+		waiting[n++] = pid;
+		snprintf(what, sizeof(what), "%u %u %u", t[0], t[1], t[2]);
+		call_as(what, USER, USER, USER, SYS_kill, pid, 0, 0);
+	}
+	say("kill(pid, 0) to a process with uids %u %u %u as uids", USER, USER, USER);
+	for (unsigned int i = 0; i < sizeof(senders) / sizeof(senders[0]); i++) {
+		const unsigned int *u = senders[i];
+		snprintf(what, sizeof(what), "%u %u %u", u[0], u[1], u[2]);
+		call_as(what, u[0], u[1], u[2], SYS_kill, waiting[n - 1], 0, 0);
+	}
+
+	close(gate[0]);
+	close(gate[1]);
+	int ok = 0;
+	for (int i = 0; i < n; i++)
+		ok += reap(waiting[i]) == 0;
+	say("the %d waiting processes exited 0: %s", n, yesno(ok == n));
+}
+
 int main(void)
 {
-	say("diff_creds: uids, gids, groups, rlimits, RLIMIT_NPROC");
+	say("diff_creds: uids, gids, groups, rlimits, RLIMIT_NPROC, kill permission");
 	ids("at start");
 	groups();
 	pid_t pid = fork();
@@ -235,5 +373,6 @@ int main(void)
 	limits();
 	address_space_limit();
 	nproc();
+	kill_permission();
 	return 0;
 }

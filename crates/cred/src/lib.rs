@@ -152,6 +152,18 @@ impl Cred {
         Cred::default()
     }
 
+    /// May a process with these credentials signal one with `target`'s without
+    /// CAP_KILL (Linux: kill_ok_by_cred)? Its real or effective uid must be the
+    /// target's real or saved uid. The target's effective uid does not count: a
+    /// setuid program that an ordinary user started stays killable by that user
+    /// (its real uid), and one that dropped its effective uid keeps its owner's
+    /// protection while it can take it back (its saved uid).
+    pub fn may_signal(&self, target: &Cred) -> bool {
+        let mine = [self.uid.real, self.uid.effective];
+        let theirs = [target.uid.real, target.uid.saved];
+        mine.iter().any(|id| theirs.contains(id))
+    }
+
     /// setgroups(2): needs CAP_SETGID; at most NGROUPS_MAX groups, none
     /// of them the invalid id.
     pub fn set_groups(&mut self, groups: &[u32], privileged: bool) -> Result<(), Error> {

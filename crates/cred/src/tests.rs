@@ -89,6 +89,30 @@ fn any_id() -> impl Strategy<Value = u32> {
     prop_oneof![0u32..4, Just(KEEP), any::<u32>()]
 }
 
+fn cred(real: u32, effective: u32, saved: u32) -> Cred {
+    Cred {
+        uid: ids(real, effective, saved),
+        ..Cred::default()
+    }
+}
+
+#[test]
+fn a_signal_needs_a_real_or_effective_uid_equal_to_the_real_or_saved_one() {
+    let root = cred(0, 0, 0);
+    let user = cred(1000, 1000, 1000);
+    assert!(!user.may_signal(&root));
+    assert!(user.may_signal(&cred(1000, 1000, 1000)));
+    // The target's real uid or saved uid; its effective uid never.
+    assert!(user.may_signal(&cred(1000, 0, 0)));
+    assert!(user.may_signal(&cred(0, 0, 1000)));
+    assert!(!user.may_signal(&cred(0, 1000, 0)));
+    // The sender's real uid counts as its effective one does.
+    assert!(cred(1000, 2000, 2000).may_signal(&cred(1000, 3000, 3000)));
+    assert!(cred(2000, 1000, 2000).may_signal(&cred(3000, 3000, 1000)));
+    // Its saved uid does not.
+    assert!(!cred(2000, 2000, 1000).may_signal(&cred(1000, 1000, 1000)));
+}
+
 proptest! {
     /// Whatever an unprivileged process asks, it ends with ids it already
     /// had: it can never gain an id (the point of the whole scheme).

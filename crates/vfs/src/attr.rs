@@ -12,6 +12,7 @@ use crate::mount::Path;
 use crate::namei::{resolve, Lookup};
 use crate::perm::{capable, inode_permission, Cap, MAY_EXEC, MAY_WRITE};
 use crate::time::{current_time, Timespec};
+use crate::write_access::{get_write_access, put_write_access};
 
 /// chmod(2): the owner or CAP_FOWNER; setgid is dropped for a caller outside the
 /// file's group without CAP_FSETID.
@@ -96,8 +97,9 @@ pub fn touch(
 }
 
 /// truncate(2) and ftruncate(2) on an inode: EISDIR for a directory, EINVAL for other
-/// non-regular files, EACCES without write permission (checked by the caller for an
-/// open file: pass `check` false).
+/// non-regular files, EACCES without write permission and ETXTBSY for a running
+/// program (checked by the caller for an open file, which is a writer: pass `check`
+/// false).
 pub fn truncate(inode: &Inode, size: i64, cred: &Cred, check: bool) -> Result<()> {
     let size = u64::try_from(size).map_err(|_| Errno::EINVAL)?;
     match inode.file_type() {
@@ -105,11 +107,17 @@ pub fn truncate(inode: &Inode, size: i64, cred: &Cred, check: bool) -> Result<()
         FileType::Regular => {}
         _ => return Err(Errno::EINVAL),
     }
-    if check {
-        inode_permission(inode, MAY_WRITE, cred)?;
+    if !check {
+        kill_suid(inode, cred);
+        return inode.ops().truncate(inode, size);
     }
+    inode_permission(inode, MAY_WRITE, cred)?;
+    // By path, the truncation is a writer for its time: not of a running program.
+    get_write_access(inode)?;
     kill_suid(inode, cred);
-    inode.ops().truncate(inode, size)
+    let r = inode.ops().truncate(inode, size);
+    put_write_access(inode);
+    r
 }
 
 /// faccessat2(2): `mode` is F_OK or a combination of R_OK, W_OK, X_OK; `flags` may hold

@@ -50,6 +50,7 @@ errnos!(
     ENFILE,
     EMFILE,
     ENOTTY,
+    ETXTBSY,
     EFBIG,
     ENOSPC,
     ESPIPE,

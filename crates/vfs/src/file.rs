@@ -13,6 +13,7 @@ use crate::errno::{Errno, Result};
 use crate::inode::{FileType, Inode};
 use crate::mount::Path;
 use crate::perm::{capable, Cap};
+use crate::write_access::WriteAccess;
 
 /// Linux caps one read or write at this many bytes (MAX_RW_COUNT).
 pub const MAX_RW_COUNT: usize = 0x7fff_f000;
@@ -125,6 +126,8 @@ pub struct File {
     pos: Mutex<u64>,
     ops: Arc<dyn FileOps>,
     cred: Cred,
+    /// A regular file opened for writing counts as a writer while it lives.
+    pub(crate) write_access: Option<WriteAccess>,
 }
 
 impl File {
@@ -138,6 +141,7 @@ impl File {
             pos: Mutex::new(0),
             ops,
             cred,
+            write_access: None,
         }
     }
 

@@ -7,6 +7,7 @@ use alloc::boxed::Box;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::any::Any;
+use core::sync::atomic::AtomicI32;
 
 use linux_raw_sys::general as g;
 use spin::{Mutex, MutexGuard, Once};
@@ -239,6 +240,9 @@ pub struct Inode {
     attr: Mutex<InodeAttr>,
     /// Serialises changes to a directory's names (Linux's i_rwsem).
     dir_lock: Mutex<()>,
+    /// Open files that may write it, or (negative) address spaces that run it
+    /// (Linux's i_writecount; see write_access.rs).
+    pub(crate) writecount: AtomicI32,
     ops: Box<dyn InodeOps>,
     /// Where the kernel attaches what it routes this inode to: a FIFO's pipe (Linux's
     /// i_pipe) or a device's driver state (i_cdev).
@@ -252,6 +256,7 @@ impl Inode {
             dev,
             attr: Mutex::new(attr),
             dir_lock: Mutex::new(()),
+            writecount: AtomicI32::new(0),
             ops,
             special: Once::new(),
         })

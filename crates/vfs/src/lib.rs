@@ -43,6 +43,7 @@ pub mod remove;
 pub mod rename;
 pub mod stat;
 pub mod time;
+pub mod write_access;
 
 #[cfg(test)]
 mod testing;
@@ -70,3 +71,4 @@ pub use readdir::getdents64;
 pub use remove::{rmdir, unlink, unlinkat};
 pub use rename::renameat2;
 pub use time::{current_time, set_clock, Timespec};
+pub use write_access::{DenyWrite, WriteAccess};

@@ -15,6 +15,7 @@ use crate::inode::{FileType, Inode};
 use crate::mount::Path;
 use crate::namei::{Last, Lookup, Nameidata};
 use crate::perm::{inode_permission, may_create, open_mask, MAY_WRITE};
+use crate::write_access::WriteAccess;
 
 /// How the kernel opens what the VFS cannot: character and block devices (by their
 /// `rdev`, through its driver table) and FIFOs (through its pipes). Linux's
@@ -163,24 +164,35 @@ fn do_open(
         path.want_write()?;
     }
 
-    let ops: Arc<dyn FileOps> = match ft {
-        FileType::Regular | FileType::Directory => Arc::new(InodeFileOps),
-        FileType::Socket => return Err(Errno::ENXIO),
-        _ => special.ok_or(Errno::ENXIO)?.open(&path, &inode, flags)?,
-    };
-    if flags & g::O_TRUNC != 0 && ft == FileType::Regular {
-        crate::file::kill_suid(&inode, lk.cred);
-        inode.ops().truncate(&inode, 0)?;
-    }
-
     let fmode = match flags & g::O_ACCMODE {
         g::O_RDONLY => FMODE_READ,
         g::O_WRONLY => FMODE_WRITE,
         g::O_RDWR => FMODE_READ | FMODE_WRITE,
         _ => 0,
     };
+    // A writer of a regular file, for the open file's life or the truncation's
+    // (do_dentry_open, handle_truncate): ETXTBSY while a program runs from it.
+    let truncate = flags & g::O_TRUNC != 0 && ft == FileType::Regular;
+    let write = if ft == FileType::Regular && (fmode & FMODE_WRITE != 0 || truncate) {
+        Some(WriteAccess::get(&inode)?)
+    } else {
+        None
+    };
+
+    let ops: Arc<dyn FileOps> = match ft {
+        FileType::Regular | FileType::Directory => Arc::new(InodeFileOps),
+        FileType::Socket => return Err(Errno::ENXIO),
+        _ => special.ok_or(Errno::ENXIO)?.open(&path, &inode, flags)?,
+    };
+    if truncate {
+        crate::file::kill_suid(&inode, lk.cred);
+        inode.ops().truncate(&inode, 0)?;
+    }
+
     let kept = flags & !(g::O_CREAT | g::O_EXCL | g::O_NOCTTY | g::O_TRUNC | g::O_CLOEXEC);
-    Ok(Arc::new(File::new(path, kept, fmode, ops, cred)))
+    let mut file = File::new(path, kept, fmode, ops, cred);
+    file.write_access = write.filter(|_| fmode & FMODE_WRITE != 0);
+    Ok(Arc::new(file))
 }
 
 #[cfg(test)]

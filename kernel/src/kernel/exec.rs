@@ -55,13 +55,22 @@ impl ExecFailure {
     }
 }
 
-/// The whole file at `path`, if it may be executed (Linux: open_exec and
-/// kernel_read of the image), and its absolute path (what /proc/PID/exe
-/// shows). Only a regular file runs: a device node is EACCES before it is
-/// opened, as Linux's may_open. A file that starts as neither an ELF image
-/// nor a script is not read past its first page (its ENOEXEC is known), and
-/// one too large to hold is ENOMEM, not a kernel out of memory.
-fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<(Vec<u8>, Vec<u8>), ExecFailure> {
+/// What exec takes from the program's file (Linux: open_exec and
+/// kernel_read of the image): its bytes, its absolute path (what
+/// /proc/PID/exe shows) and the denial of its writers.
+struct Executable {
+    data: Vec<u8>,
+    exe: Vec<u8>,
+    deny_write: vfs::DenyWrite,
+}
+
+/// The whole file at `path`, if it may be executed: not a file open for
+/// writing (ETXTBSY), whose writers are refused from now on. Only a
+/// regular file runs: a device node is EACCES before it is opened, as
+/// Linux's may_open. A file that starts as neither an ELF image nor a
+/// script is not read past its first page (its ENOEXEC is known), and one
+/// too large to hold is ENOMEM, not a kernel out of memory.
+fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<Executable, ExecFailure> {
     let eacces = || ExecFailure::File(vfs::Errno::new(linux_raw_sys::errno::EACCES));
     let found = vfs::resolve(lk, path.as_bytes(), true).map_err(ExecFailure::File)?;
     if found
@@ -86,6 +95,7 @@ fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<(Vec<u8>, Vec<u8>)
     if attr.mode & 0o170000 != 0o100000 || attr.mode & 0o111 == 0 || noexec {
         return Err(eacces());
     }
+    let deny_write = vfs::DenyWrite::new(file.inode()).map_err(ExecFailure::File)?;
     let head = (attr.size as usize).min(PAGE_SIZE as usize);
     let mut data = read_file(&file, 0, head)?;
     if data.starts_with(b"\x7fELF") || data.starts_with(b"#!") {
@@ -96,7 +106,11 @@ fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<(Vec<u8>, Vec<u8>)
         Some(root) => vfs::d_path(file.path(), &root),
         None => path.as_bytes().to_vec(),
     };
-    Ok((data, exe))
+    Ok(Executable {
+        data,
+        exe,
+        deny_write,
+    })
 }
 
 /// `len` bytes of `file` from `offset`, fewer at its end; ENOMEM when the
@@ -236,10 +250,11 @@ fn exec_image(
     argv: &[&[u8]],
     envp: &[&[u8]],
 ) -> Result<(AddressSpace, u64, u64), ExecFailure> {
-    let (file, exe) = read_executable(lk, path)?;
+    let file = read_executable(lk, path)?;
     let mut mm = AddressSpace::new().map_err(|_| ExecFailure::NoMemory)?;
-    let (entry, sp) = load(&mut mm, path, argv, envp, &file)?;
-    mm.image.exe = exe;
+    mm.exe_file = Some(file.deny_write);
+    let (entry, sp) = load(&mut mm, path, argv, envp, &file.data)?;
+    mm.image.exe = file.exe;
     Ok((mm, entry, sp))
 }
 

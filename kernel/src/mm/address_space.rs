@@ -50,6 +50,10 @@ pub struct AddressSpace {
     /// The heap: [start_brk, brk) (Linux: mm->start_brk, mm->brk).
     pub start_brk: u64,
     pub brk: u64,
+    /// The program file it runs, kept from being written while the address
+    /// space lives, a forked copy's too (Linux: mm->exe_file and its denial
+    /// of writers, ETXTBSY).
+    pub exe_file: Option<vfs::DenyWrite>,
 }
 
 #[derive(Debug)]
@@ -88,6 +92,7 @@ impl AddressSpace {
             image: ImageInfo::default(),
             start_brk: 0,
             brk: 0,
+            exe_file: None,
         })
     }
 
@@ -316,6 +321,7 @@ impl AddressSpace {
         child.image = self.image.clone();
         child.start_brk = self.start_brk;
         child.brk = self.brk;
+        child.exe_file = self.exe_file.clone();
         let vmas: Vec<Vma> = self
             .vmas
             .values()

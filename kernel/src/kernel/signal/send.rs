@@ -7,10 +7,12 @@
 //! pending SIGCONT, SIGCONT discards pending stop signals and resumes a
 //! stopped process, a fatal signal that a thread wants ends the whole
 //! process at once (even stopped, for SIGKILL), and init takes only the
-//! signals it has handlers for.
+//! signals it has handlers for. A signal a process sends (kill, tkill,
+//! tgkill) must pass the permission check first; the kernel's own (SIGCHLD,
+//! the terminal's, SIGALRM) need none.
 
 use ::signal::{bit, default_action, DefaultAction, SigInfo, STOP_MASK};
-use linux_raw_sys::errno::{EINVAL, ESRCH};
+use linux_raw_sys::errno::{EINVAL, EPERM, ESRCH};
 use linux_raw_sys::general::{SI_TKILL, SI_USER};
 
 use super::{jobctl, SIGCONT, SIGKILL, SIG_DFL};
@@ -170,13 +172,87 @@ fn process_exists(table: &TaskTable, tgid: u32) -> bool {
 }
 
 /// `sig` to every process of group `pgid`; false if the group is empty
-/// (Linux: __kill_pgrp_info).
+/// (Linux: __kill_pgrp_info). For the kernel's signals: no permission check.
 pub fn kill_pgrp(table: &mut TaskTable, pgid: u32, sig: u64, info: SigInfo) -> bool {
     let members = crate::kernel::pgrp::members(table, pgid);
     for &tgid in &members {
         send_process(table, tgid, sig, info);
     }
     !members.is_empty()
+}
+
+/// May the current task send `sig` to task `tid` (Linux: check_kill_permission)?
+/// Within its own process always; otherwise with CAP_KILL, or by the uids
+/// (kill_ok_by_cred), or for SIGCONT within its own session, so that a shell
+/// may continue the job a setuid program of it stopped. Signal 0 is checked
+/// the same way: it probes for a process one may signal.
+fn may_signal(table: &TaskTable, tid: u32, sig: u64) -> Result<(), i64> {
+    let me = table
+        .tasks
+        .get(&table.current)
+        .expect("the current task is in the table");
+    let t = table.tasks.get(&tid).ok_or(err(ESRCH))?;
+    let allowed = t.tgid == me.tgid
+        || crate::kernel::cred::capable(&me.cred)
+        || me.cred.may_signal(&t.cred)
+        || (sig == SIGCONT && t.job.sid == me.job.sid);
+    if allowed {
+        Ok(())
+    } else {
+        Err(err(EPERM))
+    }
+}
+
+/// kill(2) of process `tgid` named by its task `tid`: checked, then sent
+/// (Linux: group_send_sig_info).
+fn kill_process(table: &mut TaskTable, tid: u32, tgid: u32, sig: u64, info: SigInfo) -> i64 {
+    match may_signal(table, tid, sig) {
+        Ok(()) => {
+            send_process(table, tgid, sig, info);
+            0
+        }
+        Err(e) => e,
+    }
+}
+
+/// kill(2) of group `pgid`: success if one member took the signal, else the
+/// last member's error, ESRCH for an empty group (Linux: __kill_pgrp_info).
+fn kill_pgrp_checked(table: &mut TaskTable, pgid: u32, sig: u64, info: SigInfo) -> i64 {
+    let mut ret = err(ESRCH);
+    for tgid in crate::kernel::pgrp::members(table, pgid) {
+        let r = kill_process(table, tgid, tgid, sig, info);
+        if ret != 0 {
+            ret = r;
+        }
+    }
+    ret
+}
+
+/// kill(-1): every process but init and the caller's that the caller may
+/// signal. Those it may not are passed over without an error: the call
+/// fails (ESRCH) only when there is no other process at all (Linux:
+/// kill_something_info).
+fn kill_all(table: &mut TaskTable, sig: u64, info: SigInfo) -> i64 {
+    let me = table.current().tgid;
+    let all: alloc::vec::Vec<u32> = table
+        .tasks
+        .values()
+        .filter(|t| t.is_leader() && t.state != TaskState::Dead)
+        .filter(|t| t.pid > 1 && t.tgid != me)
+        .map(|t| t.tgid)
+        .collect();
+    let mut ret = 0;
+    for &g in &all {
+        let r = kill_process(table, g, g, sig, info);
+        if r != err(EPERM) {
+            ret = r;
+        }
+    }
+    if all.is_empty() {
+        err(ESRCH)
+    } else {
+        ret
+    }
 }
 
 /// kill(2): one process (pid > 0), the caller's process group (0), every
@@ -190,43 +266,24 @@ pub fn sys_kill(pid: i64, sig: u64) -> i64 {
     let mut table = TASKS.lock();
     let me = table.current().tgid;
     let info = SigInfo::from_process(sig, SI_USER as i32, me);
-    let found = match pid {
+    match pid {
         p if p > 0 => {
             // A thread's tid names its process too, as on Linux.
-            let tgid = table.tasks.get(&(p as u32)).map(|t| t.tgid);
+            let tid = p as u32;
+            let tgid = table.tasks.get(&tid).map(|t| t.tgid);
             match tgid.filter(|&g| process_exists(&table, g)) {
-                Some(g) => {
-                    send_process(&mut table, g, sig, info);
-                    true
-                }
-                None => false,
+                Some(g) => kill_process(&mut table, tid, g, sig, info),
+                None => err(ESRCH),
             }
         }
         0 => {
             let pgid = table.current().job.pgid;
-            kill_pgrp(&mut table, pgid, sig, info)
+            kill_pgrp_checked(&mut table, pgid, sig, info)
         }
-        -1 => {
-            let all: alloc::vec::Vec<u32> = table
-                .tasks
-                .values()
-                .filter(|t| t.is_leader() && t.state != TaskState::Dead)
-                .filter(|t| t.pid > 1 && t.tgid != me)
-                .map(|t| t.tgid)
-                .collect();
-            for &g in &all {
-                send_process(&mut table, g, sig, info);
-            }
-            !all.is_empty()
-        }
+        -1 => kill_all(&mut table, sig, info),
         // -INT_MIN names no group.
-        p if p == i32::MIN as i64 => false,
-        p => kill_pgrp(&mut table, (-p) as u32, sig, info),
-    };
-    if found {
-        0
-    } else {
-        err(ESRCH)
+        p if p == i32::MIN as i64 => err(ESRCH),
+        p => kill_pgrp_checked(&mut table, (-p) as u32, sig, info),
     }
 }
 
@@ -246,6 +303,9 @@ pub fn sys_tgkill(tgid: Option<i64>, tid: i64, sig: u64) -> i64 {
         .map(|t| (t.tgid, t.alive()));
     match target {
         Some((g, alive)) if tgid.is_none_or(|want| want == g as i64) => {
+            if let Err(e) = may_signal(&table, tid as u32, sig) {
+                return e;
+            }
             if sig != 0 && alive {
                 let info = SigInfo::from_process(sig, SI_TKILL, me);
                 send_locked(&mut table, g, Some(tid as u32), sig, info);
