@@ -347,7 +347,10 @@ const PATH_MAX: usize = 4096;
 /// count), each taking its pointer and at least a NUL from `room`.
 fn count_strings(addr: u64, room: &mut u64) -> Result<usize, i64> {
     let mut n = 0;
-    while addr != 0 {
+    if addr == 0 {
+        return Ok(0);
+    }
+    loop {
         let mut word = [0u8; 8];
         uaccess::copy_from_user(&mut word, addr + n as u64 * 8).map_err(|_| err(EFAULT))?;
         if u64::from_le_bytes(word) == 0 {
@@ -382,8 +385,11 @@ fn strings_from_user(addr: u64, count: usize, room: &mut u64) -> Result<Vec<Vec<
     Ok(out)
 }
 
+/// A list of strings from user memory (argv or envp).
+type Strings = Vec<Vec<u8>>;
+
 /// execve's argv and envp, within the room the new stack gives them.
-fn args_from_user(argv: u64, envp: u64) -> Result<(Vec<Vec<u8>>, Vec<Vec<u8>>), i64> {
+fn args_from_user(argv: u64, envp: u64) -> Result<(Strings, Strings), i64> {
     let mut room = elfload::args_room(STACK_RESERVE);
     let argc = count_strings(argv, &mut room)?;
     let envc = count_strings(envp, &mut room)?;
