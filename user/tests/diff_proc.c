@@ -397,6 +397,12 @@ int main(int argc, char **argv)
 		_exit(0);
 	}
 	waitpid(pid, 0, 0);
+	char ts[64], want_ts[64];
+	long n = sys3(SYS_readlink, "/proc/thread-self", ts, sizeof(ts) - 1);
+	ts[n > 0 ? n : 0] = 0;
+	snprintf(want_ts, sizeof(want_ts), "%d/task/%ld", getpid(), sys0(SYS_gettid));
+	say("/proc/thread-self is PID/task/TID: %s, its stat opens: %s", yesno(!strcmp(ts, want_ts)),
+	    yesno(slurp("/proc/thread-self/stat") > 0));
 	/* A pid directory is named in decimal digits only. */
 	say("stat /proc/1: %s, /proc/+1: %s, /proc/01: %s, /proc/1x: %s",
 	    res(access("/proc/1", F_OK) ? -errno : 0), res(access("/proc/+1", F_OK) ? -errno : 0),

@@ -45,6 +45,15 @@ impl PseudoDir for ProcRoot {
                 Ok(format!("{tgid}").into_bytes())
             })),
         ));
+        out.push(Entry::new(
+            b"thread-self",
+            ROOT_INO_BASE - 3,
+            0o777,
+            Node::Link(Arc::new(|| {
+                let (tgid, tid) = crate::kernel::task::with_current(|t| (t.tgid, t.pid));
+                Ok(format!("{tgid}/task/{tid}").into_bytes())
+            })),
+        ));
         let tgids: Vec<u32> = TASKS
             .lock()
             .tasks
