@@ -403,6 +403,13 @@ int main(int argc, char **argv)
 	snprintf(want_ts, sizeof(want_ts), "%d/task/%ld", getpid(), sys0(SYS_gettid));
 	say("/proc/thread-self is PID/task/TID: %s, its stat opens: %s", yesno(!strcmp(ts, want_ts)),
 	    yesno(slurp("/proc/thread-self/stat") > 0));
+	/* Nothing is created in procfs: a missing name is ENOENT at once. */
+	say("in /proc: creat %s, mkdir %s, mkfifo %s, symlink %s, creat in /proc/self %s",
+	    res(sys3(SYS_open, "/proc/foo", O_WRONLY | O_CREAT, 0644)),
+	    res(sys2(SYS_mkdir, "/proc/foo", 0755)),
+	    res(sys3(SYS_mknod, "/proc/foo", 0010644, 0)),
+	    res(sys2(SYS_symlink, "x", "/proc/foo")),
+	    res(sys3(SYS_open, "/proc/self/foo", O_WRONLY | O_CREAT, 0644)));
 	/* A pid directory is named in decimal digits only. */
 	say("stat /proc/1: %s, /proc/+1: %s, /proc/01: %s, /proc/1x: %s",
 	    res(access("/proc/1", F_OK) ? -errno : 0), res(access("/proc/+1", F_OK) ? -errno : 0),

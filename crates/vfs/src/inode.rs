@@ -146,9 +146,10 @@ pub trait InodeOps: Send + Sync + Any {
         Err(Errno::ENOTDIR)
     }
 
-    /// A new regular file.
+    /// A new regular file. A directory that cannot hold one refuses with
+    /// EACCES, as Linux's lookup_open does without ->create.
     fn create(&self, dir: &Inode, name: &[u8], new: NewInode) -> Result<Arc<Inode>> {
-        Err(Errno::EPERM)
+        Err(Errno::EACCES)
     }
 
     /// A new directory.

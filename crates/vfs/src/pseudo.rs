@@ -87,6 +87,14 @@ pub trait PseudoDir: Send + Sync {
     fn lookup(&self, name: &[u8]) -> Option<Entry> {
         self.entries().into_iter().find(|e| e.name == name)
     }
+
+    /// Is a name not there ENOENT at once, even for a creation? procfs's
+    /// lookups fail so (Linux: proc_root_lookup, proc_pid_lookup), where
+    /// sysfs leaves a negative dentry and a creation in it is refused by the
+    /// directory's missing operation (EACCES for open, EPERM for mkdir).
+    fn missing_is_enoent(&self) -> bool {
+        false
+    }
 }
 
 /// A directory with a fixed list of entries.
@@ -145,7 +153,11 @@ impl InodeOps for DirOps {
     }
 
     fn lookup(&self, _dir: &Inode, name: &[u8]) -> Result<Option<Arc<Inode>>> {
-        Ok(self.dir.lookup(name).map(|e| make_inode(self.dev, e)))
+        match self.dir.lookup(name) {
+            Some(e) => Ok(Some(make_inode(self.dev, e))),
+            None if self.dir.missing_is_enoent() => Err(Errno::ENOENT),
+            None => Ok(None),
+        }
     }
 
     fn iterate(

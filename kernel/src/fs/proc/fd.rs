@@ -14,6 +14,10 @@ use super::pid::{path_of, pid_ino_base, snapshot};
 pub struct FdDir(pub u32);
 
 impl PseudoDir for FdDir {
+    fn missing_is_enoent(&self) -> bool {
+        true
+    }
+
     fn entries(&self) -> Vec<Entry> {
         let Ok(s) = snapshot(self.0) else {
             return Vec::new();

@@ -25,7 +25,24 @@ const ROOT_INO_BASE: u64 = 0x100;
 
 struct ProcRoot;
 
+/// A procfs directory with a fixed list of entries (/proc/sys's).
+pub(super) struct ProcList(pub Vec<Entry>);
+
+impl PseudoDir for ProcList {
+    fn entries(&self) -> Vec<Entry> {
+        self.0.clone()
+    }
+
+    fn missing_is_enoent(&self) -> bool {
+        true
+    }
+}
+
 impl PseudoDir for ProcRoot {
+    fn missing_is_enoent(&self) -> bool {
+        true
+    }
+
     fn entries(&self) -> Vec<Entry> {
         let mut out = system::entries(ROOT_INO_BASE);
         out.push(sysctl::entry(SYSCTL_INO_BASE));

@@ -404,6 +404,10 @@ struct PidDir {
 struct TaskDir(u32);
 
 impl PseudoDir for TaskDir {
+    fn missing_is_enoent(&self) -> bool {
+        true
+    }
+
     fn entries(&self) -> Vec<Entry> {
         let Ok(leader) = snapshot(self.0) else {
             return Vec::new();
@@ -423,6 +427,10 @@ impl PseudoDir for TaskDir {
 }
 
 impl PseudoDir for PidDir {
+    fn missing_is_enoent(&self) -> bool {
+        true
+    }
+
     fn entries(&self) -> Vec<Entry> {
         let pid = self.pid;
         let base = pid_ino_base(pid);

@@ -6,7 +6,7 @@ use alloc::sync::Arc;
 use alloc::vec;
 use alloc::vec::Vec;
 
-use vfs::pseudo::{Entry, Node, StaticDir};
+use vfs::pseudo::{Entry, Node};
 
 use crate::kernel::sys_info::{self, OSRELEASE, OSTYPE, VERSION};
 
@@ -35,12 +35,12 @@ pub fn entry(base: u64) -> Entry {
         b"kernel",
         base + 1,
         0o555,
-        Node::Dir(Arc::new(StaticDir(kernel))),
+        Node::Dir(Arc::new(super::ProcList(kernel))),
     );
     Entry::new(
         b"sys",
         base,
         0o555,
-        Node::Dir(Arc::new(StaticDir(vec![kernel]))),
+        Node::Dir(Arc::new(super::ProcList(vec![kernel]))),
     )
 }
