@@ -188,6 +188,50 @@ impl Allocator for IrqLocked {
     }
 }
 
+/// The least any allocator can do, as a floor for the others: one free list of 64-byte
+/// blocks threaded through the blocks, with no size classes, no checks and no CPU number.
+/// Its head lives in memory, as every allocator's state must between an alloc and the free
+/// that follows (`black_box` keeps the compiler from holding it in a register across the
+/// pair, as it cannot for a global allocator).
+struct FreeList {
+    head: *mut usize,
+}
+
+impl FreeList {
+    /// A list of `count` blocks carved from the arena's start.
+    fn new(count: usize) -> Self {
+        // SAFETY: called once the arena holds no block: the list has the region to itself.
+        unsafe { ARENA.reset() };
+        let (base, len) = ARENA.region();
+        assert!(count * 64 <= len);
+        let mut list = FreeList {
+            head: std::ptr::null_mut(),
+        };
+        for i in (0..count).rev() {
+            // SAFETY: block i lies inside the region and is 8-byte aligned.
+            unsafe { Allocator::free(&mut list, NonNull::new_unchecked(base.add(i * 64)), 64) };
+        }
+        list
+    }
+}
+
+impl Allocator for FreeList {
+    fn alloc(&mut self, _size: usize) -> NonNull<u8> {
+        let list = black_box(self);
+        let block = NonNull::new(list.head).expect("the list has blocks");
+        // SAFETY: a block on the list holds the address of the next one.
+        list.head = unsafe { *block.as_ptr() as *mut usize };
+        block.cast()
+    }
+    unsafe fn free(&mut self, ptr: NonNull<u8>, _size: usize) {
+        let list = black_box(self);
+        let block = ptr.as_ptr().cast::<usize>();
+        // SAFETY: the caller gives back a block of this list, which it no longer uses.
+        unsafe { *block = list.head as usize };
+        list.head = block;
+    }
+}
+
 /// One step of the mixed workload: the slot to free and fill again, and the new size.
 struct Step {
     slot: usize,
@@ -300,6 +344,7 @@ fn slab_benches(c: &mut Criterion) {
         "linked_list_allocator locked irq",
         &mut IrqLocked(spin::Mutex::new(heap())),
     );
+    pairs(&mut group, "bare free list", &mut FreeList::new(1024));
     group.finish();
 
     let mut group = c.benchmark_group("alloc+free 64 B, 1024 live");
