@@ -75,11 +75,24 @@ fn with_tty<R>(f: impl FnOnce(&mut Tty) -> R) -> R {
 /// Feed what the UART holds through the line discipline; echo it, and
 /// send the signals it asks for to the foreground group. Called from the
 /// tick and by waiting readers.
+///
+/// Each byte is taken from the UART, given to the line discipline and
+/// echoed under the terminal lock, with interrupts off: a tick that polls
+/// between a reader's taking a byte and its handing it on would otherwise
+/// pass later bytes first, and the shell would get its input out of order.
 pub fn poll_input() {
-    while let Some(byte) = serial::try_read_byte() {
-        let mut echo = Vec::new();
-        let (signal, pgrp) = with_tty(|t| (t.ldisc.receive(byte, &mut echo), t.pgrp));
-        serial::write_raw(&echo);
+    let mut echo = Vec::new();
+    loop {
+        let received = with_tty(|t| {
+            let byte = serial::try_read_byte()?;
+            echo.clear();
+            let signal = t.ldisc.receive(byte, &mut echo);
+            serial::write_raw(&echo);
+            Some((signal, t.pgrp))
+        });
+        let Some((signal, pgrp)) = received else {
+            break;
+        };
         let Some(signal) = signal else {
             continue;
         };
