@@ -7,12 +7,14 @@
  * stopping a fork bomb of an ordinary user while root still forks, and who
  * may signal whom (kernel/signal.c: check_kill_permission): by the real and
  * saved uids, SIGCONT within a session, kill(-1) passing over what it may
- * not signal. Each change of ids happens in a child, which prints while the
+ * not signal; nice values (getpriority, setpriority) and who may set them. Each change of ids happens in a child, which prints while the
  * parent waits.
  */
 #define _GNU_SOURCE
 #include <sys/resource.h>
 #include <fcntl.h>
+#include <sched.h>
+#include <string.h>
 
 #include "report.h"
 
@@ -357,6 +359,155 @@ static void kill_permission(void)
 	say("the %d waiting processes exited 0: %s", n, yesno(ok == n));
 }
 
+/* This process's nice value, from /proc/self/stat's priority and nice
+ * fields (the 18th and 19th), as ps reads them. */
+static void stat_nice(const char *when)
+{
+	char buf[1024];
+	int fd = open("/proc/self/stat", O_RDONLY);
+	long n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	long priority = 0, nice = 0;
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = 0;
+	char *p = strrchr(buf, ')');
+	/* The comm ends field 2; priority is field 18, nice 19. */
+	for (int field = 2; p && field < 18; field++)
+		p = strchr(p + 1, ' ');
+	if (p)
+		sscanf(p, " %ld %ld", &priority, &nice);
+	say("  %s: /proc/self/stat priority %ld nice %ld", when, priority, nice);
+}
+
+/* getpriority's raw return is 20 - nice, 40 to 1. */
+static const char *prio(long r)
+{
+	static char buf[32];
+
+	if (r < 0)
+		return res(r);
+	snprintf(buf, sizeof(buf), "nice %ld", 20 - r);
+	return buf;
+}
+
+/* A child, in a process group of its own if `own_group`, with nice `nice`,
+ * that waits for the gate to close; returns once its nice is set. */
+static pid_t niced(int nice, int own_group)
+{
+	int ready[2];
+	char c = 0;
+
+	if (pipe(ready) != 0)
+		return -1;
+	pid_t pid = fork();
+	if (pid == 0) {
+		close(gate[1]);
+		close(ready[0]);
+		if (own_group)
+			setpgid(0, 0);
+		sys3(SYS_setpriority, PRIO_PROCESS, 0, nice);
+		write(ready[1], &c, 1);
+		read(gate[0], &c, 1);
+		_exit(0);
+	}
+	close(ready[1]);
+	read(ready[0], &c, 1);
+	close(ready[0]);
+	return pid;
+}
+
+/* Nice values (kernel/sys.c: getpriority, setpriority; sched/core.c:
+ * can_nice): the range and its clamping, inheritance by fork, a process
+ * group at once, and who may change whose (RLIMIT_NICE stays 0: raising
+ * its hard limit needs CAP_SYS_RESOURCE, which a container's root may
+ * lack; crates/cred tests the rule). All in a child, which starts
+ * from nice 0 whatever the host's test runner had. */
+static void priority(void)
+{
+	/* On noyau, the runner mounts nothing. */
+	if (access("/proc/self/stat", F_OK) != 0)
+		sys6(SYS_mount, (long)"proc", (long)"/proc", (long)"proc", 0, 0, 0);
+	pid_t pid = fork();
+
+	if (pid == 0) {
+		struct rlimit none = { 0, 0 };
+
+		say("nice values:");
+		say("  set 0 as root: %s", res(sys3(SYS_setpriority, PRIO_PROCESS, 0, 0)));
+		say("  get: %s", prio(sys2(SYS_getpriority, PRIO_PROCESS, 0)));
+		say("  get with which 3: %s", res(sys2(SYS_getpriority, 3, 0)));
+		say("  set with which -1: %s", res(sys3(SYS_setpriority, -1, 0, 0)));
+		say("  get of no such process: %s",
+		    res(sys2(SYS_getpriority, PRIO_PROCESS, 999999)));
+		say("  set of no such group: %s",
+		    res(sys3(SYS_setpriority, PRIO_PGRP, 999999, 0)));
+		say("  get of a user with no process: %s",
+		    res(sys2(SYS_getpriority, PRIO_USER, 54399)));
+		say("  set 5: %s", res(sys3(SYS_setpriority, PRIO_PROCESS, 0, 5)));
+		say("  get: %s", prio(sys2(SYS_getpriority, PRIO_PROCESS, getpid())));
+		stat_nice("at nice 5");
+		say("  set 100: %s", res(sys3(SYS_setpriority, PRIO_PROCESS, 0, 100)));
+		say("  get: %s", prio(sys2(SYS_getpriority, PRIO_PROCESS, 0)));
+		say("  set -100 as root: %s", res(sys3(SYS_setpriority, PRIO_PROCESS, 0, -100)));
+		say("  get: %s", prio(sys2(SYS_getpriority, PRIO_PROCESS, 0)));
+		stat_nice("at nice -20");
+		sys3(SYS_setpriority, PRIO_PROCESS, 0, 7);
+		pid_t kid = fork();
+		if (kid == 0) {
+			say("  a child forked at nice 7: %s",
+			    prio(sys2(SYS_getpriority, PRIO_PROCESS, 0)));
+			_exit(0);
+		}
+		reap(kid);
+
+		if (pipe(gate) != 0)
+			_exit(1);
+		pid_t a = niced(3, 1);
+		pid_t b = fork();
+		if (b == 0) {
+			close(gate[1]);
+			setpgid(0, a);
+			sys3(SYS_setpriority, PRIO_PROCESS, 0, 6);
+			char c;
+			read(gate[0], &c, 1);
+			_exit(0);
+		}
+		setpgid(b, a);
+		while (sys2(SYS_getpriority, PRIO_PROCESS, b) != 20 - 6)
+			sched_yield();
+		say("  a group at nice 3 and 6: %s", prio(sys2(SYS_getpriority, PRIO_PGRP, a)));
+		say("  set the group to 8: %s", res(sys3(SYS_setpriority, PRIO_PGRP, a, 8)));
+		say("  its members: %s and %s", prio(sys2(SYS_getpriority, PRIO_PROCESS, a)),
+		    prio(sys2(SYS_getpriority, PRIO_PROCESS, b)));
+
+		pid_t root = niced(4, 0);
+		setrlimit(RLIMIT_NICE, &none);
+		kid = fork();
+		if (kid == 0) {
+			sys3(SYS_setresuid, USER, USER, USER);
+			say("  as a user, RLIMIT_NICE 0:");
+			say("    get root's: %s", prio(sys2(SYS_getpriority, PRIO_PROCESS, root)));
+			say("    set root's to 10: %s",
+			    res(sys3(SYS_setpriority, PRIO_PROCESS, root, 10)));
+			say("    set its own to 10: %s",
+			    res(sys3(SYS_setpriority, PRIO_PROCESS, 0, 10)));
+			say("    then 9: %s", res(sys3(SYS_setpriority, PRIO_PROCESS, 0, 9)));
+			say("    then 12: %s", res(sys3(SYS_setpriority, PRIO_PROCESS, 0, 12)));
+			say("    its own uid's: %s", prio(sys2(SYS_getpriority, PRIO_USER, 0)));
+			_exit(0);
+		}
+		reap(kid);
+		close(gate[0]);
+		close(gate[1]);
+		reap(a);
+		reap(b);
+		reap(root);
+		_exit(0);
+	}
+	reap(pid);
+}
+
 int main(void)
 {
 	say("diff_creds: uids, gids, groups, rlimits, RLIMIT_NPROC, kill permission");
@@ -374,5 +525,6 @@ int main(void)
 	address_space_limit();
 	nproc();
 	kill_permission();
+	priority();
 	return 0;
 }

@@ -16,6 +16,7 @@ extern crate alloc;
 
 use alloc::vec::Vec;
 
+pub mod nice;
 #[cfg(test)]
 mod tests;
 
@@ -162,6 +163,13 @@ impl Cred {
         let mine = [self.uid.real, self.uid.effective];
         let theirs = [target.uid.real, target.uid.saved];
         mine.iter().any(|id| theirs.contains(id))
+    }
+
+    /// May a process with these credentials change the nice value of one with
+    /// `target`'s without CAP_SYS_NICE (Linux: set_one_prio_perm)? Its
+    /// effective uid must be the target's real or effective uid.
+    pub fn may_renice(&self, target: &Cred) -> bool {
+        [target.uid.real, target.uid.effective].contains(&self.uid.effective)
     }
 
     /// setgroups(2): needs CAP_SETGID; at most NGROUPS_MAX groups, none

@@ -113,6 +113,30 @@ fn a_signal_needs_a_real_or_effective_uid_equal_to_the_real_or_saved_one() {
     assert!(!cred(2000, 2000, 1000).may_signal(&cred(1000, 1000, 1000)));
 }
 
+#[test]
+fn a_renice_needs_an_effective_uid_equal_to_the_real_or_effective_one() {
+    let user = cred(1000, 1000, 1000);
+    assert!(!user.may_renice(&cred(0, 0, 0)));
+    assert!(user.may_renice(&cred(1000, 0, 0)));
+    assert!(user.may_renice(&cred(0, 1000, 0)));
+    // The target's saved uid does not count, nor the caller's real uid.
+    assert!(!user.may_renice(&cred(0, 0, 1000)));
+    assert!(!cred(1000, 2000, 2000).may_renice(&cred(1000, 1000, 1000)));
+}
+
+#[test]
+fn nice_values_are_clamped_and_lowered_only_within_rlimit_nice() {
+    use crate::nice::{clamp, may_set, to_rlimit};
+    assert_eq!([clamp(100), clamp(-100), clamp(5)], [19, -20, 5]);
+    assert_eq!([to_rlimit(-20), to_rlimit(0), to_rlimit(19)], [40, 20, 1]);
+    // Raising is always allowed, even with a limit of 0.
+    assert!(may_set(0, 10, 0) && may_set(7, 7, 0));
+    assert!(!may_set(10, 9, 0));
+    // A limit of 20 allows down to 0, not -1; 40 allows everything.
+    assert!(may_set(7, 0, 20) && !may_set(7, -1, 20));
+    assert!(may_set(19, -20, 40));
+}
+
 proptest! {
     /// Whatever an unprivileged process asks, it ends with ids it already
     /// had: it can never gain an id (the point of the whole scheme).

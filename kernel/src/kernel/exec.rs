@@ -298,6 +298,7 @@ pub fn spawn_init(path: &str, args: &[&str]) -> Result<(), ExecFailure> {
             files: Arc::new(IrqSpinLock::new(files)),
             fs: Some(Arc::new(IrqSpinLock::new(fs))),
             cred: ::cred::Cred::root(),
+            nice: 0,
             rlimits: crate::kernel::resource::init_rlimits(),
             clear_child_tid: 0,
             times: Default::default(),

@@ -123,6 +123,7 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         files,
         fs,
         cred: parent.cred.clone(),
+        nice: parent.nice,
         rlimits: if thread {
             parent.rlimits.clone()
         } else {

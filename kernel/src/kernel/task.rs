@@ -70,6 +70,8 @@ pub struct Task {
     pub fs: Option<Arc<IrqSpinLock<FsContext>>>,
     /// User and group ids (Linux: struct cred).
     pub cred: ::cred::Cred,
+    /// The nice value, -20 to 19 (sched/priority.rs).
+    pub nice: i8,
     /// Resource limits, shared by the threads of a process.
     pub rlimits: crate::kernel::resource::RLimits,
     /// Where to write 0 and wake a futex waiter when the thread exits
@@ -277,6 +279,7 @@ impl Task {
             files: Arc::new(IrqSpinLock::new(vfs::FdTable::new(NR_OPEN_DEFAULT))),
             fs: None,
             cred: ::cred::Cred::root(),
+            nice: 0,
             rlimits: crate::kernel::resource::init_rlimits(),
             clear_child_tid: 0,
             times: CpuTime::default(),

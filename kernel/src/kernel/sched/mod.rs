@@ -8,6 +8,7 @@
 //! tick wakes the sleepers whose deadline has passed.
 
 pub mod cputime;
+pub mod priority;
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
