@@ -151,20 +151,30 @@ static void put(const char *path, const char *text, size_t len, int mode)
 #define PUT(path, text) put((path), (text), sizeof(text) - 1, 0755)
 #define TMP "/tmp/diff_exec."
 
-/* Runs `path` with argv "zero", "A1", "A  2" in a child; what execve said
- * if it failed, and how the child ended. */
-static void run(const char *what, const char *path)
+/* Runs `path` with `argv` in a child, as uid and gid 1000 if `user`;
+ * what execve said if it failed, and how the child ended. */
+static void run_argv(const char *what, const char *path, char *const argv[], int user)
 {
 	say("%s:", what);
 	pid_t pid = fork();
 
 	if (pid == 0) {
-		char *argv[] = { "zero", "A1", "A  2", 0 };
 		char *envp[] = { 0 };
+		if (user && (sys3(SYS_setresgid, 1000, 1000, 1000) != 0 ||
+			     sys3(SYS_setresuid, 1000, 1000, 1000) != 0))
+			say("-> cannot become uid 1000");
 		say("-> execve: %s", res(sys3(SYS_execve, path, argv, envp)));
 		_exit(127);
 	}
 	say("-> %s", describe(reap(pid)));
+}
+
+/* Runs `path` with argv "zero", "A1", "A  2". */
+static void run(const char *what, const char *path)
+{
+	char *argv[] = { "zero", "A1", "A  2", 0 };
+
+	run_argv(what, path, argv, 0);
 }
 
 /* The #! line: the interpreter and one argument, blanks trimmed. */
@@ -329,6 +339,24 @@ static void interpreter_view(void)
 	close(ran[0]);
 }
 
+/* execve needs execute permission, not read permission, on the script and
+ * on a program: as uid 1000, scripts and a copy of this program (owned by
+ * root) of mode 0711 run, of mode 0744 do not. */
+static void as_user(void)
+{
+	char *argv[] = { "zero", "A1", 0 };
+	char *ran[] = { "interp", "ran", 0 };
+
+	put(TMP "user", "#!/bin/busybox echo\n", 20, 0711);
+	run_argv("as uid 1000, a script of mode 0711", TMP "user", argv, 1);
+	chmod(TMP "user", 0744);
+	run_argv("as uid 1000, a script of mode 0744", TMP "user", argv, 1);
+	chmod(TMP "interp", 0711);
+	run_argv("as uid 1000, a program of mode 0711", TMP "interp", ran, 1);
+	chmod(TMP "interp", 0744);
+	run_argv("as uid 1000, a program of mode 0744", TMP "interp", ran, 1);
+}
+
 /* The room for argv counts what a script adds: its interpreter, argument
  * and name, less argv[0]. Under an 8 MiB stack limit, 17 arguments (15 of
  * 131071 bytes) leave 72 bytes for a script, which adds 32 (and, on noyau,
@@ -372,11 +400,12 @@ static void scripts(void)
 	bad_interpreters();
 	chains();
 	interpreter_view();
+	as_user();
 	script_sizes();
 	const char *names[] = { "echo", "blanks", "onearg", "relative", "nonl", "long",
 				"longpath", "longblanks", "missing", "empty", "blank", "nul",
 				"dir", "text", "noexec", "plain", "s1", "s2", "loop", "c0",
-				"c1", "c2", "c3", "c4", "c5", "interp", "show", "true" };
+				"c1", "c2", "c3", "c4", "c5", "interp", "show", "user", "true" };
 	char path[64];
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), TMP "%s", names[i]);
@@ -388,6 +417,10 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "show") == 0)
 		return show(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "ran") == 0) {
+		say("  the program ran");
+		return 0;
+	}
 	say("diff_exec: execve of busybox, arguments, environment and errors");
 	runs();
 	failures();

@@ -64,31 +64,16 @@ struct Executable {
     deny_write: vfs::DenyWrite,
 }
 
-/// The whole file at `path`, if it may be executed: not a file open for
-/// writing (ETXTBSY), whose writers are refused from now on. Only a
-/// regular file runs: a device node is EACCES before it is opened, as
-/// Linux's may_open. A file that starts as neither an ELF image nor a
-/// script is not read past its first page (its ENOEXEC is known, and a
-/// script's `#!` line lies in it), and one too large to hold is ENOMEM,
-/// not a kernel out of memory.
+/// The whole file at `path`, if it may be executed (vfs::open_exec: a
+/// regular file with execute permission, which need not be readable, on a
+/// mount that allows it), and not a file open for writing (ETXTBSY), whose
+/// writers are refused from now on. A file that starts as neither an ELF
+/// image nor a script is not read past its first page (its ENOEXEC is
+/// known, and a script's `#!` line lies in it), and one too large to hold
+/// is ENOMEM, not a kernel out of memory.
 fn read_executable(lk: vfs::Lookup<'_>, path: &[u8]) -> Result<Executable, ExecFailure> {
-    let eacces = || ExecFailure::File(vfs::Errno::new(linux_raw_sys::errno::EACCES));
-    let found = vfs::resolve(lk, path, true).map_err(ExecFailure::File)?;
-    if found
-        .dentry
-        .inode()
-        .is_none_or(|i| i.file_type() != vfs::FileType::Regular)
-    {
-        return Err(eacces());
-    }
-    let file = vfs::open(lk, path, linux_raw_sys::general::O_RDONLY, 0, 0, None)
-        .map_err(ExecFailure::File)?;
+    let file = vfs::open_exec(lk, path).map_err(ExecFailure::File)?;
     let attr = file.inode().attr();
-    // A file of a MS_NOEXEC mount does not run (path_noexec).
-    let noexec = file.path().mnt.flags() & linux_raw_sys::general::MS_NOEXEC != 0;
-    if attr.mode & 0o170000 != 0o100000 || attr.mode & 0o111 == 0 || noexec {
-        return Err(eacces());
-    }
     let deny_write = vfs::DenyWrite::new(file.inode()).map_err(ExecFailure::File)?;
     let head = (attr.size as usize).min(PAGE_SIZE as usize);
     let mut data = read_file(&file, 0, head)?;
