@@ -1,5 +1,6 @@
-//! Starting init from the initramfs (Linux: init/main.c run_init_process,
-//! fs/exec.c, fs/binfmt_elf.c load_elf_binary).
+//! Starting init from the initramfs, and execve (Linux: init/main.c
+//! run_init_process, fs/exec.c, fs/binfmt_elf.c load_elf_binary,
+//! fs/binfmt_script.c load_script).
 //!
 //! The executable is read through the VFS, from the root filesystem that
 //! the initramfs filled.
