@@ -4,7 +4,7 @@
 //! refuses, the reason says so and the errno is ENOEXEC.
 
 use core::fmt;
-use linux_raw_sys::errno::{E2BIG, EFAULT, EINVAL, EIO, ENOEXEC, ENOMEM, EOVERFLOW};
+use linux_raw_sys::errno::{E2BIG, EFAULT, EINVAL, EIO, ELOOP, ENOEXEC, ENOMEM, EOVERFLOW};
 
 /// One reason to refuse an exec; `index` is the program header's index in its table.
 /// The errno of each ([`ExecError::errno`]), and who decides it:
@@ -25,6 +25,7 @@ use linux_raw_sys::errno::{E2BIG, EFAULT, EINVAL, EIO, ENOEXEC, ENOMEM, EOVERFLO
 /// | ImageOutsideUser | ENOMEM | mmap of the image at its bias |
 /// | EntryOutsideUser | EINVAL | BAD_ADDR(elf_entry) |
 /// | ShebangTruncated, ShebangNoInterpreter | ENOEXEC | load_script |
+/// | ScriptLoop | ELOOP | exec_binprm's depth limit |
 /// | ArgTooLong, ArgsTooBig, TooManyArgs | E2BIG | copy_strings, bprm_stack_limits, count |
 /// | NulInArg | EINVAL | noyau (execve's C strings cannot hold one) |
 /// | StackTooLow | EFAULT | create_elf_tables' writes to the stack |
@@ -85,6 +86,8 @@ pub enum ExecError {
     ShebangTruncated,
     /// A `#!` line with no interpreter name.
     ShebangNoInterpreter,
+    /// A script whose interpreter is a script, more than MAX_SCRIPT_DEPTH times over.
+    ScriptLoop,
     /// An argument, environment string or file name longer than MAX_ARG_STRLEN.
     ArgTooLong,
     /// argv and envp together exceed a quarter of the stack limit.
@@ -126,6 +129,7 @@ impl ExecError {
             ImageOutsideUser | NoMemory => ENOMEM,
             ArgTooLong | ArgsTooBig | TooManyArgs => E2BIG,
             StackTooLow => EFAULT,
+            ScriptLoop => ELOOP,
             NotElf
             | Class
             | Endian
@@ -178,6 +182,7 @@ impl fmt::Display for ExecError {
             EntryOutsideUser => write!(f, "entry point outside user space"),
             ShebangTruncated => write!(f, "#! line too long"),
             ShebangNoInterpreter => write!(f, "#! line without interpreter"),
+            ScriptLoop => write!(f, "too many #! interpreters in a row"),
             ArgTooLong => write!(f, "argument longer than MAX_ARG_STRLEN"),
             ArgsTooBig => write!(f, "arguments and environment too large"),
             TooManyArgs => write!(f, "too many arguments"),
@@ -223,6 +228,7 @@ mod tests {
             (EntryOutsideUser, EINVAL),
             (ShebangTruncated, ENOEXEC),
             (ShebangNoInterpreter, ENOEXEC),
+            (ScriptLoop, ELOOP),
             (ArgTooLong, E2BIG),
             (ArgsTooBig, E2BIG),
             (TooManyArgs, E2BIG),
@@ -235,8 +241,8 @@ mod tests {
             assert!(!std::format!("{err}").is_empty());
         }
         assert_eq!(
-            (ENOEXEC, EINVAL, E2BIG, ENOMEM, EIO, EOVERFLOW),
-            (8, 22, 7, 12, 5, 75)
+            (ENOEXEC, EINVAL, E2BIG, ENOMEM, EIO, EOVERFLOW, ELOOP),
+            (8, 22, 7, 12, 5, 75, 40)
         );
     }
 

@@ -27,7 +27,7 @@ mod testelf;
 pub use auxv::{AuxInfo, CLOCKS_PER_SEC};
 pub use error::ExecError;
 pub use plan::{ElfKind, ExecPlan, StackExec};
-pub use script::{parse_shebang, Shebang, BINPRM_BUF_SIZE};
+pub use script::{parse_shebang, ScriptArgv, Shebang, BINPRM_BUF_SIZE, MAX_SCRIPT_DEPTH};
 pub use segment::{Rights, Segment};
 pub use stack::{
     args_room, build_initial_stack, InitialStack, ARG_MAX, MAX_ARG_STRINGS, MAX_ARG_STRLEN, STK_LIM,

@@ -1,6 +1,7 @@
 //! `#!` scripts as Linux's binfmt_script (fs/binfmt_script.c) reads them: the interpreter
 //! path and at most one argument, taken from the first line within the first
-//! BINPRM_BUF_SIZE bytes of the file, and the argv the interpreter then receives.
+//! BINPRM_BUF_SIZE bytes of the file, and the argv the interpreter then receives, one
+//! script after another up to exec_binprm's depth limit.
 
 use crate::ExecError;
 use alloc::vec::Vec;
@@ -12,25 +13,78 @@ pub const BINPRM_BUF_SIZE: usize = 256;
 /// The `#!` line of a script. Both strings are slices of the file's first bytes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shebang<'a> {
-    /// The interpreter's path, as written (it may be empty: the lookup then fails
-    /// with ENOENT, as on Linux).
+    /// The interpreter's path, as written. It is empty when a NUL follows the
+    /// blanks: Linux's open_exec then takes "" for the working directory (EACCES).
     pub interpreter: &'a [u8],
     /// Everything after the path and its blanks up to the end of the line, trailing
     /// blanks removed: one argument, spaces included.
     pub argument: Option<&'a [u8]>,
 }
 
-impl<'a> Shebang<'a> {
-    /// The interpreter's argv: its path, the optional argument, the script's path
-    /// (`filename`, as given to execve), then the script's argv without `argv[0]`.
-    pub fn interpreter_argv(&self, filename: &'a [u8], argv: &[&'a [u8]]) -> Vec<&'a [u8]> {
-        let mut new = Vec::with_capacity(argv.len() + 2);
-        new.push(self.interpreter);
-        new.extend(self.argument);
-        new.push(filename);
-        new.extend(argv.iter().skip(1));
-        new
+/// How many `#!` rewrites one execve follows: a chain of five scripts runs, a sixth
+/// script is ELOOP (exec_binprm's loop ends at `depth > 5`).
+pub const MAX_SCRIPT_DEPTH: usize = 5;
+
+/// The argv of an exec as the `#!` lines of one script after another rewrite it
+/// (load_script: remove_arg_zero, then the script's name, the argument and the
+/// interpreter put in front): the strings the scripts added, then the caller's argv
+/// without the strings they removed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScriptArgv<'a> {
+    front: Vec<Vec<u8>>,
+    rest: &'a [&'a [u8]],
+}
+
+impl<'a> ScriptArgv<'a> {
+    /// The argv execve was given, before any script.
+    pub fn new(argv: &'a [&'a [u8]]) -> Self {
+        ScriptArgv {
+            front: Vec::new(),
+            rest: argv,
+        }
     }
+
+    /// Run the script `filename` (the path execve, or the script before, named it)
+    /// through the interpreter of its `shebang`: argv[0] is dropped, and the
+    /// interpreter, its argument and `filename` come first.
+    pub fn rewrite(&mut self, shebang: &Shebang<'_>, filename: &[u8]) -> Result<(), ExecError> {
+        if self.front.is_empty() {
+            self.rest = self.rest.get(1..).unwrap_or_default();
+        } else {
+            self.front.remove(0);
+        }
+        let mut front = Vec::new();
+        front
+            .try_reserve_exact(self.front.len() + 3)
+            .map_err(|_| ExecError::NoMemory)?;
+        front.push(owned(shebang.interpreter)?);
+        if let Some(argument) = shebang.argument {
+            front.push(owned(argument)?);
+        }
+        front.push(owned(filename)?);
+        front.append(&mut self.front);
+        self.front = front;
+        Ok(())
+    }
+
+    /// The strings, in order.
+    pub fn slices(&self) -> Result<Vec<&[u8]>, ExecError> {
+        let mut out = Vec::new();
+        out.try_reserve_exact(self.front.len() + self.rest.len())
+            .map_err(|_| ExecError::NoMemory)?;
+        out.extend(self.front.iter().map(Vec::as_slice));
+        out.extend(self.rest.iter().copied());
+        Ok(out)
+    }
+}
+
+/// A copy of `s`, or NoMemory.
+fn owned(s: &[u8]) -> Result<Vec<u8>, ExecError> {
+    let mut out = Vec::new();
+    out.try_reserve_exact(s.len())
+        .map_err(|_| ExecError::NoMemory)?;
+    out.extend_from_slice(s);
+    Ok(out)
 }
 
 /// Read the `#!` line of a file whose first bytes are `bytes`. `None` when the file

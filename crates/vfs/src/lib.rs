@@ -65,7 +65,7 @@ pub use initramfs::{unpack_initramfs, UnpackError, UnpackStats};
 pub use inode::{major, makedev, minor, DirEntry, FileType, Inode, InodeAttr, InodeOps, NewInode};
 pub use mount::{Mount, MountNamespace, Path};
 pub use namei::{resolve, resolve_dir, Lookup};
-pub use open::{open, SpecialOpen};
+pub use open::{open, open_exec, SpecialOpen};
 pub use ramfs::RamFs;
 pub use readdir::getdents64;
 pub use remove::{rmdir, unlink, unlinkat};

@@ -1,7 +1,7 @@
 //! openat(2) (Linux's fs/open.c and path_openat, open_last_lookups, do_open, may_open):
 //! O_CREAT, O_EXCL, O_TRUNC, O_DIRECTORY, O_NOFOLLOW, O_PATH and O_APPEND with Linux's
 //! errors, the creation mode masked by the umask, and a hook through which the kernel
-//! opens device nodes and FIFOs with its drivers.
+//! opens device nodes and FIFOs with its drivers; and execve's open (do_open_execat).
 
 use alloc::sync::Arc;
 
@@ -13,8 +13,8 @@ use crate::errno::{Errno, Result};
 use crate::file::{File, FileOps, InodeFileOps, FMODE_PATH, FMODE_READ, FMODE_WRITE};
 use crate::inode::{FileType, Inode};
 use crate::mount::Path;
-use crate::namei::{Last, Lookup, Nameidata};
-use crate::perm::{inode_permission, may_create, open_mask, MAY_WRITE};
+use crate::namei::{resolve, Last, Lookup, Nameidata};
+use crate::perm::{executable_type, inode_permission, may_create, open_mask, MAY_EXEC, MAY_WRITE};
 use crate::write_access::WriteAccess;
 
 /// How the kernel opens what the VFS cannot: character and block devices (by their
@@ -58,6 +58,28 @@ pub fn open(
         (nd.lookup_last(follow)?.ok_or(Errno::ENOENT)?, false)
     };
     do_open(lk, found, flags, created, special)
+}
+
+/// The open of a program by execve (Linux's do_open_execat, and may_open with
+/// MAY_EXEC): a regular file that `lk.cred` may execute, on a mount without
+/// MS_NOEXEC, else EACCES. It is opened for reading without read permission: a
+/// program of mode 0711 runs, and a script of that mode reaches its interpreter.
+pub fn open_exec(lk: Lookup<'_>, path: &[u8]) -> Result<Arc<File>> {
+    let path = resolve(lk, path, true)?;
+    let inode = path.inode();
+    if !executable_type(inode.file_type()) || path.mnt.flags() & g::MS_NOEXEC != 0 {
+        return Err(Errno::EACCES);
+    }
+    inode_permission(&inode, MAY_EXEC, lk.cred)?;
+    let flags = g::O_RDONLY | g::O_LARGEFILE;
+    let ops = Arc::new(InodeFileOps);
+    Ok(Arc::new(File::new(
+        path,
+        flags,
+        FMODE_READ,
+        ops,
+        lk.cred.clone(),
+    )))
 }
 
 /// The last component with O_CREAT: made if absent, under the directory lock; a

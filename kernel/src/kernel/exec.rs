@@ -1,5 +1,6 @@
-//! Starting init from the initramfs (Linux: init/main.c run_init_process,
-//! fs/exec.c, fs/binfmt_elf.c load_elf_binary).
+//! Starting init from the initramfs, and execve (Linux: init/main.c
+//! run_init_process, fs/exec.c, fs/binfmt_elf.c load_elf_binary,
+//! fs/binfmt_script.c load_script).
 //!
 //! The executable is read through the VFS, from the root filesystem that
 //! the initramfs filled.
@@ -64,47 +65,26 @@ struct Executable {
     deny_write: vfs::DenyWrite,
 }
 
-/// The whole file at `path`, if it may be executed: not a file open for
-/// writing (ETXTBSY), whose writers are refused from now on. Only a
-/// regular file runs: a device node is EACCES before it is opened, as
-/// Linux's may_open. A file that starts as neither an ELF image nor a
-/// script is not read past its first page (its ENOEXEC is known), and one
-/// too large to hold is ENOMEM, not a kernel out of memory.
-fn read_executable(lk: vfs::Lookup<'_>, path: &str) -> Result<Executable, ExecFailure> {
-    let eacces = || ExecFailure::File(vfs::Errno::new(linux_raw_sys::errno::EACCES));
-    let found = vfs::resolve(lk, path.as_bytes(), true).map_err(ExecFailure::File)?;
-    if found
-        .dentry
-        .inode()
-        .is_none_or(|i| i.file_type() != vfs::FileType::Regular)
-    {
-        return Err(eacces());
-    }
-    let file = vfs::open(
-        lk,
-        path.as_bytes(),
-        linux_raw_sys::general::O_RDONLY,
-        0,
-        0,
-        None,
-    )
-    .map_err(ExecFailure::File)?;
+/// The whole file at `path`, if it may be executed (vfs::open_exec: a
+/// regular file with execute permission, which need not be readable, on a
+/// mount that allows it), and not a file open for writing (ETXTBSY), whose
+/// writers are refused from now on. A file that starts as neither an ELF
+/// image nor a script is not read past its first page (its ENOEXEC is
+/// known, and a script's `#!` line lies in it), and one too large to hold
+/// is ENOMEM, not a kernel out of memory.
+fn read_executable(lk: vfs::Lookup<'_>, path: &[u8]) -> Result<Executable, ExecFailure> {
+    let file = vfs::open_exec(lk, path).map_err(ExecFailure::File)?;
     let attr = file.inode().attr();
-    // A file of a MS_NOEXEC mount does not run (path_noexec).
-    let noexec = file.path().mnt.flags() & linux_raw_sys::general::MS_NOEXEC != 0;
-    if attr.mode & 0o170000 != 0o100000 || attr.mode & 0o111 == 0 || noexec {
-        return Err(eacces());
-    }
     let deny_write = vfs::DenyWrite::new(file.inode()).map_err(ExecFailure::File)?;
     let head = (attr.size as usize).min(PAGE_SIZE as usize);
     let mut data = read_file(&file, 0, head)?;
-    if data.starts_with(b"\x7fELF") || data.starts_with(b"#!") {
+    if data.starts_with(b"\x7fELF") {
         let rest = read_file(&file, data.len(), attr.size as usize - data.len())?;
         data.extend_from_slice(&rest);
     }
     let exe = match crate::fs::rootfs::root() {
         Some(root) => vfs::d_path(file.path(), &root),
-        None => path.as_bytes().to_vec(),
+        None => path.to_vec(),
     };
     Ok(Executable {
         data,
@@ -243,17 +223,50 @@ pub fn free_kernel_stack(pfn: u64, order: u32) {
     page_alloc::free_pages(pfn, order);
 }
 
-/// A new address space running `path` with `argv` and `envp`.
+/// The program that runs for `path`, and its argv: the file itself or, for
+/// a `#!` script, its interpreter, which may be a script in turn (Linux:
+/// exec_binprm's loop over load_script). Each interpreter is looked up and
+/// checked as execve's own path is; a script's writers are let in again
+/// once its interpreter replaces it.
+fn open_program<'a>(
+    lk: vfs::Lookup<'_>,
+    path: &[u8],
+    argv: &'a [&'a [u8]],
+) -> Result<(Executable, elfload::ScriptArgv<'a>), ExecFailure> {
+    let mut args = elfload::ScriptArgv::new(argv);
+    let mut filename = path.to_vec();
+    let mut file = read_executable(lk, path)?;
+    for _ in 0..=elfload::MAX_SCRIPT_DEPTH {
+        let Some(line) = elfload::parse_shebang(&file.data) else {
+            return Ok((file, args));
+        };
+        let line = line.map_err(ExecFailure::Elf)?;
+        args.rewrite(&line, &filename).map_err(ExecFailure::Elf)?;
+        // Linux's open_exec takes an empty name for the working directory.
+        let lookup: &[u8] = match line.interpreter {
+            b"" => b".",
+            name => name,
+        };
+        let next = read_executable(lk, lookup)?;
+        filename = line.interpreter.to_vec();
+        file = next;
+    }
+    Err(ExecFailure::Elf(elfload::ExecError::ScriptLoop))
+}
+
+/// A new address space running `path` with `argv` and `envp`; AT_EXECFN
+/// names `path` even when a script's interpreter runs.
 fn exec_image(
     lk: vfs::Lookup<'_>,
     path: &str,
     argv: &[&[u8]],
     envp: &[&[u8]],
 ) -> Result<(AddressSpace, u64, u64), ExecFailure> {
-    let file = read_executable(lk, path)?;
+    let (file, args) = open_program(lk, path.as_bytes(), argv)?;
+    let argv = args.slices().map_err(ExecFailure::Elf)?;
     let mut mm = AddressSpace::new().map_err(|_| ExecFailure::NoMemory)?;
     mm.exe_file = Some(file.deny_write);
-    let (entry, sp) = load(&mut mm, path, argv, envp, &file.data)?;
+    let (entry, sp) = load(&mut mm, path, &argv, envp, &file.data)?;
     mm.image.exe = file.exe;
     Ok((mm, entry, sp))
 }

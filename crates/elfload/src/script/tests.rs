@@ -95,7 +95,7 @@ fn nul_ends_the_line() {
         ok(b"#!/bin/sh -x \0\n"),
         (&b"/bin/sh"[..], Some(&b"-x "[..]))
     );
-    // An empty path: the lookup of "" fails later with ENOENT.
+    // An empty path: Linux's open_exec looks "" up as the working directory.
     assert_eq!(ok(b"#!\0/bin/sh\n"), (&b""[..], None));
 }
 
@@ -135,19 +135,46 @@ fn newline_at_the_last_byte_of_the_buffer() {
     assert_eq!(err(&line), ExecError::ShebangTruncated);
 }
 
+fn shebang<'a>(interpreter: &'a [u8], argument: Option<&'a [u8]>) -> Shebang<'a> {
+    Shebang {
+        interpreter,
+        argument,
+    }
+}
+
 #[test]
 fn interpreter_argv() {
-    let shebang = Shebang {
-        interpreter: b"/bin/sh",
-        argument: Some(b"-e"),
-    };
-    let argv = shebang.interpreter_argv(b"./run.sh", &[b"run", b"a", b"b"]);
-    assert_eq!(argv, vec![&b"/bin/sh"[..], b"-e", b"./run.sh", b"a", b"b"]);
+    let argv: [&[u8]; 3] = [b"run", b"a", b"b"];
+    let mut args = ScriptArgv::new(&argv);
+    args.rewrite(&shebang(b"/bin/sh", Some(b"-e")), b"./run.sh")
+        .unwrap();
+    let want: [&[u8]; 5] = [b"/bin/sh", b"-e", b"./run.sh", b"a", b"b"];
+    assert_eq!(args.slices().unwrap(), want);
 
-    let shebang = Shebang {
-        interpreter: b"/bin/sh",
-        argument: None,
-    };
-    let argv = shebang.interpreter_argv(b"/x", &[]);
-    assert_eq!(argv, vec![&b"/bin/sh"[..], b"/x"]);
+    // An empty argv (Linux gives it one empty string, which is removed).
+    let mut args = ScriptArgv::new(&[]);
+    args.rewrite(&shebang(b"/bin/sh", None), b"/x").unwrap();
+    assert_eq!(args.slices().unwrap(), vec![&b"/bin/sh"[..], b"/x"]);
+}
+
+#[test]
+fn a_script_run_by_a_script() {
+    // ./s2 q, where s2 is "#!/s1 x" and s1 "#!/show an arg": the name of each
+    // script comes after its interpreter and argument.
+    let argv: [&[u8]; 2] = [b"s2", b"q"];
+    let mut args = ScriptArgv::new(&argv);
+    args.rewrite(&shebang(b"/s1", Some(b"x")), b"./s2").unwrap();
+    args.rewrite(&shebang(b"/show", Some(b"an arg")), b"/s1")
+        .unwrap();
+    let want: [&[u8]; 6] = [b"/show", b"an arg", b"/s1", b"x", b"./s2", b"q"];
+    assert_eq!(args.slices().unwrap(), want);
+
+    let mut args = ScriptArgv::new(&argv);
+    for _ in 0..MAX_SCRIPT_DEPTH {
+        args.rewrite(&shebang(b"/s", None), b"/s").unwrap();
+    }
+    let mut want = vec![&b"/s"[..]; MAX_SCRIPT_DEPTH + 1];
+    want.push(b"q");
+    assert_eq!(args.slices().unwrap(), want);
+    assert_eq!(ExecError::ScriptLoop.errno(), linux_raw_sys::errno::ELOOP);
 }

@@ -159,3 +159,47 @@ fn device_nodes_open_through_the_kernel_hook() {
     let err = open(w.lk(), b"/sock", g::O_RDONLY, 0, 0, Some(&Devices)).err();
     assert_eq!(err, Some(Errno::ENXIO));
 }
+
+#[test]
+fn open_exec_needs_exec_permission_not_read() {
+    let w = World::new();
+    w.write_file("/run", b"#!/bin/sh\n");
+    let alice = w.as_user(Cred::user(1000, 1000, &[]));
+    let mode = |m| crate::attr::chmod(&w.resolve("/run", true).unwrap().inode(), m, &w.cred);
+
+    mode(0o711).unwrap();
+    let f = open_exec(alice.lk(), b"/run").unwrap();
+    let mut head = [0u8; 2];
+    assert_eq!(f.pread(&mut head, 0), Ok(2));
+    assert_eq!(&head, b"#!");
+    assert_eq!(
+        alice.open("/run", g::O_RDONLY, 0).err(),
+        Some(Errno::EACCES)
+    );
+
+    mode(0o744).unwrap();
+    assert_eq!(open_exec(alice.lk(), b"/run").err(), Some(Errno::EACCES));
+    // Root needs one x bit, anyone's.
+    assert!(open_exec(w.lk(), b"/run").is_ok());
+    mode(0o644).unwrap();
+    assert_eq!(open_exec(w.lk(), b"/run").err(), Some(Errno::EACCES));
+}
+
+#[test]
+fn open_exec_refuses_what_is_not_a_regular_file() {
+    let w = World::new();
+    w.mkdir("/d").unwrap();
+    assert_eq!(open_exec(w.lk(), b"/d").err(), Some(Errno::EACCES));
+    assert_eq!(open_exec(w.lk(), b"").err(), Some(Errno::ENOENT));
+    assert_eq!(open_exec(w.lk(), b"/none").err(), Some(Errno::ENOENT));
+    mknodat(w.lk(), b"/null", g::S_IFCHR | 0o777, makedev(1, 3), 0).unwrap();
+    assert_eq!(open_exec(w.lk(), b"/null").err(), Some(Errno::EACCES));
+
+    let at = w.resolve("/d", true).unwrap();
+    w.ns.mount_with_flags(&at, crate::RamFs::new_tmpfs(), b"none", g::MS_NOEXEC)
+        .unwrap();
+    w.write_file("/d/run", b"x");
+    let f = w.resolve("/d/run", true).unwrap();
+    crate::attr::chmod(&f.inode(), 0o755, &w.cred).unwrap();
+    assert_eq!(open_exec(w.lk(), b"/d/run").err(), Some(Errno::EACCES));
+}
