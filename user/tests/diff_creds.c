@@ -153,6 +153,18 @@ static void address_space_limit(void)
 		_exit(0);
 	}
 	reap(pid);
+
+	/* Linux maps a new program after execve's point of no return. */
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit lim = { 10 * 1024, RLIM_INFINITY };
+		char *argv[] = { "true", 0 };
+		sys2(SYS_setrlimit, RLIMIT_AS, &lim);
+		long r = sys3(SYS_execve, "/bin/busybox", argv, 0);
+		say("  execve with RLIMIT_AS 10 KiB returned: %s", res(r));
+		_exit(0);
+	}
+	say("  execve of busybox with RLIMIT_AS 10 KiB: the child %s", describe(reap(pid)));
 }
 
 /* Forks `depth` levels of 3 children each; 1 if a fork failed anywhere below. */

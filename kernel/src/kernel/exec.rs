@@ -455,6 +455,13 @@ pub fn sys_execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> i64
     if !de_thread() {
         return -crate::kernel::signal::ERESTARTSYS;
     }
+    // Linux maps the program past this point, so a program too large for
+    // RLIMIT_AS ends the process with SIGSEGV rather than failing execve.
+    let limit = crate::kernel::resource::current_rlimit(crate::kernel::resource::RLIMIT_AS);
+    if !mm.may_expand(0, limit) {
+        drop(mm);
+        crate::kernel::exit::do_group_exit(crate::kernel::signal::SIGSEGV as u32);
+    }
     let mm = Mm::new(mm);
     crate::arch::mm::init::switch_address_space(mm.pgd_phys());
     let (old, files) = with_current(|t| {
