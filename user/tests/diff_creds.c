@@ -7,8 +7,9 @@
  * stopping a fork bomb of an ordinary user while root still forks, and who
  * may signal whom (kernel/signal.c: check_kill_permission): by the real and
  * saved uids, SIGCONT within a session, kill(-1) passing over what it may
- * not signal; nice values (getpriority, setpriority) and who may set them. Each change of ids happens in a child, which prints while the
- * parent waits.
+ * not signal; nice values (getpriority, setpriority) and who may set
+ * them; RLIMIT_AS on execve. Each change of ids happens in a child, which
+ * prints while the parent waits.
  */
 #define _GNU_SOURCE
 #include <sys/resource.h>
