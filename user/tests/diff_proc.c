@@ -37,6 +37,15 @@ static long slurp(const char *path)
 	return r < 0 ? -errno : n;
 }
 
+/* open(2) of `path` for reading, closed at once: 0 or -errno. */
+static long open_close(const char *path)
+{
+	long fd = sys3(SYS_open, path, O_RDONLY, 0);
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 ? fd : 0;
+}
+
 /* The value after "key:\t" in status text, or "" */
 static const char *field(const char *key)
 {
@@ -394,6 +403,24 @@ int main(int argc, char **argv)
 		long self = sys3(SYS_readlink, "/proc/self/exe", link, sizeof(link));
 		say("uid 1000: readlink /proc/1/exe: %s, /proc/1/cwd: %s, /proc/self/exe: %s",
 		    res(exe < 0 ? exe : 0), res(cwd < 0 ? cwd : 0), res(self < 0 ? self : 0));
+		/* maps and environ are closed at open (mm_access); a kernel
+		 * thread has no memory to guard. */
+		say("uid 1000: open /proc/1/maps: %s, /proc/1/environ: %s, /proc/self/maps: %s, "
+		    "/proc/2/maps: %s",
+		    res(open_close("/proc/1/maps")), res(open_close("/proc/1/environ")),
+		    res(open_close("/proc/self/maps")), res(open_close("/proc/2/maps")));
+		_exit(0);
+	}
+	waitpid(pid, 0, 0);
+	/* A process may look into itself whatever its ids (same_thread_group). */
+	pid = fork();
+	if (pid == 0) {
+		char link[256];
+		sys3(SYS_setresuid, 0, 1000, 0);
+		long self = sys3(SYS_readlink, "/proc/self/exe", link, sizeof(link));
+		say("real uid 0, effective 1000: readlink /proc/self/exe: %s, open /proc/self/maps: "
+		    "%s",
+		    res(self < 0 ? self : 0), res(open_close("/proc/self/maps")));
 		_exit(0);
 	}
 	waitpid(pid, 0, 0);

@@ -339,12 +339,13 @@ pub(super) fn path_of(pid: u32, path: &vfs::Path) -> Vec<u8> {
     }
 }
 
-/// May the caller look into process `s`'s links (exe, cwd, root)? Linux's
-/// ptrace_may_access with PTRACE_MODE_READ_FSCREDS: with CAP_SYS_PTRACE
-/// (an effective uid of 0 here), or when its filesystem ids are each of
-/// the process's user and group ids; EACCES otherwise.
+/// May the caller look into process `s`'s links (exe, cwd, root) and memory
+/// (maps, environ)? Linux's ptrace_may_access with PTRACE_MODE_READ_FSCREDS:
+/// a thread of its own process may, and so may one with CAP_SYS_PTRACE (an
+/// effective uid of 0 here), or one whose filesystem ids are each of the
+/// process's user and group ids; EACCES otherwise.
 fn may_inspect(s: &Snapshot) -> vfs::Result<()> {
-    let me = crate::kernel::task::with_current(|t| t.cred.clone());
+    let (me, my_tgid) = crate::kernel::task::with_current(|t| (t.cred.clone(), t.tgid));
     let (u, g) = (&s.cred.uid, &s.cred.gid);
     let same_user = [u.real, u.effective, u.saved]
         .iter()
@@ -352,10 +353,21 @@ fn may_inspect(s: &Snapshot) -> vfs::Result<()> {
     let same_group = [g.real, g.effective, g.saved]
         .iter()
         .all(|&id| id == me.gid.fs);
-    if crate::kernel::cred::capable(&me) || (same_user && same_group) {
+    if s.tgid == my_tgid || crate::kernel::cred::capable(&me) || (same_user && same_group) {
         Ok(())
     } else {
         Err(Errno::new(EACCES))
+    }
+}
+
+/// The check at the open of /proc/PID/maps and environ (Linux: mm_access
+/// from proc_mem_open): [`may_inspect`] for a process with memory; a kernel
+/// thread has none, and its files open, empty.
+fn may_open_mm(pid: u32) -> vfs::Result<()> {
+    let s = snapshot(pid)?;
+    match s.mm {
+        Some(_) => may_inspect(&s),
+        None => Ok(()),
     }
 }
 
@@ -456,7 +468,11 @@ impl PseudoDir for PidDir {
                     b"comm" => Node::WritableFile(f, Arc::new(move |b: &[u8]| set_comm(pid, b))),
                     _ => Node::File(f),
                 };
-                Entry::new(name, base + 1 + i as u64, perm, node)
+                let mut e = Entry::new(name, base + 1 + i as u64, perm, node);
+                if name == b"maps" || name == b"environ" {
+                    e.open = Some(Arc::new(move || may_open_mm(pid)));
+                }
+                e
             })
             .collect();
         out.push(Entry::new(
