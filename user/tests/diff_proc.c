@@ -291,6 +291,15 @@ static void check_small_files(void)
 	say("open /proc/self/stat for writing: %s", res(fd < 0 ? -errno : 0));
 	say("  then write: %s", res(write(fd, "x", 1) < 0 ? -errno : 0));
 	close(fd);
+	/* A system-wide file has no proc_write: EIO (pde_write), not EINVAL. */
+	fd = open("/proc/version", O_WRONLY | O_TRUNC);
+	say("open /proc/version for writing: %s", res(fd < 0 ? -errno : 0));
+	say("  then write: %s", res(write(fd, "x", 1) < 0 ? -errno : 0));
+	close(fd);
+	fd = open("/proc/meminfo", O_RDWR);
+	say("/proc/meminfo opened read-write, write: %s",
+	    res(write(fd, "x", 1) < 0 ? -errno : 0));
+	close(fd);
 }
 
 static int thread_pipe[2];
@@ -409,6 +418,8 @@ int main(int argc, char **argv)
 		    "/proc/2/maps: %s",
 		    res(open_close("/proc/1/maps")), res(open_close("/proc/1/environ")),
 		    res(open_close("/proc/self/maps")), res(open_close("/proc/2/maps")));
+		say("uid 1000: open /proc/version for writing: %s",
+		    res(sys3(SYS_open, "/proc/version", O_WRONLY, 0)));
 		_exit(0);
 	}
 	waitpid(pid, 0, 0);
