@@ -300,6 +300,17 @@ static void check_small_files(void)
 	say("/proc/meminfo opened read-write, write: %s",
 	    res(write(fd, "x", 1) < 0 ? -errno : 0));
 	close(fd);
+
+	/* A kernel thread (kthreadd) works in / (init_fs) and runs no file. */
+	char link2[64];
+	n = readlink("/proc/2/cwd", link2, sizeof(link2) - 1);
+	link2[n > 0 ? n : 0] = 0;
+	say("/proc/2/cwd: %s", n < 0 ? errname(errno) : link2);
+	n = readlink("/proc/2/root", link2, sizeof(link2) - 1);
+	link2[n > 0 ? n : 0] = 0;
+	say("/proc/2/root: %s", n < 0 ? errname(errno) : link2);
+	say("/proc/2/exe: %s", res(readlink("/proc/2/exe", link2, sizeof(link2)) < 0 ? -errno : 0));
+	say("/proc/2/mounts: %s", res(open_close("/proc/2/mounts")));
 }
 
 static int thread_pipe[2];
@@ -420,6 +431,8 @@ int main(int argc, char **argv)
 		    res(open_close("/proc/self/maps")), res(open_close("/proc/2/maps")));
 		say("uid 1000: open /proc/version for writing: %s",
 		    res(sys3(SYS_open, "/proc/version", O_WRONLY, 0)));
+		say("uid 1000: readlink /proc/2/cwd: %s",
+		    res(sys3(SYS_readlink, "/proc/2/cwd", link, sizeof(link))));
 		_exit(0);
 	}
 	waitpid(pid, 0, 0);

@@ -371,19 +371,26 @@ fn may_open_mm(pid: u32) -> vfs::Result<()> {
     }
 }
 
+/// A process's root and working directory; a kernel thread's are both the
+/// namespace's root, as Linux's kernel threads share init_fs.
+fn root_and_cwd(s: &Snapshot) -> vfs::Result<(vfs::Path, vfs::Path)> {
+    match &s.fs {
+        Some(fs) => {
+            let fs = fs.lock();
+            Ok((fs.root.clone(), fs.cwd.clone()))
+        }
+        None => {
+            let root = crate::fs::rootfs::root().ok_or(Errno::new(ENOENT))?;
+            Ok((root.clone(), root))
+        }
+    }
+}
+
 fn cwd_or_root(pid: u32, root: bool) -> vfs::Result<Vec<u8>> {
     let s = snapshot(pid)?;
     may_inspect(&s)?;
-    let fs = s.fs.ok_or(Errno::new(ENOENT))?;
-    let p = {
-        let fs = fs.lock();
-        if root {
-            fs.root.clone()
-        } else {
-            fs.cwd.clone()
-        }
-    };
-    Ok(path_of(pid, &p))
+    let (root_path, cwd) = root_and_cwd(&s)?;
+    Ok(path_of(pid, if root { &root_path } else { &cwd }))
 }
 
 fn exe(pid: u32) -> vfs::Result<Vec<u8>> {
@@ -395,8 +402,7 @@ fn exe(pid: u32) -> vfs::Result<Vec<u8>> {
 }
 
 fn mounts(pid: u32, info: bool) -> vfs::Result<Vec<u8>> {
-    let fs = snapshot(pid)?.fs.ok_or(Errno::new(ENOENT))?;
-    let root = fs.lock().root.clone();
+    let (root, _) = root_and_cwd(&snapshot(pid)?)?;
     let text = if info {
         crate::fs::namespace::proc_mountinfo(&root)
     } else {
