@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -147,6 +148,31 @@ static void check_signal_sets(void)
 	sigaction(SIGPIPE, &dfl, 0);
 }
 
+/* SigQ counts the signals queued for the real user: a user of its own
+ * here, so that no other process adds to it. A signal pending twice holds
+ * one entry. */
+static void check_signal_queue(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigset_t set;
+		sigfillset(&set);
+		sigprocmask(SIG_BLOCK, &set, 0);
+		sys1(SYS_setuid, 54321);
+		slurp("/proc/self/status");
+		say("uid 54321: SigQ before any signal: %d", atoi(field("SigQ")));
+		raise(SIGUSR1);
+		slurp("/proc/self/status");
+		say("  after SIGUSR1: %d", atoi(field("SigQ")));
+		raise(SIGUSR2);
+		raise(SIGUSR1);
+		slurp("/proc/self/status");
+		say("  after SIGUSR2 and SIGUSR1 again: %d", atoi(field("SigQ")));
+		_exit(0);
+	}
+	reap(pid);
+}
+
 static void check_status(void)
 {
 	char want[64];
@@ -182,6 +208,16 @@ static void check_status(void)
 	say("status: Threads %s, TracerPid %s, has VmSize: %s, SigBlk has 16 digits: %s",
 	    field("Threads"), field("TracerPid"), yesno(field("VmSize")[0] != 0),
 	    yesno(strlen(field("SigBlk")) == 16));
+	snprintf(want, sizeof(want), "%d", getpgrp());
+	say("status: NSpgid is getpgrp(): %s", yesno(!strcmp(field("NSpgid"), want)));
+	snprintf(want, sizeof(want), "%d", getsid(0));
+	say("status: NSsid is getsid(0): %s", yesno(!strcmp(field("NSsid"), want)));
+	struct rlimit rl;
+	getrlimit(RLIMIT_SIGPENDING, &rl);
+	const char *slash = strchr(field("SigQ"), '/');
+	say("status: SigQ's limit is RLIMIT_SIGPENDING: %s",
+	    yesno(slash && strtoull(slash + 1, 0, 10) == rl.rlim_cur));
+	check_signal_queue();
 	check_signal_sets();
 }
 

@@ -48,6 +48,8 @@ pub(super) struct Snapshot {
     fs: Option<Arc<IrqSpinLock<FsContext>>>,
     pgrp: u32,
     session: u32,
+    /// Signals queued for the task's real user, and its RLIMIT_SIGPENDING.
+    sig_queue: (u64, u64),
 }
 
 fn state_letter(state: TaskState) -> char {
@@ -66,6 +68,15 @@ pub(super) fn snapshot(pid: u32) -> vfs::Result<Snapshot> {
     let threads = table.threads(t.tgid).len() as u32;
     let mut times = t.times;
     times.add(t.dead_times);
+    // Linux counts queued signals per user (its ucounts), by real uid.
+    let queued = table
+        .tasks
+        .values()
+        .filter(|o| o.cred.uid.real == t.cred.uid.real)
+        .filter(|o| !matches!(o.state, TaskState::Zombie | TaskState::Dead))
+        .map(|o| o.signals.queued())
+        .sum();
+    let queue_limit = t.rlimits.lock()[crate::kernel::resource::RLIMIT_SIGPENDING].cur;
     Ok(Snapshot {
         pid: t.pid,
         tgid: t.tgid,
@@ -86,6 +97,7 @@ pub(super) fn snapshot(pid: u32) -> vfs::Result<Snapshot> {
         fs: t.fs.clone(),
         pgrp: t.job.pgid,
         session: t.job.sid,
+        sig_queue: (queued, queue_limit),
     })
 }
 
@@ -204,12 +216,16 @@ fn status(pid: u32) -> vfs::Result<Vec<u8>> {
         tgid: s.tgid,
         pid: s.pid,
         ppid: s.ppid,
+        pgid: s.pgrp,
+        sid: s.session,
         uid: ids(&s.cred.uid),
         gid: ids(&s.cred.gid),
         fd_size: 64,
         groups: &s.cred.groups,
         vm,
         threads: s.threads,
+        sig_queued: s.sig_queue.0,
+        sig_queue_limit: s.sig_queue.1,
         sig_pending: s.sig_sets.0,
         sig_blocked: s.blocked,
         sig_ignored: s.sig_sets.1,
