@@ -2,7 +2,8 @@
  * diff_devices: a differential test of the memory devices (Linux:
  * drivers/char/mem.c, drivers/char/random.c): the numbers and types of
  * /dev/null, zero, full, random and urandom, what reads and writes do on
- * each, poll, an ioctl they do not know, and the access mode an open
+ * each, poll, an ioctl they do not know, lseek (always 0, even from a
+ * negative offset), and the access mode an open
  * gives; and that one read(2) of a seekable file gives all it is asked
  * for, past any buffer size inside the kernel (dd bs=1M counts on it).
  */
@@ -27,6 +28,16 @@ static int all_zero(const unsigned char *b, int n)
 		if (b[i])
 			return 0;
 	return 1;
+}
+
+/* What lseek(2) returned, the offset or the error's name, written in `out`. */
+static const char *seek(char out[24], int fd, long offset, int whence)
+{
+	long r = sys3(SYS_lseek, fd, offset, whence);
+	if (r < 0)
+		return res(r);
+	snprintf(out, 24, "%ld", r);
+	return out;
 }
 
 /* One read(2) or pread(2) of `len` bytes from `path`: what it returned. */
@@ -97,6 +108,12 @@ int main(void)
 		say("  poll: %ld, POLLIN %s, POLLOUT %s", ready, yesno(p.revents & POLLIN),
 		    yesno(p.revents & POLLOUT));
 		say("  ioctl(TCGETS): %s", res(sys3(SYS_ioctl, fd, TCGETS, buf)));
+		char a[24], b[24], c[24], d[24];
+		say("  lseek -4096 SEEK_CUR: %s, 100 SEEK_SET: %s, 5 SEEK_END: %s, 7 SEEK_CUR: %s",
+		    seek(a, fd, -4096, SEEK_CUR), seek(b, fd, 100, SEEK_SET),
+		    seek(c, fd, 5, SEEK_END), seek(d, fd, 7, SEEK_CUR));
+		say("  lseek 0 SEEK_DATA: %s, -1 SEEK_HOLE: %s, whence 5: %s", seek(a, fd, 0, SEEK_DATA),
+		    seek(b, fd, -1, SEEK_HOLE), seek(c, fd, 0, 5));
 		close(fd);
 	}
 
@@ -109,6 +126,12 @@ int main(void)
 	long big = sys3(SYS_read, fd, buf, sizeof(buf));
 	say("/dev/zero read of 64: %ld, zeros: %s", big, yesno(all_zero(buf, 64)));
 	close(fd);
+	int pipefd[2];
+	pipe(pipefd);
+	say("a pipe: lseek 0 SEEK_SET: %s, whence 5: %s", res(sys3(SYS_lseek, pipefd[0], 0, SEEK_SET)),
+	    res(sys3(SYS_lseek, pipefd[0], 0, 5)));
+	close(pipefd[0]);
+	close(pipefd[1]);
 	fd = open("/dev/full", O_WRONLY);
 	say("/dev/full write of 0 bytes: %s", res(sys3(SYS_write, fd, buf, 0)));
 	close(fd);

@@ -2,8 +2,8 @@
  * diff_misc: a differential test of the small system calls (Linux:
  * kernel/sys.c, kernel/time/, drivers/char/random.c, fs/read_write.c):
  * identity, uname, the clocks and sleeps, getrandom, prctl's task name,
- * prlimit64, writes to the console with bad descriptors and pointers, and
- * an unknown system call. Values that differ between machines (times,
+ * prlimit64, CPU affinity, writes to the console with bad descriptors and
+ * pointers, and an unknown system call. Values that differ between machines (times,
  * names, limits) are printed on "~ " lines or as relations.
  */
 #include <string.h>
@@ -156,6 +156,60 @@ static void names_and_limits(void)
 	say("prlimit64 to address 8: %s", res(sys4(SYS_prlimit64, 0, RLIMIT_STACK, 0, 8)));
 }
 
+/* sched_getaffinity and sched_setaffinity (kernel/sched/core.c). The host
+ * may have more CPUs and a larger cpumask: only what a machine of any size
+ * answers is printed (errors, 8 bytes asked, CPU 0 in the mask). */
+static void affinity(void)
+{
+	unsigned long mask[4] = { 0 };
+	pid_t gone = fork();
+	if (gone == 0)
+		_exit(0);
+	reap(gone);
+
+	say("sched_getaffinity len 0: %s, len 4: %s, len 12: %s",
+	    res(sys3(SYS_sched_getaffinity, 0, 0, mask)),
+	    res(sys3(SYS_sched_getaffinity, 0, 4, mask)),
+	    res(sys3(SYS_sched_getaffinity, 0, 12, mask)));
+	long r = sys3(SYS_sched_getaffinity, 0, 8, mask);
+	say("sched_getaffinity len 8: %ld, CPU 0 in it: %s", r, yesno(mask[0] & 1));
+	say("sched_getaffinity len 2^32 + 8 (an unsigned int): %ld",
+	    sys3(SYS_sched_getaffinity, 0, 0x100000008L, mask));
+	say("sched_getaffinity to address 8: %s, of pid 1: %ld, of a reaped child: %s, pid -1: %s",
+	    res(sys3(SYS_sched_getaffinity, 0, 8, 8)), sys3(SYS_sched_getaffinity, 1, 8, mask),
+	    res(sys3(SYS_sched_getaffinity, gone, 8, mask)),
+	    res(sys3(SYS_sched_getaffinity, -1, 8, mask)));
+
+	/* Setting pins the process: a child does it. */
+	pid_t pid = fork();
+	if (pid == 0) {
+		unsigned long none = 0, high = 1UL << 40, cpu0 = 1;
+		say("sched_setaffinity of no CPU: %s, of CPU 40 only: %s, len 0: %s",
+		    res(sys3(SYS_sched_setaffinity, 0, 8, &none)),
+		    res(sys3(SYS_sched_setaffinity, 0, 8, &high)),
+		    res(sys3(SYS_sched_setaffinity, 0, 0, &cpu0)));
+		say("sched_setaffinity from address 8: %s, len 0 from address 8: %s",
+		    res(sys3(SYS_sched_setaffinity, 0, 8, 8)),
+		    res(sys3(SYS_sched_setaffinity, 0, 0, 8)));
+		say("sched_setaffinity of a reaped child: %s, from address 8: %s",
+		    res(sys3(SYS_sched_setaffinity, gone, 8, &cpu0)),
+		    res(sys3(SYS_sched_setaffinity, gone, 8, 8)));
+		say("sched_setaffinity to CPU 0: %s, len 1: %s",
+		    res(sys3(SYS_sched_setaffinity, 0, 8, &cpu0)),
+		    res(sys3(SYS_sched_setaffinity, 0, 1, &cpu0)));
+		mask[0] = 0;
+		r = sys3(SYS_sched_getaffinity, 0, 8, mask);
+		say("  then sched_getaffinity: %ld, mask %lx", r, mask[0]);
+		sys1(SYS_setuid, 1000);
+		say("uid 1000: sched_setaffinity of pid 1: %s, of itself: %s, getaffinity of pid 1: %ld",
+		    res(sys3(SYS_sched_setaffinity, 1, 8, &cpu0)),
+		    res(sys3(SYS_sched_setaffinity, 0, 8, &cpu0)),
+		    sys3(SYS_sched_getaffinity, 1, 8, mask));
+		_exit(0);
+	}
+	reap(pid);
+}
+
 static void console(void)
 {
 	say("write of 0 bytes: %s", res(sys3(SYS_write, 1, "", 0)));
@@ -187,6 +241,7 @@ int main(void)
 	clocks();
 	randomness();
 	names_and_limits();
+	affinity();
 	console();
 	unknown();
 	return 0;

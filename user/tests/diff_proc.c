@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -35,6 +36,15 @@ static long slurp(const char *path)
 	close(fd);
 	text[n] = 0;
 	return r < 0 ? -errno : n;
+}
+
+/* open(2) of `path` for reading, closed at once: 0 or -errno. */
+static long open_close(const char *path)
+{
+	long fd = sys3(SYS_open, path, O_RDONLY, 0);
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 ? fd : 0;
 }
 
 /* The value after "key:\t" in status text, or "" */
@@ -138,6 +148,31 @@ static void check_signal_sets(void)
 	sigaction(SIGPIPE, &dfl, 0);
 }
 
+/* SigQ counts the signals queued for the real user: a user of its own
+ * here, so that no other process adds to it. A signal pending twice holds
+ * one entry. */
+static void check_signal_queue(void)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		sigset_t set;
+		sigfillset(&set);
+		sigprocmask(SIG_BLOCK, &set, 0);
+		sys1(SYS_setuid, 54321);
+		slurp("/proc/self/status");
+		say("uid 54321: SigQ before any signal: %d", atoi(field("SigQ")));
+		raise(SIGUSR1);
+		slurp("/proc/self/status");
+		say("  after SIGUSR1: %d", atoi(field("SigQ")));
+		raise(SIGUSR2);
+		raise(SIGUSR1);
+		slurp("/proc/self/status");
+		say("  after SIGUSR2 and SIGUSR1 again: %d", atoi(field("SigQ")));
+		_exit(0);
+	}
+	reap(pid);
+}
+
 static void check_status(void)
 {
 	char want[64];
@@ -173,6 +208,16 @@ static void check_status(void)
 	say("status: Threads %s, TracerPid %s, has VmSize: %s, SigBlk has 16 digits: %s",
 	    field("Threads"), field("TracerPid"), yesno(field("VmSize")[0] != 0),
 	    yesno(strlen(field("SigBlk")) == 16));
+	snprintf(want, sizeof(want), "%d", getpgrp());
+	say("status: NSpgid is getpgrp(): %s", yesno(!strcmp(field("NSpgid"), want)));
+	snprintf(want, sizeof(want), "%d", getsid(0));
+	say("status: NSsid is getsid(0): %s", yesno(!strcmp(field("NSsid"), want)));
+	struct rlimit rl;
+	getrlimit(RLIMIT_SIGPENDING, &rl);
+	const char *slash = strchr(field("SigQ"), '/');
+	say("status: SigQ's limit is RLIMIT_SIGPENDING: %s",
+	    yesno(slash && strtoull(slash + 1, 0, 10) == rl.rlim_cur));
+	check_signal_queue();
 	check_signal_sets();
 }
 
@@ -282,6 +327,26 @@ static void check_small_files(void)
 	say("open /proc/self/stat for writing: %s", res(fd < 0 ? -errno : 0));
 	say("  then write: %s", res(write(fd, "x", 1) < 0 ? -errno : 0));
 	close(fd);
+	/* A system-wide file has no proc_write: EIO (pde_write), not EINVAL. */
+	fd = open("/proc/version", O_WRONLY | O_TRUNC);
+	say("open /proc/version for writing: %s", res(fd < 0 ? -errno : 0));
+	say("  then write: %s", res(write(fd, "x", 1) < 0 ? -errno : 0));
+	close(fd);
+	fd = open("/proc/meminfo", O_RDWR);
+	say("/proc/meminfo opened read-write, write: %s",
+	    res(write(fd, "x", 1) < 0 ? -errno : 0));
+	close(fd);
+
+	/* A kernel thread (kthreadd) works in / (init_fs) and runs no file. */
+	char link2[64];
+	n = readlink("/proc/2/cwd", link2, sizeof(link2) - 1);
+	link2[n > 0 ? n : 0] = 0;
+	say("/proc/2/cwd: %s", n < 0 ? errname(errno) : link2);
+	n = readlink("/proc/2/root", link2, sizeof(link2) - 1);
+	link2[n > 0 ? n : 0] = 0;
+	say("/proc/2/root: %s", n < 0 ? errname(errno) : link2);
+	say("/proc/2/exe: %s", res(readlink("/proc/2/exe", link2, sizeof(link2)) < 0 ? -errno : 0));
+	say("/proc/2/mounts: %s", res(open_close("/proc/2/mounts")));
 }
 
 static int thread_pipe[2];
@@ -394,6 +459,28 @@ int main(int argc, char **argv)
 		long self = sys3(SYS_readlink, "/proc/self/exe", link, sizeof(link));
 		say("uid 1000: readlink /proc/1/exe: %s, /proc/1/cwd: %s, /proc/self/exe: %s",
 		    res(exe < 0 ? exe : 0), res(cwd < 0 ? cwd : 0), res(self < 0 ? self : 0));
+		/* maps and environ are closed at open (mm_access); a kernel
+		 * thread has no memory to guard. */
+		say("uid 1000: open /proc/1/maps: %s, /proc/1/environ: %s, /proc/self/maps: %s, "
+		    "/proc/2/maps: %s",
+		    res(open_close("/proc/1/maps")), res(open_close("/proc/1/environ")),
+		    res(open_close("/proc/self/maps")), res(open_close("/proc/2/maps")));
+		say("uid 1000: open /proc/version for writing: %s",
+		    res(sys3(SYS_open, "/proc/version", O_WRONLY, 0)));
+		say("uid 1000: readlink /proc/2/cwd: %s",
+		    res(sys3(SYS_readlink, "/proc/2/cwd", link, sizeof(link))));
+		_exit(0);
+	}
+	waitpid(pid, 0, 0);
+	/* A process may look into itself whatever its ids (same_thread_group). */
+	pid = fork();
+	if (pid == 0) {
+		char link[256];
+		sys3(SYS_setresuid, 0, 1000, 0);
+		long self = sys3(SYS_readlink, "/proc/self/exe", link, sizeof(link));
+		say("real uid 0, effective 1000: readlink /proc/self/exe: %s, open /proc/self/maps: "
+		    "%s",
+		    res(self < 0 ? self : 0), res(open_close("/proc/self/maps")));
 		_exit(0);
 	}
 	waitpid(pid, 0, 0);

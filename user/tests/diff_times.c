@@ -138,12 +138,33 @@ static void set_clock_errors(void)
 	    res(sys2(SYS_clock_settime, CLOCK_REALTIME, &bad)));
 	say("settimeofday from address 8: %s", res(sys2(SYS_settimeofday, 8, 0)));
 	say("settimeofday with tv_usec 1e6: %s", res(sys2(SYS_settimeofday, bad_tv, 0)));
+	say("settimeofday with tv_usec 1e6, time zone at address 8: %s",
+	    res(sys2(SYS_settimeofday, bad_tv, 8)));
+	bad_tv[1] = -1;
+	say("settimeofday with tv_usec -1, time zone at address 8: %s",
+	    res(sys2(SYS_settimeofday, bad_tv, 8)));
+	/* Linux's TIME_SETTOD_SEC_MAX, the first second that cannot be set. */
+	struct timespec far = { 9223372036L - 946080000L, 0 };
+	say("clock_settime to TIME_SETTOD_SEC_MAX: %s",
+	    res(sys2(SYS_clock_settime, CLOCK_REALTIME, &far)));
+	struct timespec before = { -1, 0 };
+	say("clock_settime with tv_sec -1: %s",
+	    res(sys2(SYS_clock_settime, CLOCK_REALTIME, &before)));
+	long huge_tv[2] = { 99999999999999L, 0 };
+	say("settimeofday to 99999999999999 s: %s", res(sys2(SYS_settimeofday, huge_tv, 0)));
+	int bad_tz[2] = { 15 * 60 + 1, 0 };
+	say("settimeofday(NULL) with tz_minuteswest 901: %s",
+	    res(sys2(SYS_settimeofday, 0, bad_tz)));
 	pid_t pid = fork();
 	if (pid == 0) {
 		sys1(SYS_setuid, 1000);
 		say("uid 1000: clock_settime: %s",
 		    res(sys2(SYS_clock_settime, CLOCK_REALTIME, &now)));
 		say("uid 1000: settimeofday(NULL, NULL): %s", res(sys2(SYS_settimeofday, 0, 0)));
+		say("uid 1000: clock_settime to TIME_SETTOD_SEC_MAX: %s",
+		    res(sys2(SYS_clock_settime, CLOCK_REALTIME, &far)));
+		say("uid 1000: settimeofday(NULL) with tz_minuteswest 901: %s",
+		    res(sys2(SYS_settimeofday, 0, bad_tz)));
 		_exit(0);
 	}
 	reap(pid);

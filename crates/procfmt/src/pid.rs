@@ -112,6 +112,9 @@ pub struct PidStatus<'a> {
     pub tgid: u32,
     pub pid: u32,
     pub ppid: u32,
+    /// The process group and session (NSpgid, NSsid).
+    pub pgid: u32,
+    pub sid: u32,
     /// Real, effective, saved and filesystem ids.
     pub uid: [u32; 4],
     pub gid: [u32; 4],
@@ -120,6 +123,10 @@ pub struct PidStatus<'a> {
     /// Sizes in KiB; `None` for a task without memory (a kernel thread).
     pub vm: Option<VmSizes>,
     pub threads: u32,
+    /// SigQ: the signals queued for the task's real user, and the task's
+    /// RLIMIT_SIGPENDING.
+    pub sig_queued: u64,
+    pub sig_queue_limit: u64,
     pub sig_pending: u64,
     pub shd_pending: u64,
     pub sig_blocked: u64,
@@ -179,8 +186,8 @@ pub fn status(s: &PidStatus<'_>) -> String {
     // Linux writes a space after the list, even an empty one.
     let _ = writeln!(
         o,
-        " \nNStgid:\t{}\nNSpid:\t{}\nNSpgid:\t0\nNSsid:\t0",
-        s.tgid, s.pid
+        " \nNStgid:\t{}\nNSpid:\t{}\nNSpgid:\t{}\nNSsid:\t{}",
+        s.tgid, s.pid, s.pgid, s.sid
     );
     if let Some(vm) = s.vm {
         let kb = |o: &mut String, name: &str, v: u64| {
@@ -210,8 +217,8 @@ pub fn status(s: &PidStatus<'_>) -> String {
     );
     let _ = writeln!(
         o,
-        "SigQ:\t0/0\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}",
-        s.sig_pending, s.shd_pending
+        "SigQ:\t{}/{}\nSigPnd:\t{:016x}\nShdPnd:\t{:016x}",
+        s.sig_queued, s.sig_queue_limit, s.sig_pending, s.shd_pending
     );
     let _ = writeln!(
         o,
@@ -340,6 +347,8 @@ mod tests {
             tgid: 5,
             pid: 5,
             ppid: 1,
+            pgid: 5,
+            sid: 3,
             uid: [0, 0, 0, 0],
             gid: [0, 0, 0, 0],
             fd_size: 64,
@@ -349,6 +358,8 @@ mod tests {
                 ..VmSizes::default()
             }),
             threads: 1,
+            sig_queued: 2,
+            sig_queue_limit: 759,
             cap_bnd: 0x1ff_ffff_ffff,
             cpus: 2,
             ..PidStatus::default()
@@ -358,7 +369,8 @@ mod tests {
         assert!(text.contains("\nUid:\t0\t0\t0\t0\nGid:\t0\t0\t0\t0\nFDSize:\t64\n"));
         assert!(text.contains("\nGroups:\t4 24 \n"));
         assert!(text.contains("\nVmSize:\t    1024 kB\n"));
-        assert!(text.contains("\nThreads:\t1\n"));
+        assert!(text.contains("\nNSpgid:\t5\nNSsid:\t3\n"));
+        assert!(text.contains("\nThreads:\t1\nSigQ:\t2/759\n"));
         assert!(text.contains("\nCapBnd:\t000001ffffffffff\n"));
         assert!(text.contains("\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\n"));
         assert!(text.contains("\nSeccomp_filters:\t0\nSpeculation_Store_Bypass:\tvulnerable\n"));

@@ -29,6 +29,12 @@ pub trait FileOps: Send + Sync {
         true
     }
 
+    /// lseek(2) on the offset `pos`, for a seekable file and `whence` at most
+    /// SEEK_MAX (Linux's llseek operation): by default [`File::generic_llseek`].
+    fn llseek(&self, file: &File, pos: &mut u64, offset: i64, whence: u32) -> Result<u64> {
+        file.generic_llseek(pos, offset, whence)
+    }
+
     /// The last reference to the open file is gone (Linux's release).
     fn release(&self, _file: &File) {}
 
@@ -283,13 +289,22 @@ impl File {
         Ok(total)
     }
 
-    /// lseek(2) (generic_file_llseek): SEEK_SET, SEEK_CUR, SEEK_END, and SEEK_DATA and
-    /// SEEK_HOLE on a file without holes; EINVAL for a negative result, ESPIPE on a stream.
+    /// lseek(2) (Linux's ksys_lseek and vfs_llseek): EINVAL for a `whence` past
+    /// SEEK_MAX, then ESPIPE on a stream, then the file's own llseek.
     pub fn lseek(&self, offset: i64, whence: u32) -> Result<u64> {
+        if whence > g::SEEK_MAX {
+            return Err(Errno::EINVAL);
+        }
         if !self.ops.seekable() {
             return Err(Errno::ESPIPE);
         }
         let mut pos = self.pos.lock();
+        self.ops.llseek(self, &mut pos, offset, whence)
+    }
+
+    /// Linux's generic_file_llseek: SEEK_SET, SEEK_CUR, SEEK_END, and SEEK_DATA and
+    /// SEEK_HOLE on a file without holes; EINVAL for a negative result.
+    pub fn generic_llseek(&self, pos: &mut u64, offset: i64, whence: u32) -> Result<u64> {
         let size = self.ops.size().unwrap_or(self.inode.attr().size) as i64;
         let new = match whence {
             g::SEEK_SET => Some(offset),

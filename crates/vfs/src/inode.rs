@@ -201,6 +201,12 @@ pub trait InodeOps: Send + Sync + Any {
         Err(Errno::EPERM)
     }
 
+    /// A check of an open of this file, after its permission bits passed (the part of
+    /// Linux's f_op->open that may refuse, as procfs's maps and environ do).
+    fn open(&self, inode: &Inode) -> Result<()> {
+        Ok(())
+    }
+
     /// A symlink's target.
     fn readlink(&self, inode: &Inode) -> Result<Vec<u8>> {
         Err(Errno::EINVAL)

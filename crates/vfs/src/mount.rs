@@ -229,8 +229,8 @@ impl MountNamespace {
     }
 
     /// Unmounts the mount whose root is `at` (umount2 without flags): EINVAL if `at` is
-    /// not a mount's root, EBUSY for the root mount, a mount with mounts on it, or one
-    /// that a path other than `at` still uses (a cwd, an open file).
+    /// not a mount's root or is the root mount, EBUSY for a mount with mounts on it, or
+    /// one that a path other than `at` still uses (a cwd, an open file).
     pub fn umount(&self, at: Path) -> Result<()> {
         self.umount_flags(at, false)
     }
@@ -241,8 +241,10 @@ impl MountNamespace {
         if !at.is_mount_root() {
             return Err(Errno::EINVAL);
         }
+        // The namespace's first mount is locked, as Linux's init_mount_tree
+        // makes rootfs (MNT_LOCKED): EINVAL, even with MNT_DETACH.
         let Some((parent, mountpoint)) = at.mnt.parent() else {
-            return Err(Errno::EBUSY);
+            return Err(Errno::EINVAL);
         };
         let mut siblings = parent.children.lock();
         // References: the parent's list, `at`, and nothing else.

@@ -186,6 +186,10 @@ fn do_open(
         path.want_write()?;
     }
 
+    if matches!(ft, FileType::Regular | FileType::Directory) {
+        inode.ops().open(&inode)?;
+    }
+
     let fmode = match flags & g::O_ACCMODE {
         g::O_RDONLY => FMODE_READ,
         g::O_WRONLY => FMODE_WRITE,

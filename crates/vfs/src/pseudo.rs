@@ -22,6 +22,9 @@ pub type Render = Arc<dyn Fn() -> Result<Vec<u8>> + Send + Sync>;
 /// Takes what a write brings to a file; the bytes taken.
 pub type Store = Arc<dyn Fn(&[u8]) -> Result<usize> + Send + Sync>;
 
+/// Decides whether the caller may open a file; an error fails open(2).
+pub type OpenCheck = Arc<dyn Fn() -> Result<()> + Send + Sync>;
+
 /// What an entry is.
 #[derive(Clone)]
 pub enum Node {
@@ -44,6 +47,9 @@ pub struct Entry {
     /// but 64 for the links of /proc/PID/fd (Linux: proc_fd_instantiate).
     pub size: u64,
     pub node: Node,
+    /// Run at each open of a file, after its permission bits (Linux: the open
+    /// operation of /proc/PID/maps, which asks ptrace_may_access).
+    pub open: Option<OpenCheck>,
 }
 
 impl Entry {
@@ -57,6 +63,7 @@ impl Entry {
             gid: 0,
             size: 0,
             node,
+            open: None,
         }
     }
 
@@ -129,10 +136,11 @@ pub fn make_inode(dev: u64, entry: Entry) -> Arc<Inode> {
         size: entry.size,
         ..InodeAttr::default()
     };
+    let open = entry.open;
     let ops: Box<dyn InodeOps> = match entry.node {
         Node::Dir(dir) => Box::new(DirOps { dev, dir }),
-        Node::File(render) => Box::new(FileOps(render, None)),
-        Node::WritableFile(render, store) => Box::new(FileOps(render, Some(store))),
+        Node::File(render) => Box::new(FileOps(render, None, open)),
+        Node::WritableFile(render, store) => Box::new(FileOps(render, Some(store), open)),
         Node::Link(render) => Box::new(LinkOps(render)),
     };
     Inode::new(entry.ino, dev, attr, ops)
@@ -186,11 +194,15 @@ impl InodeOps for DirOps {
     }
 }
 
-struct FileOps(Render, Option<Store>);
+struct FileOps(Render, Option<Store>, Option<OpenCheck>);
 
 impl InodeOps for FileOps {
     fn as_any(&self) -> &dyn Any {
         self
+    }
+
+    fn open(&self, _inode: &Inode) -> Result<()> {
+        self.2.as_ref().map_or(Ok(()), |check| check())
     }
 
     fn read_at(&self, _inode: &Inode, offset: u64, buf: &mut [u8]) -> Result<usize> {

@@ -160,7 +160,7 @@ fn mount_at(
 
 /// umount2(2), in Linux's order: EINVAL for unknown flags, the lookup's error,
 /// EPERM, EINVAL for a path that is not a mount's root or MNT_EXPIRE with another
-/// flag, EBUSY for the root or a mount in use (unless MNT_DETACH).
+/// flag, EINVAL for the root mount, EBUSY for a mount in use (unless MNT_DETACH).
 pub fn sys_umount2(target: u64, flags: u64) -> i64 {
     match do_umount(target, flags) {
         Ok(()) => 0,

@@ -182,6 +182,8 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_time => time_syscalls::sys_time(a[0]),
         nr::__NR_nanosleep => time_syscalls::sys_nanosleep(a[0], a[1]),
         nr::__NR_clock_nanosleep => time_syscalls::sys_clock_nanosleep(a[0], a[1], a[2], a[3]),
+        nr::__NR_sched_getaffinity => sched::affinity::sys_sched_getaffinity(a[0], a[1], a[2]),
+        nr::__NR_sched_setaffinity => sched::affinity::sys_sched_setaffinity(a[0], a[1], a[2]),
         nr::__NR_sched_yield => {
             sched::schedule();
             0

@@ -132,49 +132,93 @@ pub fn sys_gettimeofday(tv: u64, _tz: u64) -> i64 {
     put_pair(tv, ns / NSEC_PER_SEC, (ns % NSEC_PER_SEC) / 1000)
 }
 
-/// Set the wall clock to `ns` since the epoch, when given (Linux:
-/// do_sys_settimeofday64): only with CAP_SYS_TIME, which an effective uid
-/// of 0 stands for (EPERM otherwise, even with nothing to set).
-fn set_realtime(ns: Option<u64>) -> i64 {
+/// The first second the wall clock cannot be set to (Linux's
+/// TIME_SETTOD_SEC_MAX): the last second a signed 64-bit count of ns
+/// holds, less 30 years of uptime, so CLOCK_REALTIME never wraps.
+const TIME_SETTOD_SEC_MAX: i64 = i64::MAX / NSEC_PER_SEC as i64 - 30 * 365 * 86400;
+
+/// A new wall-clock time as ns since the epoch, if it is one the clock
+/// may be set to (Linux: timespec64_valid_settod).
+fn settod_ns(sec: i64, nsec: i64) -> Result<u64, i64> {
+    if !(0..TIME_SETTOD_SEC_MAX).contains(&sec) || !(0..NSEC_PER_SEC as i64).contains(&nsec) {
+        return Err(err(EINVAL));
+    }
+    Ok(sec as u64 * NSEC_PER_SEC + nsec as u64)
+}
+
+/// Set the wall clock to `ns` since the epoch, when given, and check the
+/// time zone (Linux: do_sys_settimeofday64): only with CAP_SYS_TIME,
+/// which an effective uid of 0 stands for (EPERM otherwise, even with
+/// nothing to set). The wall clock may not go back before boot, where
+/// the monotonic clock would read more than it (Linux: do_settimeofday64's
+/// wall_to_monotonic check).
+fn set_realtime(time: Option<(i64, i64)>, minuteswest: Option<i32>) -> i64 {
+    let ns = match time.map(|(sec, nsec)| settod_ns(sec, nsec)).transpose() {
+        Ok(ns) => ns,
+        Err(e) => return e,
+    };
     if !with_current(|t| crate::kernel::cred::capable(&t.cred)) {
         return err(EPERM);
     }
+    if minuteswest.is_some_and(|m| !(-15 * 60..=15 * 60).contains(&m)) {
+        return err(EINVAL);
+    }
     if let Some(ns) = ns {
-        REALTIME_OFFSET_NS.store(ns.saturating_sub(ktime_get_ns()), Ordering::Relaxed);
+        let mono = ktime_get_ns();
+        if ns < mono {
+            return err(EINVAL);
+        }
+        REALTIME_OFFSET_NS.store(ns - mono, Ordering::Relaxed);
     }
     0
 }
 
+/// Two signed 64-bit words from user memory: a timespec or a timeval.
+fn get_pair(addr: u64) -> Result<(i64, i64), i64> {
+    let mut bytes = [0u8; 16];
+    uaccess::copy_from_user(&mut bytes, addr).map_err(|_| err(EFAULT))?;
+    let word = |i: usize| i64::from_le_bytes(bytes[i..i + 8].try_into().expect("8 bytes"));
+    Ok((word(0), word(8)))
+}
+
 /// clock_settime(2): only CLOCK_REALTIME can be set; Linux's order of
 /// checks: the clock (EINVAL), the pointer (EFAULT), the time (EINVAL),
-/// the privilege (EPERM).
+/// the privilege (EPERM), the time before boot (EINVAL).
 pub fn sys_clock_settime(clock: u64, tp: u64) -> i64 {
     if clock != CLOCK_REALTIME {
         return err(EINVAL);
     }
-    match get_timespec(tp) {
-        Ok(ns) => set_realtime(Some(ns)),
+    match get_pair(tp) {
+        Ok(time) => set_realtime(Some(time), None),
         Err(e) => e,
     }
 }
 
-/// settimeofday(2): the time zone is obsolete, read but not kept.
+/// settimeofday(2): the time zone is obsolete, checked but not kept.
+/// Linux's own order: the timeval (EFAULT, then EINVAL for microseconds
+/// out of [0, 1000000)), the time zone (EFAULT), then clock_settime's
+/// checks on the time in ns.
 pub fn sys_settimeofday(tv: u64, tz: u64) -> i64 {
-    let mut ns = None;
+    let mut time = None;
     if tv != 0 {
-        let mut bytes = [0u8; 16];
-        if uaccess::copy_from_user(&mut bytes, tv).is_err() {
+        let (sec, usec) = match get_pair(tv) {
+            Ok(pair) => pair,
+            Err(e) => return e,
+        };
+        if !(0..1_000_000).contains(&usec) {
+            return err(EINVAL);
+        }
+        time = Some((sec, usec * 1000));
+    }
+    let mut minuteswest = None;
+    if tz != 0 {
+        let mut bytes = [0u8; 8];
+        if uaccess::copy_from_user(&mut bytes, tz).is_err() {
             return err(EFAULT);
         }
-        match pair_ns(&bytes, 1_000_000) {
-            Ok(t) => ns = Some(t),
-            Err(e) => return e,
-        }
+        minuteswest = Some(i32::from_le_bytes(bytes[..4].try_into().expect("4 bytes")));
     }
-    if tz != 0 && uaccess::copy_from_user(&mut [0u8; 8], tz).is_err() {
-        return err(EFAULT);
-    }
-    set_realtime(ns)
+    set_realtime(time, minuteswest)
 }
 
 pub fn sys_time(tloc: u64) -> i64 {

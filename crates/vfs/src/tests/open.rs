@@ -152,6 +152,7 @@ fn device_nodes_open_through_the_kernel_hook() {
     .unwrap();
     assert_eq!(f.write(b"gone").unwrap(), 4);
     assert_eq!(f.lseek(0, g::SEEK_SET).err(), Some(Errno::ESPIPE));
+    assert_eq!(f.lseek(0, g::SEEK_MAX + 1).err(), Some(Errno::EINVAL));
     assert_eq!(f.pread(&mut [0; 1], 0).err(), Some(Errno::ESPIPE));
     let err = open(w.lk(), b"/other", g::O_RDONLY, 0, 0, Some(&Devices)).err();
     assert_eq!(err, Some(Errno::ENXIO));

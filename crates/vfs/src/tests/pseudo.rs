@@ -42,6 +42,10 @@ fn world_with(count: Arc<AtomicU32>) -> World {
             Node::Link(Arc::new(|| Ok(b"version".to_vec())))
         ),
         Entry::new(b"list", 4, 0o555, Node::Dir(Arc::new(Counted(count)))),
+        Entry {
+            open: Some(Arc::new(|| Err(Errno::EACCES))),
+            ..Entry::file(b"maps", 6, || Ok(b"secret\n".to_vec()))
+        },
     ]);
     let fs = PseudoFs::new("proc", PROC_SUPER_MAGIC, 1, 0o555, Arc::new(root));
     let at = w.resolve("/proc", true).unwrap();
@@ -75,6 +79,13 @@ fn files_render_in_pieces_and_links_resolve() {
     assert_eq!(link, b"version");
     let write = w.open("/proc/version", g::O_WRONLY, 0).unwrap().write(b"x");
     assert_eq!(write.err(), Some(Errno::EINVAL));
+}
+
+#[test]
+fn an_open_check_refuses_after_the_permission_bits() {
+    let w = world_with(Arc::new(AtomicU32::new(0)));
+    assert_eq!(w.open("/proc/maps", 0, 0).err(), Some(Errno::EACCES));
+    assert!(w.resolve("/proc/maps", true).is_ok());
 }
 
 #[test]

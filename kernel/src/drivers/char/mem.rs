@@ -51,6 +51,17 @@ impl FileOps for Mem {
         }
     }
 
+    /// null, zero and full seek to 0 whatever is asked (Linux: null_lseek,
+    /// which zero_lseek and full_lseek are); the random devices stay where
+    /// they are, at 0 as reads do not move them (Linux: noop_llseek). So
+    /// dd's skip= on /dev/zero ends at once.
+    fn llseek(&self, _file: &File, pos: &mut u64, _offset: i64, _whence: u32) -> vfs::Result<u64> {
+        if let Mem::Null | Mem::Zero | Mem::Full = self {
+            *pos = 0;
+        }
+        Ok(*pos)
+    }
+
     /// The random devices refuse commands they do not know with EINVAL
     /// (Linux: random_ioctl); the others have no ioctl (ENOTTY).
     fn ioctl(&self, _file: &File, _cmd: u32, _arg: u64) -> vfs::Result<i64> {

@@ -49,6 +49,8 @@ pub(super) struct Snapshot {
     fs: Option<Arc<IrqSpinLock<FsContext>>>,
     pgrp: u32,
     session: u32,
+    /// Signals queued for the task's real user, and its RLIMIT_SIGPENDING.
+    sig_queue: (u64, u64),
 }
 
 fn state_letter(state: TaskState) -> char {
@@ -67,6 +69,15 @@ pub(super) fn snapshot(pid: u32) -> vfs::Result<Snapshot> {
     let threads = table.threads(t.tgid).len() as u32;
     let mut times = t.times;
     times.add(t.dead_times);
+    // Linux counts queued signals per user (its ucounts), by real uid.
+    let queued = table
+        .tasks
+        .values()
+        .filter(|o| o.cred.uid.real == t.cred.uid.real)
+        .filter(|o| !matches!(o.state, TaskState::Zombie | TaskState::Dead))
+        .map(|o| o.signals.queued())
+        .sum();
+    let queue_limit = t.rlimits.lock()[crate::kernel::resource::RLIMIT_SIGPENDING].cur;
     Ok(Snapshot {
         pid: t.pid,
         tgid: t.tgid,
@@ -88,6 +99,7 @@ pub(super) fn snapshot(pid: u32) -> vfs::Result<Snapshot> {
         fs: t.fs.clone(),
         pgrp: t.job.pgid,
         session: t.job.sid,
+        sig_queue: (queued, queue_limit),
     })
 }
 
@@ -207,12 +219,16 @@ fn status(pid: u32) -> vfs::Result<Vec<u8>> {
         tgid: s.tgid,
         pid: s.pid,
         ppid: s.ppid,
+        pgid: s.pgrp,
+        sid: s.session,
         uid: ids(&s.cred.uid),
         gid: ids(&s.cred.gid),
         fd_size: 64,
         groups: &s.cred.groups,
         vm,
         threads: s.threads,
+        sig_queued: s.sig_queue.0,
+        sig_queue_limit: s.sig_queue.1,
         sig_pending: s.sig_sets.0,
         sig_blocked: s.blocked,
         sig_ignored: s.sig_sets.1,
@@ -342,12 +358,13 @@ pub(super) fn path_of(pid: u32, path: &vfs::Path) -> Vec<u8> {
     }
 }
 
-/// May the caller look into process `s`'s links (exe, cwd, root)? Linux's
-/// ptrace_may_access with PTRACE_MODE_READ_FSCREDS: with CAP_SYS_PTRACE
-/// (an effective uid of 0 here), or when its filesystem ids are each of
-/// the process's user and group ids; EACCES otherwise.
+/// May the caller look into process `s`'s links (exe, cwd, root) and memory
+/// (maps, environ)? Linux's ptrace_may_access with PTRACE_MODE_READ_FSCREDS:
+/// a thread of its own process may, and so may one with CAP_SYS_PTRACE (an
+/// effective uid of 0 here), or one whose filesystem ids are each of the
+/// process's user and group ids; EACCES otherwise.
 fn may_inspect(s: &Snapshot) -> vfs::Result<()> {
-    let me = crate::kernel::task::with_current(|t| t.cred.clone());
+    let (me, my_tgid) = crate::kernel::task::with_current(|t| (t.cred.clone(), t.tgid));
     let (u, g) = (&s.cred.uid, &s.cred.gid);
     let same_user = [u.real, u.effective, u.saved]
         .iter()
@@ -355,26 +372,44 @@ fn may_inspect(s: &Snapshot) -> vfs::Result<()> {
     let same_group = [g.real, g.effective, g.saved]
         .iter()
         .all(|&id| id == me.gid.fs);
-    if crate::kernel::cred::capable(&me) || (same_user && same_group) {
+    if s.tgid == my_tgid || crate::kernel::cred::capable(&me) || (same_user && same_group) {
         Ok(())
     } else {
         Err(Errno::new(EACCES))
     }
 }
 
+/// The check at the open of /proc/PID/maps and environ (Linux: mm_access
+/// from proc_mem_open): [`may_inspect`] for a process with memory; a kernel
+/// thread has none, and its files open, empty.
+fn may_open_mm(pid: u32) -> vfs::Result<()> {
+    let s = snapshot(pid)?;
+    match s.mm {
+        Some(_) => may_inspect(&s),
+        None => Ok(()),
+    }
+}
+
+/// A process's root and working directory; a kernel thread's are both the
+/// namespace's root, as Linux's kernel threads share init_fs.
+fn root_and_cwd(s: &Snapshot) -> vfs::Result<(vfs::Path, vfs::Path)> {
+    match &s.fs {
+        Some(fs) => {
+            let fs = fs.lock();
+            Ok((fs.root.clone(), fs.cwd.clone()))
+        }
+        None => {
+            let root = crate::fs::rootfs::root().ok_or(Errno::new(ENOENT))?;
+            Ok((root.clone(), root))
+        }
+    }
+}
+
 fn cwd_or_root(pid: u32, root: bool) -> vfs::Result<Vec<u8>> {
     let s = snapshot(pid)?;
     may_inspect(&s)?;
-    let fs = s.fs.ok_or(Errno::new(ENOENT))?;
-    let p = {
-        let fs = fs.lock();
-        if root {
-            fs.root.clone()
-        } else {
-            fs.cwd.clone()
-        }
-    };
-    Ok(path_of(pid, &p))
+    let (root_path, cwd) = root_and_cwd(&s)?;
+    Ok(path_of(pid, if root { &root_path } else { &cwd }))
 }
 
 fn exe(pid: u32) -> vfs::Result<Vec<u8>> {
@@ -386,8 +421,7 @@ fn exe(pid: u32) -> vfs::Result<Vec<u8>> {
 }
 
 fn mounts(pid: u32, info: bool) -> vfs::Result<Vec<u8>> {
-    let fs = snapshot(pid)?.fs.ok_or(Errno::new(ENOENT))?;
-    let root = fs.lock().root.clone();
+    let (root, _) = root_and_cwd(&snapshot(pid)?)?;
     let text = if info {
         crate::fs::namespace::proc_mountinfo(&root)
     } else {
@@ -459,7 +493,11 @@ impl PseudoDir for PidDir {
                     b"comm" => Node::WritableFile(f, Arc::new(move |b: &[u8]| set_comm(pid, b))),
                     _ => Node::File(f),
                 };
-                Entry::new(name, base + 1 + i as u64, perm, node)
+                let mut e = Entry::new(name, base + 1 + i as u64, perm, node);
+                if name == b"maps" || name == b"environ" {
+                    e.open = Some(Arc::new(move || may_open_mm(pid)));
+                }
+                e
             })
             .collect();
         out.push(Entry::new(

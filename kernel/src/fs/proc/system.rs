@@ -4,9 +4,11 @@
 
 use alloc::format;
 use alloc::string::String;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use vfs::pseudo::Entry;
+use vfs::pseudo::{Entry, Node};
+use vfs::Errno;
 
 use crate::kernel::task::{TaskState, TASKS};
 
@@ -14,7 +16,9 @@ fn text(s: String) -> vfs::Result<Vec<u8>> {
     Ok(s.into_bytes())
 }
 
-/// The files, numbered from `base`.
+/// The files, numbered from `base`. They are Linux's proc_create files, whose
+/// write is EIO where they have no proc_write (pde_write), once root has
+/// opened one for writing; the files of /proc/PID refuse with EINVAL instead.
 pub fn entries(base: u64) -> Vec<Entry> {
     type Render = fn() -> vfs::Result<Vec<u8>>;
     let files: [(&[u8], Render); 14] = [
@@ -48,7 +52,10 @@ pub fn entries(base: u64) -> Vec<Entry> {
     files
         .iter()
         .enumerate()
-        .map(|(i, &(name, render))| Entry::file(name, base + i as u64, render))
+        .map(|(i, &(name, render))| {
+            let node = Node::WritableFile(Arc::new(render), Arc::new(|_: &[u8]| Err(Errno::EIO)));
+            Entry::new(name, base + i as u64, 0o444, node)
+        })
         .collect()
 }
 

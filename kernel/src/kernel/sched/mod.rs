@@ -7,6 +7,7 @@
 //! deadline) will sit behind pick_next(). A sleep may have a deadline: the
 //! tick wakes the sleepers whose deadline has passed.
 
+pub mod affinity;
 pub mod cputime;
 pub mod priority;
 

@@ -165,6 +165,13 @@ impl SignalState {
         (self.pending, ignored, caught)
     }
 
+    /// How many pending signals hold a queue entry charged to the user
+    /// (Linux: the sigqueues __send_signal_locked allocates): one per
+    /// pending signal, SIGKILL excepted.
+    pub fn queued(&self) -> u64 {
+        u64::from((self.pending & !bit(SIGKILL)).count_ones())
+    }
+
     pub fn action(&self, sig: u64) -> SigAction {
         self.actions.lock()[(sig - 1) as usize]
     }
