@@ -336,6 +336,13 @@ static void check_small_files(void)
 	say("/proc/meminfo opened read-write, write: %s",
 	    res(write(fd, "x", 1) < 0 ? -errno : 0));
 	close(fd);
+	/* sysctl files are checked by their mode alone, root too
+	 * (proc_sys_permission): a 0444 one refuses to open for writing. */
+	say("open /proc/sys/kernel/ostype for writing as root: %s",
+	    res(sys3(SYS_open, "/proc/sys/kernel/ostype", O_WRONLY, 0)));
+	fd = open("/proc/sys/kernel/ostype", O_RDONLY);
+	say("  for reading: %s", res(fd < 0 ? -errno : 0));
+	close(fd);
 
 	/* A kernel thread (kthreadd) works in / (init_fs) and runs no file. */
 	char link2[64];

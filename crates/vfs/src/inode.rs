@@ -201,9 +201,10 @@ pub trait InodeOps: Send + Sync + Any {
         Err(Errno::EPERM)
     }
 
-    /// A check of an open of this file, after its permission bits passed (the part of
-    /// Linux's f_op->open that may refuse, as procfs's maps and environ do).
-    fn open(&self, inode: &Inode) -> Result<()> {
+    /// A check of an open of this file for the access in `mask` (MAY_READ, MAY_WRITE),
+    /// after its permission bits passed (the part of Linux's f_op->open that may refuse,
+    /// as procfs's maps and environ do).
+    fn open(&self, inode: &Inode, mask: u32) -> Result<()> {
         Ok(())
     }
 

@@ -187,7 +187,7 @@ fn do_open(
     }
 
     if matches!(ft, FileType::Regular | FileType::Directory) {
-        inode.ops().open(&inode)?;
+        inode.ops().open(&inode, mask)?;
     }
 
     let fmode = match flags & g::O_ACCMODE {

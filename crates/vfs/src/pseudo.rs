@@ -22,8 +22,9 @@ pub type Render = Arc<dyn Fn() -> Result<Vec<u8>> + Send + Sync>;
 /// Takes what a write brings to a file; the bytes taken.
 pub type Store = Arc<dyn Fn(&[u8]) -> Result<usize> + Send + Sync>;
 
-/// Decides whether the caller may open a file; an error fails open(2).
-pub type OpenCheck = Arc<dyn Fn() -> Result<()> + Send + Sync>;
+/// Decides whether the caller may open a file for the access asked (MAY_READ and
+/// MAY_WRITE bits); an error fails open(2).
+pub type OpenCheck = Arc<dyn Fn(u32) -> Result<()> + Send + Sync>;
 
 /// What an entry is.
 #[derive(Clone)]
@@ -201,8 +202,8 @@ impl InodeOps for FileOps {
         self
     }
 
-    fn open(&self, _inode: &Inode) -> Result<()> {
-        self.2.as_ref().map_or(Ok(()), |check| check())
+    fn open(&self, _inode: &Inode, mask: u32) -> Result<()> {
+        self.2.as_ref().map_or(Ok(()), |check| check(mask))
     }
 
     fn read_at(&self, _inode: &Inode, offset: u64, buf: &mut [u8]) -> Result<usize> {

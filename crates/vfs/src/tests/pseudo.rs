@@ -43,7 +43,7 @@ fn world_with(count: Arc<AtomicU32>) -> World {
         ),
         Entry::new(b"list", 4, 0o555, Node::Dir(Arc::new(Counted(count)))),
         Entry {
-            open: Some(Arc::new(|| Err(Errno::EACCES))),
+            open: Some(Arc::new(|_| Err(Errno::EACCES))),
             ..Entry::file(b"maps", 6, || Ok(b"secret\n".to_vec()))
         },
     ]);

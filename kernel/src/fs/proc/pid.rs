@@ -495,7 +495,7 @@ impl PseudoDir for PidDir {
                 };
                 let mut e = Entry::new(name, base + 1 + i as u64, perm, node);
                 if name == b"maps" || name == b"environ" {
-                    e.open = Some(Arc::new(move || may_open_mm(pid)));
+                    e.open = Some(Arc::new(move |_| may_open_mm(pid)));
                 }
                 e
             })

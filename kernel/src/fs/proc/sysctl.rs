@@ -22,14 +22,28 @@ fn writable(name: &[u8], ino: u64, host: bool) -> Entry {
     Entry::new(name, ino, 0o644, Node::WritableFile(render, store))
 }
 
+/// A read-only sysctl file (0444). Linux checks sysctl permissions by the
+/// mode alone (proc_sys_permission), so even root's open for writing is
+/// EACCES; elsewhere root's DAC override would let it through.
+fn read_only(name: &[u8], ino: u64, text: &'static str) -> Entry {
+    let refuse_writes = |mask: u32| match mask & vfs::perm::MAY_WRITE {
+        0 => Ok(()),
+        _ => Err(vfs::Errno::new(linux_raw_sys::errno::EACCES)),
+    };
+    Entry {
+        open: Some(Arc::new(refuse_writes)),
+        ..Entry::file(name, ino, move || line(text.as_bytes()))
+    }
+}
+
 /// The `sys` entry of /proc, its inode numbers from `base` up.
 pub fn entry(base: u64) -> Entry {
     let kernel = vec![
         writable(b"domainname", base + 2, false),
         writable(b"hostname", base + 3, true),
-        Entry::file(b"osrelease", base + 4, || line(OSRELEASE.as_bytes())),
-        Entry::file(b"ostype", base + 5, || line(OSTYPE.as_bytes())),
-        Entry::file(b"version", base + 6, || line(VERSION.as_bytes())),
+        read_only(b"osrelease", base + 4, OSRELEASE),
+        read_only(b"ostype", base + 5, OSTYPE),
+        read_only(b"version", base + 6, VERSION),
     ];
     let kernel = Entry::new(
         b"kernel",
