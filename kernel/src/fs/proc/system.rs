@@ -64,16 +64,16 @@ fn cpus() -> u32 {
     1
 }
 
-/// Idle time: what the CPUs did not spend running tasks.
+/// Idle time: what the CPUs spent in the idle task.
 fn idle_ns(up: u64) -> u64 {
-    let busy: u64 = TASKS
-        .lock()
-        .tasks
-        .values()
-        .filter(|t| t.pid != 0)
-        .map(|t| t.times.runtime + t.dead_times.runtime + t.child_times.runtime)
-        .sum();
-    (up * u64::from(cpus())).saturating_sub(busy)
+    // The idle task's own run time (Linux counts idle time the same way),
+    // so that the count only ever grows; the time since it last ran adds
+    // up while it runs, which it is not while a reader runs.
+    let table = TASKS.lock();
+    match table.tasks.get(&0) {
+        Some(idle) => idle.times.runtime.min(up * u64::from(cpus())),
+        None => 0,
+    }
 }
 
 fn uptime() -> String {
@@ -107,9 +107,10 @@ fn stat() -> String {
             running += 1;
         }
     }
+    let nice = crate::kernel::sched::cputime::nice_time().min(user);
     let cpus = [procfmt::CpuTimes {
-        user,
-        nice: 0,
+        user: user - nice,
+        nice,
         system,
         idle: idle_ns(up),
     }];

@@ -8,6 +8,8 @@
 //! times are its threads' plus those of its threads that exited; its
 //! children's are added to it when it reaps them.
 
+use core::sync::atomic::{AtomicU64, Ordering};
+
 use linux_raw_sys::errno::{EFAULT, EINVAL};
 
 use crate::kernel::sys::err;
@@ -32,6 +34,16 @@ impl CpuTime {
     }
 }
 
+/// User time of threads with a positive nice value, all of it since boot:
+/// /proc/stat shows it as "nice" rather than "user" (Linux's CPUTIME_NICE;
+/// the threads' own user times count it as user time, as Linux's do).
+static NICE_NS: AtomicU64 = AtomicU64::new(0);
+
+/// The user time spent at a positive nice value since boot, in ns.
+pub fn nice_time() -> u64 {
+    NICE_NS.load(Ordering::Relaxed)
+}
+
 /// The tick: charge it to the running task, as user or system time
 /// (none runs yet in the first ticks of the boot).
 pub fn account_tick(table: &mut TaskTable, user_mode: bool) {
@@ -39,6 +51,9 @@ pub fn account_tick(table: &mut TaskTable, user_mode: bool) {
     let Some(task) = table.tasks.get_mut(&current) else {
         return;
     };
+    if user_mode && task.nice > 0 {
+        NICE_NS.fetch_add(TICK_NSEC, Ordering::Relaxed);
+    }
     let t = &mut task.times;
     if user_mode {
         t.user += TICK_NSEC;
