@@ -4,6 +4,7 @@
 
 mod dir;
 mod file;
+mod options;
 
 use alloc::boxed::Box;
 use alloc::sync::Arc;
@@ -17,6 +18,7 @@ use crate::time::current_time;
 
 pub use dir::RamDir;
 pub use file::{set_page_limit, RamFile, RamSpecial, RamSymlink, PAGE_SIZE};
+pub use options::{memparse, parse_tmpfs_options, ParamError, TmpfsOptions};
 
 /// What the inodes of one instance share: its device and inode numbers.
 pub(crate) struct RamSb {
