@@ -97,7 +97,7 @@ fn a_remount_changes_the_limits_but_not_below_the_use() {
 #[test]
 fn mode_and_owner_set_the_root() {
     let fs = tmpfs("mode=1700,uid=1000,gid=100");
-    let attr = fs.root().attr().clone();
+    let attr = fs.root().attr();
     assert_eq!(
         (attr.mode, attr.uid, attr.gid),
         (g::S_IFDIR | 0o1700, 1000, 100)
