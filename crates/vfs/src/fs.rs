@@ -2,10 +2,12 @@
 //! and the name of its file_system_type as /proc/mounts shows it): the root inode, the
 //! device number its inodes report, and the numbers statfs(2) returns.
 
+use alloc::string::String;
 use alloc::sync::Arc;
 use core::sync::atomic::{AtomicU32, Ordering};
 
 use crate::inode::{makedev, Inode};
+use crate::ramfs::ParamError;
 
 /// The numbers of statfs(2) (Linux's struct kstatfs).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -33,6 +35,18 @@ pub trait FileSystem: Send + Sync {
     fn dev(&self) -> u64;
 
     fn statfs(&self) -> StatFs;
+
+    /// The instance's own options in /proc/mounts, comma-separated (Linux's
+    /// show_options); none by default.
+    fn show_options(&self) -> String {
+        String::new()
+    }
+
+    /// Applies a remount's options text (Linux's reconfigure); a type that takes no
+    /// options ignores it.
+    fn reconfigure(&self, _data: &[u8]) -> Result<(), ParamError> {
+        Ok(())
+    }
 }
 
 /// Next minor number of major 0, the anonymous devices that filesystems without a disk

@@ -66,7 +66,7 @@ pub use inode::{major, makedev, minor, DirEntry, FileType, Inode, InodeAttr, Ino
 pub use mount::{Mount, MountNamespace, Path};
 pub use namei::{resolve, resolve_dir, Lookup};
 pub use open::{open, open_exec, SpecialOpen};
-pub use ramfs::RamFs;
+pub use ramfs::{ParamError, RamFs, TmpfsOptions};
 pub use readdir::getdents64;
 pub use remove::{rmdir, unlink, unlinkat};
 pub use rename::renameat2;

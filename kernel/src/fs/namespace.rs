@@ -6,11 +6,12 @@
 //! MS_REMOUNT changes the flags of a mount root. The flags are kept and shown in
 //! /proc/mounts: MS_RDONLY refuses changes (EROFS, in crates/vfs), MS_NOEXEC refuses
 //! execve and MS_NODEV device opens (EACCES). Only a caller with CAP_SYS_ADMIN
-//! (effective root here) may mount.
+//! (effective root here) may mount. The options text of a tmpfs mount sets its
+//! limits and root (crates/vfs ramfs/options.rs); a remount may change the limits.
 
-use alloc::format;
 use alloc::string::String;
 use alloc::sync::Arc;
+use alloc::vec;
 use alloc::vec::Vec;
 
 use linux_raw_sys::errno::{EFAULT, EINVAL, ENODEV, EPERM};
@@ -22,6 +23,7 @@ use crate::fs::read_write::fget;
 use crate::kernel::sys::err;
 use crate::kernel::task::with_current;
 use crate::mm::uaccess;
+use crate::pr_err;
 
 const MS_RDONLY: u64 = 1;
 const MS_NOSUID: u64 = 2;
@@ -54,10 +56,15 @@ pub fn proc_filesystems() -> String {
     procfmt::filesystems(FILESYSTEMS.iter().map(|&n| (n, true)))
 }
 
-/// A new instance of the type `name`; ENODEV for a type noyau does not have.
-fn new_instance(name: &[u8]) -> Result<Arc<dyn FileSystem>, i64> {
+/// A new instance of the type `name` with the options text `data`; ENODEV for a
+/// type noyau does not have. Only tmpfs reads its options.
+fn new_instance(name: &[u8], data: &[u8]) -> Result<Arc<dyn FileSystem>, i64> {
     Ok(match name {
-        b"tmpfs" => RamFs::new_tmpfs(),
+        b"tmpfs" => {
+            let opts = vfs::ramfs::parse_tmpfs_options(data, vfs::ramfs::total_pages())
+                .map_err(param_error)?;
+            RamFs::new_tmpfs_with(&opts)
+        }
         b"ramfs" => RamFs::new_ramfs(),
         b"proc" => crate::fs::proc::new_instance(),
         b"sysfs" => crate::fs::sysfs::new_instance(),
@@ -65,6 +72,31 @@ fn new_instance(name: &[u8]) -> Result<Arc<dyn FileSystem>, i64> {
         b"devtmpfs" => crate::fs::devtmpfs::instance(),
         _ => return Err(err(ENODEV)),
     })
+}
+
+/// EINVAL for refused options, logged as Linux's fs_context logs them.
+fn param_error(e: vfs::ParamError) -> i64 {
+    pr_err!("tmpfs: {}", e);
+    err(EINVAL)
+}
+
+/// The options page of mount(2) as a string (copy_mount_options): what can be read
+/// of one page, up to its NUL; EFAULT only when nothing can.
+fn mount_options(addr: u64) -> Result<Vec<u8>, i64> {
+    if addr == 0 {
+        return Ok(Vec::new());
+    }
+    let mut page = vec![0u8; 4096];
+    let n = uaccess::copy_from_user_partial(&mut page, addr);
+    if n == 0 {
+        return Err(err(EFAULT));
+    }
+    // Linux ends the page with a NUL whatever it holds.
+    page.truncate(n.min(4095));
+    if let Some(nul) = page.iter().position(|&b| b == 0) {
+        page.truncate(nul);
+    }
+    Ok(page)
 }
 
 /// A string argument that may be NULL.
@@ -96,12 +128,7 @@ fn do_mount(source: u64, target: u64, fstype: u64, flags: u64, data: u64) -> Res
     // Linux's order: the strings, then the target's lookup, then the privilege.
     let fstype = optional_string(fstype)?;
     let source = optional_string(source)?;
-    // The options page is copied (copy_mount_options), then ignored: no type here
-    // takes options yet. Linux copies what it can and fails only when nothing is there.
-    if data != 0 {
-        let mut first = [0u8; 1];
-        uaccess::copy_from_user(&mut first, data).map_err(|_| err(EFAULT))?;
-    }
+    let data = mount_options(data)?;
     let target = user_path(target)?;
     let ns = crate::fs::rootfs::namespace().ok_or(err(EINVAL))?;
     let (root, base, cred, _) = lookup_context(AT_FDCWD as u64)?;
@@ -120,6 +147,10 @@ fn do_mount(source: u64, target: u64, fstype: u64, flags: u64, data: u64) -> Res
     if flags & MS_REMOUNT != 0 {
         if !at.is_mount_root() {
             return Err(err(EINVAL));
+        }
+        // MS_BIND with MS_REMOUNT changes the mount alone (do_reconfigure_mnt).
+        if flags & MS_BIND == 0 {
+            at.mnt.fs().reconfigure(&data).map_err(param_error)?;
         }
         at.mnt.set_flags(mount_flags(flags));
         return Ok(());
@@ -141,7 +172,7 @@ fn do_mount(source: u64, target: u64, fstype: u64, flags: u64, data: u64) -> Res
         return Err(err(EINVAL));
     }
     let fstype = fstype.ok_or(err(EINVAL))?;
-    let fs = new_instance(&fstype)?;
+    let fs = new_instance(&fstype, &data)?;
     let source = source.unwrap_or_else(|| b"none".to_vec());
     mount_at(ns, &at, fs, &source, flags)
 }
@@ -195,16 +226,7 @@ fn do_umount(target: u64, flags: u64) -> Result<(), i64> {
 /// The statfs record of the filesystem under `path`, as 120 bytes.
 fn statfs_bytes(path: &vfs::Path) -> [u8; 120] {
     let s = vfs::stat::statfs(path);
-    let mut blocks = (s.f_blocks, s.f_bfree, s.f_bavail);
-    if matches!(path.mnt.fs().name(), "tmpfs" | "devtmpfs") {
-        // tmpfs (devtmpfs is one) may grow to half of memory; what it may still take
-        // is what is free. (The files of all memory filesystems share that limit,
-        // ramfs/file.rs, but their pages are not counted per filesystem.)
-        let (free, total, _) = crate::mm::page_alloc::counters();
-        let max = (total / 2) as i64;
-        let avail = (free as i64).min(max);
-        blocks = (max, avail, avail);
-    }
+    let blocks = (s.f_blocks, s.f_bfree, s.f_bavail);
     let mflags = u64::from(path.mnt.flags());
     // ST_RDONLY .. ST_NOEXEC are the MS_ bits; ST_VALID says f_flags is filled in.
     let st_flags = (mflags & 15) | 0x20 | if mflags & MS_NOATIME != 0 { 1024 } else { 0 };
@@ -260,23 +282,6 @@ pub fn sys_fstatfs(fd: u64, buf: u64) -> i64 {
     }
 }
 
-/// A filesystem's own options in /proc/mounts and mountinfo (Linux:
-/// shmem_show_options). Every tmpfs says inode64 (Debian's
-/// CONFIG_TMPFS_INODE64). rootfs and devtmpfs, mounted during boot, also
-/// show their limits of half of memory (size in KiB, inodes in pages): Linux
-/// shows them because they were set before boot memory was freed and so
-/// differ from the default computed at the time of reading.
-fn fs_options(name: &str, is_rootfs: bool) -> String {
-    let (_, total, _) = crate::mm::page_alloc::counters();
-    let limits = format!("size={}k,nr_inodes={}", total / 2 * 4, total / 2);
-    match (name, is_rootfs) {
-        ("devtmpfs", _) => format!("{limits},mode=755,inode64"),
-        (_, true) => format!("{limits},inode64"),
-        ("tmpfs", false) => "inode64".into(),
-        _ => String::new(),
-    }
-}
-
 /// The text of /proc/PID/mountinfo for a task whose root is `root`.
 pub fn proc_mountinfo(root: &vfs::Path) -> String {
     let mut out = String::new();
@@ -304,7 +309,7 @@ pub fn proc_mountinfo(root: &vfs::Path) -> String {
             flags: m.flags(),
             fstype: if is_rootfs { "rootfs" } else { m.fs().name() },
             source: m.source(),
-            fs_options: &fs_options(m.fs().name(), is_rootfs),
+            fs_options: &m.fs().show_options(),
         };
         procfmt::mountinfo_line(&mut out, &line);
     }
@@ -326,7 +331,7 @@ pub fn proc_mounts(root: &vfs::Path) -> String {
         };
         let is_rootfs = core::ptr::eq(Arc::as_ptr(m.fs()) as *const u8, rootfs);
         let fstype = if is_rootfs { "rootfs" } else { m.fs().name() };
-        let opts = fs_options(m.fs().name(), is_rootfs);
+        let opts = m.fs().show_options();
         procfmt::mount_line(&mut out, m.source(), &point, fstype, m.flags(), &opts);
     }
     out

@@ -11,11 +11,11 @@ static NAMESPACE: Once<MountNamespace> = Once::new();
 /// Mount a tmpfs as / and unpack the initramfs archive into it. A corrupt
 /// archive is fatal, as on Linux, with the entry named.
 pub fn init(archive: &[u8]) {
-    // Files in memory may fill half of it, tmpfs's default size on Linux;
-    // the limit is shared by every memory filesystem here.
+    // A tmpfs's default size is half of memory, as on Linux; all memory
+    // filesystems together may fill only that much here.
     let (_, total, _) = crate::mm::page_alloc::counters();
-    vfs::ramfs::set_page_limit((total / 2) as usize);
-    let ns = NAMESPACE.call_once(|| MountNamespace::new(RamFs::new_tmpfs(), b"rootfs"));
+    vfs::ramfs::set_memory_pages(total);
+    let ns = NAMESPACE.call_once(|| MountNamespace::new(RamFs::new_rootfs(), b"rootfs"));
     pr_info!("Trying to unpack rootfs image as initramfs...");
     match vfs::unpack_initramfs(&ns.root(), archive) {
         Ok(stats) => {

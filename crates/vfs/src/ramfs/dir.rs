@@ -10,6 +10,7 @@ use core::any::Any;
 use linux_raw_sys::general as g;
 use spin::{Mutex, MutexGuard};
 
+use super::limits::InodeCharge;
 use super::RamSb;
 use crate::errno::{Errno, Result};
 use crate::inode::{DirEntry, FileType, Inode, InodeOps, NewInode};
@@ -53,13 +54,15 @@ impl Entries {
 pub struct RamDir {
     sb: Arc<RamSb>,
     entries: Mutex<Entries>,
+    _inode: InodeCharge,
 }
 
 impl RamDir {
-    pub(crate) fn new(sb: Arc<RamSb>) -> RamDir {
+    pub(crate) fn new(sb: Arc<RamSb>, inode: InodeCharge) -> RamDir {
         RamDir {
             sb,
             entries: Mutex::new(Entries::default()),
+            _inode: inode,
         }
     }
 
@@ -87,7 +90,7 @@ impl RamDir {
         if entries.get(name).is_some() {
             return Err(Errno::EEXIST);
         }
-        let inode = self.sb.new_inode(new, self.sb.ops_for(ft, target));
+        let inode = self.sb.new_inode(new, self.sb.ops_for(ft, target)?);
         if ft == FileType::Symlink {
             inode.attr_mut().size = target.len() as u64;
         }

@@ -2,20 +2,23 @@
 //! the page cache holds a ramfs file: a hole reads as zeros and costs nothing, and
 //! `st_blocks` counts the pages present (Linux's simple_write_begin/generic_file_read).
 //!
-//! The pages of every ramfs and tmpfs file together may fill half of memory,
-//! tmpfs's default size on Linux (the kernel sets the limit at boot): past it,
-//! and whenever the page allocator has nothing left, a write stops with ENOSPC
-//! instead of the kernel running out of memory. Linux's ramfs has no limit and
+//! A file's pages count against its tmpfs instance's size limit (`size=`, Linux's
+//! shmem_inode_acct_blocks). Beyond Linux, the pages of every ramfs and tmpfs file
+//! together may also fill only half of memory (the kernel sets that cap at boot):
+//! past it, and whenever the page allocator has nothing left, a write stops with
+//! ENOSPC instead of the kernel running out of memory. Linux's ramfs has no limit and
 //! leaves a full memory to the OOM killer, which noyau does not have.
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
+use alloc::sync::Arc;
 use alloc::vec::Vec;
 use core::any::Any;
 use core::sync::atomic::{AtomicUsize, Ordering};
 
 use spin::Mutex;
 
+use super::limits::{self, Counter, InodeCharge};
 use crate::errno::{Errno, Result};
 use crate::inode::{Inode, InodeOps};
 use crate::time::current_time;
@@ -32,48 +35,63 @@ type Page = Box<[u8; PAGE_SIZE]>;
 static PAGES_USED: AtomicUsize = AtomicUsize::new(0);
 static PAGES_MAX: AtomicUsize = AtomicUsize::new(usize::MAX);
 
-/// Let the files of memory filesystems hold at most `pages` pages.
-pub fn set_page_limit(pages: usize) {
-    PAGES_MAX.store(pages, Ordering::Relaxed);
+/// Memory has `total` pages: the files of memory filesystems may hold half of
+/// them together, and a tmpfs's defaults are computed from them.
+pub fn set_memory_pages(total: u64) {
+    PAGES_MAX.store((total / 2) as usize, Ordering::Relaxed);
+    limits::set_total_pages(total);
 }
 
-/// A zeroed page for a file, within the limit and the memory there is.
-fn new_page() -> Option<Page> {
+/// A zeroed page for a file of the instance counting `count`, within its limit,
+/// the cap of all memory filesystems and the memory there is.
+fn new_page(count: &Counter) -> Option<Page> {
+    if !count.try_charge() {
+        return None;
+    }
     let max = PAGES_MAX.load(Ordering::Relaxed);
-    PAGES_USED
-        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
-            (used < max).then_some(used + 1)
-        })
-        .ok()?;
+    let global = PAGES_USED.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |used| {
+        (used < max).then_some(used + 1)
+    });
     let mut page = Vec::new();
-    if page.try_reserve_exact(PAGE_SIZE).is_err() {
-        PAGES_USED.fetch_sub(1, Ordering::Relaxed);
+    if global.is_err() || page.try_reserve_exact(PAGE_SIZE).is_err() {
+        if global.is_ok() {
+            PAGES_USED.fetch_sub(1, Ordering::Relaxed);
+        }
+        count.uncharge(1);
         return None;
     }
     page.resize(PAGE_SIZE, 0);
     Page::try_from(page.into_boxed_slice()).ok()
 }
 
-/// `n` pages of files are gone.
-fn pages_freed(n: usize) {
-    PAGES_USED.fetch_sub(n, Ordering::Relaxed);
-}
-
 /// A regular file's data.
-#[derive(Default)]
 pub struct RamFile {
     pages: Mutex<BTreeMap<u64, Page>>,
+    /// The pages of the file's instance.
+    count: Arc<Counter>,
+    _inode: InodeCharge,
 }
 
 impl RamFile {
-    pub fn new() -> RamFile {
-        RamFile::default()
+    pub(crate) fn new(count: Arc<Counter>, inode: InodeCharge) -> RamFile {
+        RamFile {
+            pages: Mutex::default(),
+            count,
+            _inode: inode,
+        }
+    }
+
+    /// `n` pages of the file are gone.
+    fn pages_freed(&self, n: usize) {
+        PAGES_USED.fetch_sub(n, Ordering::Relaxed);
+        self.count.uncharge(n as u64);
     }
 }
 
 impl Drop for RamFile {
     fn drop(&mut self) {
-        pages_freed(self.pages.get_mut().len());
+        let n = self.pages.get_mut().len();
+        self.pages_freed(n);
     }
 }
 
@@ -122,7 +140,7 @@ impl InodeOps for RamFile {
             let n = (PAGE_SIZE - in_page).min(len - done);
             let page = match pages.entry(index) {
                 alloc::collections::btree_map::Entry::Occupied(page) => page.into_mut(),
-                alloc::collections::btree_map::Entry::Vacant(slot) => match new_page() {
+                alloc::collections::btree_map::Entry::Vacant(slot) => match new_page(&self.count) {
                     Some(page) => slot.insert(page),
                     None => break,
                 },
@@ -154,7 +172,7 @@ impl InodeOps for RamFile {
         }
         let mut pages = self.pages.lock();
         let first_gone = size.div_ceil(PAGE_SIZE as u64);
-        pages_freed(pages.split_off(&first_gone).len());
+        self.pages_freed(pages.split_off(&first_gone).len());
         // The tail of a partial last page must read as zeros if the file grows again.
         let in_page = (size % PAGE_SIZE as u64) as usize;
         if in_page != 0 {
@@ -176,12 +194,14 @@ impl InodeOps for RamFile {
 /// A symlink's target.
 pub struct RamSymlink {
     target: Vec<u8>,
+    _inode: InodeCharge,
 }
 
 impl RamSymlink {
-    pub fn new(target: &[u8]) -> RamSymlink {
+    pub(crate) fn new(target: &[u8], inode: InodeCharge) -> RamSymlink {
         RamSymlink {
             target: target.to_vec(),
+            _inode: inode,
         }
     }
 }
@@ -197,7 +217,15 @@ impl InodeOps for RamSymlink {
 }
 
 /// A device node, FIFO or socket: attributes only; the kernel routes its opens.
-pub struct RamSpecial;
+pub struct RamSpecial {
+    _inode: InodeCharge,
+}
+
+impl RamSpecial {
+    pub(crate) fn new(inode: InodeCharge) -> RamSpecial {
+        RamSpecial { _inode: inode }
+    }
+}
 
 impl InodeOps for RamSpecial {
     fn as_any(&self) -> &dyn Any {

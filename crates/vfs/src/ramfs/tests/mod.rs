@@ -215,3 +215,5 @@ fn tmpfs_directories_grow_by_twenty_bytes_a_name_and_ramfs_ones_stay_empty() {
         .unwrap();
     assert_eq!(root.attr().size, 0);
 }
+
+mod limits;
