@@ -244,9 +244,9 @@ static void nproc(void)
 /* Closed by the parent when the processes target() made may end. */
 static int gate[2];
 
-/* A child with uids `r`, `e`, `s` that waits for the gate to close, in a
- * process group of its own if `own_group`; returns once its ids are set. */
-static pid_t target(unsigned int r, unsigned int e, unsigned int s, int own_group)
+/* A child that runs `setup(arg)`, in a process group of its own if
+ * `own_group`, then waits for the gate to close; returns once it is set. */
+static pid_t waiting(void (*setup)(const long *), const long *arg, int own_group)
 {
 	int ready[2];
 	char c = 0;
@@ -259,7 +259,7 @@ static pid_t target(unsigned int r, unsigned int e, unsigned int s, int own_grou
 		close(ready[0]);
 		if (own_group)
 			setpgid(0, 0);
-		sys3(SYS_setresuid, r, e, s);
+		setup(arg);
 		write(ready[1], &c, 1);
 		read(gate[0], &c, 1);
 		_exit(0);
@@ -268,6 +268,20 @@ static pid_t target(unsigned int r, unsigned int e, unsigned int s, int own_grou
 	read(ready[0], &c, 1);
 	close(ready[0]);
 	return pid;
+}
+
+static void set_uids(const long *uids)
+{
+	sys3(SYS_setresuid, uids[0], uids[1], uids[2]);
+}
+
+/* A child with uids `r`, `e`, `s` that waits for the gate to close, in a
+ * process group of its own if `own_group`; returns once its ids are set. */
+static pid_t target(unsigned int r, unsigned int e, unsigned int s, int own_group)
+{
+	const long uids[] = { r, e, s };
+
+	return waiting(set_uids, uids, own_group);
 }
 
 /* In a child with uids `r`, `e`, `s`: the system call `nr`, and its result. */
@@ -404,30 +418,16 @@ static const char *prio(long r)
 	return buf;
 }
 
-/* A child, in a process group of its own if `own_group`, with nice `nice`,
- * that waits for the gate to close; returns once its nice is set. */
-static pid_t niced(int nice, int own_group)
+static void set_nice(const long *nice)
 {
-	int ready[2];
-	char c = 0;
+	sys3(SYS_setpriority, PRIO_PROCESS, 0, *nice);
+}
 
-	if (pipe(ready) != 0)
-		return -1;
-	pid_t pid = fork();
-	if (pid == 0) {
-		close(gate[1]);
-		close(ready[0]);
-		if (own_group)
-			setpgid(0, 0);
-		sys3(SYS_setpriority, PRIO_PROCESS, 0, nice);
-		write(ready[1], &c, 1);
-		read(gate[0], &c, 1);
-		_exit(0);
-	}
-	close(ready[1]);
-	read(ready[0], &c, 1);
-	close(ready[0]);
-	return pid;
+/* A child with nice `nice` that waits for the gate to close, in a process
+ * group of its own if `own_group`; returns once its nice is set. */
+static pid_t niced(long nice, int own_group)
+{
+	return waiting(set_nice, &nice, own_group);
 }
 
 /* Nice values (kernel/sys.c: getpriority, setpriority; sched/core.c:

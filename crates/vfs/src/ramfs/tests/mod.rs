@@ -16,6 +16,13 @@ fn new(mode: u32) -> NewInode {
     }
 }
 
+/// A new regular file of mode 0644 named `name` in `dir`.
+fn file(dir: &Arc<Inode>, name: &[u8]) -> Arc<Inode> {
+    dir.ops()
+        .create(dir, name, new(g::S_IFREG | 0o644))
+        .unwrap()
+}
+
 fn names(dir: &Inode) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     dir.ops()
@@ -67,10 +74,7 @@ fn rmdir_refuses_a_directory_with_entries() {
 fn sparse_writes_read_back_as_zeros_and_count_pages() {
     let fs = RamFs::new_ramfs();
     let root = fs.root();
-    let f = root
-        .ops()
-        .create(&root, b"f", new(g::S_IFREG | 0o644))
-        .unwrap();
+    let f = file(&root, b"f");
     let (n, end) = f.ops().write_at(&f, Some(10_000), b"hello").unwrap();
     assert_eq!((n, end), (5, 10_005));
     assert_eq!(f.attr().size, 10_005);
@@ -96,10 +100,7 @@ fn sparse_writes_read_back_as_zeros_and_count_pages() {
 fn writes_past_the_largest_file_size_fail_with_efbig() {
     let fs = RamFs::new_ramfs();
     let root = fs.root();
-    let f = root
-        .ops()
-        .create(&root, b"f", new(g::S_IFREG | 0o644))
-        .unwrap();
+    let f = file(&root, b"f");
     let err = f.ops().write_at(&f, Some(i64::MAX as u64), b"x").err();
     assert_eq!(err, Some(Errno::EFBIG));
     assert_eq!(f.ops().truncate(&f, u64::MAX).err(), Some(Errno::EFBIG));
@@ -110,7 +111,7 @@ fn links_and_unlinks_count_names() {
     let fs = RamFs::new_ramfs();
     let root = fs.root();
     let ops = root.ops();
-    let f = ops.create(&root, b"f", new(g::S_IFREG | 0o644)).unwrap();
+    let f = file(&root, b"f");
     ops.link(&root, b"g", &f).unwrap();
     assert_eq!(f.attr().nlink, 2);
     ops.unlink(&root, b"f").unwrap();
@@ -154,7 +155,7 @@ fn rename_moves_replaces_and_exchanges() {
         &sub
     ));
 
-    let f = ops.create(&root, b"f", new(g::S_IFREG | 0o644)).unwrap();
+    let f = file(&root, b"f");
     let g2 = ops.create(&root, b"g", new(g::S_IFREG | 0o644)).unwrap();
     ops.rename(&root, b"f", &root, b"g", 0).unwrap();
     assert_eq!(g2.attr().nlink, 0);
@@ -191,7 +192,7 @@ fn tmpfs_directories_grow_by_twenty_bytes_a_name_and_ramfs_ones_stay_empty() {
     let ops = root.ops();
     assert_eq!(root.attr().size, 40);
     let a = ops.mkdir(&root, b"a", new(g::S_IFDIR | 0o755)).unwrap();
-    let f = ops.create(&root, b"f", new(g::S_IFREG | 0o644)).unwrap();
+    let f = file(&root, b"f");
     assert_eq!((root.attr().size, a.attr().size), (80, 40));
     ops.link(&root, b"g", &f).unwrap();
     assert_eq!(root.attr().size, 100);
@@ -210,9 +211,7 @@ fn tmpfs_directories_grow_by_twenty_bytes_a_name_and_ramfs_ones_stay_empty() {
 
     let ramfs = RamFs::new_ramfs();
     let root = ramfs.root();
-    root.ops()
-        .create(&root, b"f", new(g::S_IFREG | 0o644))
-        .unwrap();
+    file(&root, b"f");
     assert_eq!(root.attr().size, 0);
 }
 
