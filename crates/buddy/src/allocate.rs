@@ -23,7 +23,9 @@ impl Node<'_> {
     /// - a caller that may sleep (GFP_KERNEL) then runs direct reclaim. There is
     ///   nothing to reclaim yet, so it only drains the per-cpu lists, tries the slow
     ///   path once more and fails with `reclaim_tried: true`;
-    /// - a caller that may not sleep (GFP_ATOMIC, GFP_NOWAIT) fails at once.
+    /// - a caller that may not sleep (GFP_ATOMIC, GFP_NOWAIT) fails at once;
+    /// - a user page (GFP_USER, __GFP_HARDWALL) never takes the slow path: with
+    ///   no OOM killer to free memory, the reserve below low stays the kernel's.
     ///
     /// With __GFP_ZERO the caller zeroes the pages: this crate does not map memory.
     pub fn alloc_pages(&mut self, gfp: Gfp, order: u32) -> Result<u64, AllocError> {
@@ -34,6 +36,15 @@ impl Node<'_> {
 
         if let Some(pfn) = self.get_page_from_freelist(order, AllocFlags::FAST, highest) {
             return Ok(pfn);
+        }
+        if gfp.contains(Gfp::HARDWALL) {
+            self.drain_pages();
+            return self
+                .get_page_from_freelist(order, AllocFlags::FAST, highest)
+                .ok_or(AllocError::NoMemory {
+                    order,
+                    reclaim_tried: true,
+                });
         }
 
         let slow = AllocFlags::slow(gfp);

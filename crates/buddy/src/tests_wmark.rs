@@ -45,6 +45,8 @@ fn each_gfp_set_stops_at_its_own_floor() {
     let cases = [
         (Gfp::NOWAIT, min, false),
         (Gfp::KERNEL, min, true),
+        // A user page leaves the reserve between low and min to the kernel.
+        (Gfp::USER, min + min / 4, true),
         (Gfp::ATOMIC, atomic_floor, false),
         (Gfp::KERNEL | Gfp::HIGH, min - min / 2, true),
         (Gfp::NOWAIT | Gfp::HIGH, atomic_floor, false),

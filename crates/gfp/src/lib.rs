@@ -30,6 +30,12 @@ bitflags::bitflags! {
         const KSWAPD_RECLAIM = 1 << 11;
         /// Do not print a warning when the allocation fails (__GFP_NOWARN).
         const NOWARN = 1 << 13;
+        /// Memory for user space (__GFP_HARDWALL, which GFP_USER sets; on Linux
+        /// it keeps a task to its cpuset's nodes). noyau has no OOM killer to take
+        /// pages back from a process, so such an allocation stays above the low
+        /// watermark: the reserve between low and min is left to the kernel's
+        /// own allocations, which must go on (a VMA split, a page table).
+        const HARDWALL = 1 << 20;
     }
 }
 
@@ -38,6 +44,9 @@ impl Gfp {
     pub const RECLAIM: Gfp = Gfp::DIRECT_RECLAIM.union(Gfp::KSWAPD_RECLAIM);
     /// The usual kernel allocation: may sleep and reclaim.
     pub const KERNEL: Gfp = Gfp::RECLAIM.union(Gfp::IO).union(Gfp::FS);
+    /// A page that user space will use (GFP_USER): as GFP_KERNEL, within the
+    /// low watermark.
+    pub const USER: Gfp = Gfp::KERNEL.union(Gfp::HARDWALL);
     /// From interrupt context: never sleeps, may use part of the reserves.
     pub const ATOMIC: Gfp = Gfp::HIGH.union(Gfp::KSWAPD_RECLAIM);
     /// Never sleeps, and fails rather than touch the reserves.

@@ -30,6 +30,7 @@ use crate::mm::mm_struct::Mm;
 use crate::mm::mmap::STACK_RESERVE;
 use crate::mm::page_alloc;
 use crate::mm::uaccess;
+use crate::mm::vmalloc::VBuf;
 use crate::pr_info;
 
 /// Kernel stack per task: 16 KiB, as Linux's THREAD_SIZE on x86_64.
@@ -60,7 +61,7 @@ impl ExecFailure {
 /// kernel_read of the image): its bytes, its absolute path (what
 /// /proc/PID/exe shows) and the denial of its writers.
 struct Executable {
-    data: Vec<u8>,
+    data: VBuf,
     exe: Vec<u8>,
     deny_write: vfs::DenyWrite,
 }
@@ -79,8 +80,8 @@ fn read_executable(lk: vfs::Lookup<'_>, path: &[u8]) -> Result<Executable, ExecF
     let head = (attr.size as usize).min(PAGE_SIZE as usize);
     let mut data = read_file(&file, 0, head)?;
     if data.starts_with(b"\x7fELF") {
-        let rest = read_file(&file, data.len(), attr.size as usize - data.len())?;
-        data.extend_from_slice(&rest);
+        // The whole image in one buffer the size of the file, or ENOMEM.
+        data = read_file(&file, 0, attr.size as usize)?;
     }
     let exe = match crate::fs::rootfs::root() {
         Some(root) => vfs::d_path(file.path(), &root),
@@ -94,12 +95,11 @@ fn read_executable(lk: vfs::Lookup<'_>, path: &[u8]) -> Result<Executable, ExecF
 }
 
 /// `len` bytes of `file` from `offset`, fewer at its end; ENOMEM when the
-/// kernel cannot hold them.
-fn read_file(file: &vfs::File, offset: usize, len: usize) -> Result<Vec<u8>, ExecFailure> {
-    let mut data = Vec::new();
-    data.try_reserve_exact(len)
-        .map_err(|_| ExecFailure::NoMemory)?;
-    data.resize(len, 0);
+/// kernel cannot hold them. In vmalloc memory: a program of megabytes
+/// needs no physically contiguous block, which fragmentation can deny
+/// while plenty of memory is free.
+fn read_file(file: &vfs::File, offset: usize, len: usize) -> Result<VBuf, ExecFailure> {
+    let mut data = VBuf::zeroed(len).ok_or(ExecFailure::NoMemory)?;
     let mut done = 0;
     while done < len {
         match file.pread(&mut data[done..], (offset + done) as i64) {

@@ -54,7 +54,7 @@ impl AddressSpace {
     /// Map a fresh zeroed private page at `virt` with `prot`; its direct-map
     /// address, to fill. A page already there is replaced, as MAP_FIXED.
     pub fn map_zeroed_page(&mut self, virt: u64, prot: Prot) -> Result<*mut u8, NoMemory> {
-        let pfn = page_alloc::alloc_pages(Gfp::KERNEL | Gfp::ZERO, 0).ok_or(NoMemory)?;
+        let pfn = page_alloc::alloc_pages(Gfp::USER | Gfp::ZERO, 0).ok_or(NoMemory)?;
         let phys = pfn * PAGE_SIZE;
         let old = self.tables.translate(virt);
         if let Err(e) = self.tables.set_4k(virt, phys, prot.pte_flags()) {
@@ -134,7 +134,7 @@ impl AddressSpace {
             flush_tlb_one(page);
             return Ok(());
         }
-        let copy = page_alloc::alloc_pages(Gfp::KERNEL, 0).ok_or(BadAccess::NoMemory)?;
+        let copy = page_alloc::alloc_pages(Gfp::USER, 0).ok_or(BadAccess::NoMemory)?;
         // SAFETY: two whole pages in the direct map; the copy is fresh.
         unsafe {
             core::ptr::copy_nonoverlapping(

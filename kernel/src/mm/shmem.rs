@@ -51,8 +51,7 @@ impl SharedAnon {
         if let Some(&pfn) = frames.get(&index) {
             return Ok(pfn);
         }
-        let pfn =
-            page_alloc::alloc_pages(Gfp::KERNEL | Gfp::ZERO, 0).ok_or(ShmemError::NoMemory)?;
+        let pfn = page_alloc::alloc_pages(Gfp::USER | Gfp::ZERO, 0).ok_or(ShmemError::NoMemory)?;
         frames.insert(index, pfn);
         Ok(pfn)
     }

@@ -92,6 +92,64 @@ pub fn vfree(addr: NonNull<u8>) {
     }
 }
 
+/// A zeroed byte buffer in vmalloc memory, freed when dropped: for kernel
+/// buffers large enough that finding them physically contiguous pages
+/// could fail while memory is merely fragmented (exec's copy of a program).
+pub struct VBuf {
+    ptr: NonNull<u8>,
+    /// Bytes allocated (0: none, `ptr` dangling) and bytes in use.
+    size: usize,
+    len: usize,
+}
+
+// SAFETY: a VBuf owns its memory alone, as a Vec<u8> does.
+unsafe impl Send for VBuf {}
+// SAFETY: shared use only reads it.
+unsafe impl Sync for VBuf {}
+
+impl VBuf {
+    /// `len` zero bytes, or None when memory runs out.
+    pub fn zeroed(len: usize) -> Option<VBuf> {
+        let ptr = match len {
+            0 => NonNull::dangling(),
+            _ => vzalloc(len)?,
+        };
+        Some(VBuf {
+            ptr,
+            size: len,
+            len,
+        })
+    }
+
+    /// Keeps the first `len` bytes in view (the memory stays until drop).
+    pub fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+}
+
+impl core::ops::Deref for VBuf {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        // SAFETY: `len` bytes at `ptr` are allocated, zeroed at least, and ours.
+        unsafe { core::slice::from_raw_parts(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl core::ops::DerefMut for VBuf {
+    fn deref_mut(&mut self) -> &mut [u8] {
+        // SAFETY: as for deref, and `&mut self` makes the access unique.
+        unsafe { core::slice::from_raw_parts_mut(self.ptr.as_ptr(), self.len) }
+    }
+}
+
+impl Drop for VBuf {
+    fn drop(&mut self) {
+        if self.size > 0 {
+            vfree(self.ptr);
+        }
+    }
+}
+
 /// Map `len` bytes of device registers at `phys`, uncached (Linux: ioremap).
 pub fn ioremap(phys: u64, len: u64) -> Option<u64> {
     let offset = phys % PAGE_SIZE;
