@@ -105,6 +105,11 @@ vi /tmp/notes
 #@send \e
 #@send :q!\r
 cat /tmp/notes
+# A read-only mount refuses every change, attributes too.
+mkdir /tmp/ro; mount -t tmpfs -o size=1m t /tmp/ro
+touch /tmp/ro/f; mount -o remount,ro /tmp/ro
+chmod 600 /tmp/ro/f; chown alice /tmp/ro/f; touch /tmp/ro/f
+truncate -s 0 /tmp/ro/f; ls -l /tmp/ro; umount /tmp/ro
 # The kernel log: its line format, and a line written from here.
 dmesg | head -1 | cut -c1-15 | tr 0-9 N
 echo hello kmsg > /dev/kmsg

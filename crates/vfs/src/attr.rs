@@ -14,9 +14,11 @@ use crate::perm::{capable, inode_permission, Cap, MAY_EXEC, MAY_WRITE};
 use crate::time::{current_time, Timespec};
 use crate::write_access::{get_write_access, put_write_access};
 
-/// chmod(2): the owner or CAP_FOWNER; setgid is dropped for a caller outside the
-/// file's group without CAP_FSETID.
-pub fn chmod(inode: &Inode, mode: u32, cred: &Cred) -> Result<()> {
+/// chmod(2): EROFS on a read-only mount, then the owner or CAP_FOWNER; setgid is
+/// dropped for a caller outside the file's group without CAP_FSETID.
+pub fn chmod(path: &Path, mode: u32, cred: &Cred) -> Result<()> {
+    path.want_write()?;
+    let inode = path.inode();
     let mut a = inode.attr_mut();
     if a.uid != cred.fsuid && !capable(cred, Cap::Fowner) {
         return Err(Errno::EPERM);
@@ -30,10 +32,13 @@ pub fn chmod(inode: &Inode, mode: u32, cred: &Cred) -> Result<()> {
     Ok(())
 }
 
-/// chown(2): `None` keeps an id. Changing the owner needs CAP_CHOWN; the owner may
-/// change the group to one of its own. A change by a non-directory clears setuid, and
-/// setgid with group execute (Linux's ATTR_KILL_SUID, ATTR_KILL_SGID).
-pub fn chown(inode: &Inode, uid: Option<u32>, gid: Option<u32>, cred: &Cred) -> Result<()> {
+/// chown(2): `None` keeps an id. EROFS on a read-only mount; changing the owner needs
+/// CAP_CHOWN; the owner may change the group to one of its own. A change by a
+/// non-directory clears setuid, and setgid with group execute (Linux's ATTR_KILL_SUID,
+/// ATTR_KILL_SGID).
+pub fn chown(path: &Path, uid: Option<u32>, gid: Option<u32>, cred: &Cred) -> Result<()> {
+    path.want_write()?;
+    let inode = path.inode();
     let mut a = inode.attr_mut();
     let root = capable(cred, Cap::Chown);
     if uid.is_some_and(|u| u != a.uid) && !root {
@@ -59,14 +64,16 @@ pub fn chown(inode: &Inode, uid: Option<u32>, gid: Option<u32>, cred: &Cred) -> 
     Ok(())
 }
 
-/// utimensat(2) with explicit times: the owner or CAP_FOWNER (setting "now" on a
-/// writable file is for the system-call layer to allow).
+/// utimensat(2) with explicit times: EROFS on a read-only mount, then the owner or
+/// CAP_FOWNER (setting "now" on a writable file is `touch`).
 pub fn set_times(
-    inode: &Inode,
+    path: &Path,
     atime: Option<Timespec>,
     mtime: Option<Timespec>,
     cred: &Cred,
 ) -> Result<()> {
+    path.want_write()?;
+    let inode = path.inode();
     let mut a = inode.attr_mut();
     if a.uid != cred.fsuid && !capable(cred, Cap::Fowner) {
         return Err(Errno::EPERM);
@@ -77,17 +84,20 @@ pub fn set_times(
     Ok(())
 }
 
-/// utimensat(2) setting only the current time: the owner, CAP_FOWNER, or
-/// anyone who may write the file (Linux: utimes_common with UTIME_NOW).
+/// utimensat(2) setting only the current time: EROFS on a read-only mount, then the
+/// owner, CAP_FOWNER, or anyone who may write the file (Linux: utimes_common with
+/// UTIME_NOW).
 pub fn touch(
-    inode: &Inode,
+    path: &Path,
     atime: Option<Timespec>,
     mtime: Option<Timespec>,
     cred: &Cred,
 ) -> Result<()> {
+    path.want_write()?;
+    let inode = path.inode();
     let owner = inode.attr().uid == cred.fsuid || capable(cred, Cap::Fowner);
     if !owner {
-        inode_permission(inode, MAY_WRITE, cred)?;
+        inode_permission(&inode, MAY_WRITE, cred)?;
     }
     let mut a = inode.attr_mut();
     a.atime = atime.unwrap_or(a.atime);
@@ -97,20 +107,21 @@ pub fn touch(
 }
 
 /// truncate(2) and ftruncate(2) on an inode: EISDIR for a directory, EINVAL for other
-/// non-regular files, EACCES without write permission and ETXTBSY for a running
-/// program (checked by the caller for an open file, which is a writer: pass `check`
-/// false).
-pub fn truncate(inode: &Inode, size: i64, cred: &Cred, check: bool) -> Result<()> {
+/// non-regular files; by path (`by_path`), also EROFS on a read-only mount, EACCES
+/// without write permission and ETXTBSY for a running program. An open file passes
+/// None: it is a writer already, so all of that was checked when it was opened.
+pub fn truncate(inode: &Inode, size: i64, cred: &Cred, by_path: Option<&Path>) -> Result<()> {
     let size = u64::try_from(size).map_err(|_| Errno::EINVAL)?;
     match inode.file_type() {
         FileType::Directory => return Err(Errno::EISDIR),
         FileType::Regular => {}
         _ => return Err(Errno::EINVAL),
     }
-    if !check {
+    let Some(path) = by_path else {
         kill_suid(inode, cred);
         return inode.ops().truncate(inode, size);
-    }
+    };
+    path.want_write()?;
     inode_permission(inode, MAY_WRITE, cred)?;
     // By path, the truncation is a writer for its time: not of a running program.
     get_write_access(inode)?;
@@ -136,7 +147,18 @@ pub fn faccessat(lk: Lookup<'_>, path: &[u8], mode: u32, flags: u32) -> Result<(
     if mode == 0 {
         return Ok(());
     }
-    inode_permission(&p.inode(), mode, &cred)
+    let inode = p.inode();
+    inode_permission(&inode, mode, &cred)?;
+    // SUSv2 wants a read-only filesystem reported too, though devices and FIFOs on one
+    // may still be written (as open allows).
+    let special = !matches!(
+        inode.file_type(),
+        FileType::Regular | FileType::Directory | FileType::Symlink
+    );
+    if mode & MAY_WRITE != 0 && !special {
+        p.want_write()?;
+    }
+    Ok(())
 }
 
 /// chdir(2): the directory at `path`, which must be searchable.

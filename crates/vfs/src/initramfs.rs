@@ -145,7 +145,7 @@ impl Unpacker<'_> {
                 crate::create::symlinkat(self.lk(), target, path)?;
                 self.stats.symlinks += 1;
                 let p = resolve(self.lk(), path, false)?;
-                crate::attr::chown(&p.inode(), Some(e.uid()), Some(e.gid()), &self.cred)?;
+                crate::attr::chown(&p, Some(e.uid()), Some(e.gid()), &self.cred)?;
                 self.utime(path, e.mtime())
             }
             _ => {
@@ -203,16 +203,15 @@ impl Unpacker<'_> {
 
     fn set_owner_mode(&self, path: &[u8], e: &Entry<'_>) -> Result<()> {
         let p = resolve(self.lk(), path, false)?;
-        let inode = p.inode();
-        crate::attr::chown(&inode, Some(e.uid()), Some(e.gid()), &self.cred)?;
-        crate::attr::chmod(&inode, e.permissions(), &self.cred)
+        crate::attr::chown(&p, Some(e.uid()), Some(e.gid()), &self.cred)?;
+        crate::attr::chmod(&p, e.permissions(), &self.cred)
     }
 
     /// Sets both access and modification times to `mtime`, as Linux's do_utime.
     fn utime(&self, path: &[u8], mtime: u32) -> Result<()> {
         let p = resolve(self.lk(), path, false)?;
         let t = Some(Timespec::new(i64::from(mtime), 0));
-        crate::attr::set_times(&p.inode(), t, t, &self.cred)
+        crate::attr::set_times(&p, t, t, &self.cred)
     }
 }
 

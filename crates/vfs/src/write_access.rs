@@ -110,7 +110,8 @@ mod tests {
             assert_eq!(w.open("/prog", flags, 0o644).err(), Some(Errno::ETXTBSY));
         }
         assert!(w.open("/prog", g::O_RDONLY, 0).is_ok());
-        let truncated = crate::attr::truncate(&inode, 0, &w.cred, true);
+        let path = w.resolve("/prog", true).unwrap();
+        let truncated = crate::attr::truncate(&inode, 0, &w.cred, Some(&path));
         assert_eq!(truncated, Err(Errno::ETXTBSY));
         assert_eq!(inode.attr().size, 4);
 

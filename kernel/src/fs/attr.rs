@@ -34,14 +34,14 @@ fn target(dirfd: u64, path: u64, flags: u32) -> Result<Path, i64> {
 /// fchmodat(2) (and chmod(2)): Linux's fchmodat takes no flags.
 pub fn sys_fchmodat(dirfd: u64, path: u64, mode: u64) -> i64 {
     match target(dirfd, path, 0) {
-        Ok(p) => ret(vfs::chmod(&p.inode(), mode as u32, &current_fs_cred())),
+        Ok(p) => ret(vfs::chmod(&p, mode as u32, &current_fs_cred())),
         Err(e) => e,
     }
 }
 
 pub fn sys_fchmod(fd: u64, mode: u64) -> i64 {
     match fget(fd) {
-        Ok(f) => ret(vfs::chmod(f.inode(), mode as u32, &current_fs_cred())),
+        Ok(f) => ret(vfs::chmod(f.path(), mode as u32, &current_fs_cred())),
         Err(e) => e,
     }
 }
@@ -58,14 +58,14 @@ pub fn sys_fchownat(dirfd: u64, path: u64, uid: u64, gid: u64, flags: u64) -> i6
         return err(EINVAL);
     }
     match target(dirfd, path, flags) {
-        Ok(p) => ret(vfs::chown(&p.inode(), id(uid), id(gid), &current_fs_cred())),
+        Ok(p) => ret(vfs::chown(&p, id(uid), id(gid), &current_fs_cred())),
         Err(e) => e,
     }
 }
 
 pub fn sys_fchown(fd: u64, uid: u64, gid: u64) -> i64 {
     match fget(fd) {
-        Ok(f) => ret(vfs::chown(f.inode(), id(uid), id(gid), &current_fs_cred())),
+        Ok(f) => ret(vfs::chown(f.path(), id(uid), id(gid), &current_fs_cred())),
         Err(e) => e,
     }
 }
@@ -77,7 +77,7 @@ pub fn sys_truncate(path: u64, length: u64) -> i64 {
             &p.inode(),
             length as i64,
             &current_fs_cred(),
-            true,
+            Some(&p),
         )),
         Err(e) => e,
     }
@@ -97,7 +97,7 @@ pub fn sys_ftruncate(fd: u64, length: u64) -> i64 {
         file.inode(),
         length as i64,
         &current_fs_cred(),
-        false,
+        None,
     ))
 }
 
@@ -126,7 +126,7 @@ pub fn sys_fallocate(fd: u64, mode: u64, offset: u64, len: u64) -> i64 {
     };
     let inode = file.inode();
     if mode == 0 && end as u64 > inode.attr().size {
-        return ret(vfs::truncate(inode, end, &current_fs_cred(), false));
+        return ret(vfs::truncate(inode, end, &current_fs_cred(), None));
     }
     match inode.file_type() {
         vfs::FileType::Regular => 0,
@@ -176,8 +176,8 @@ pub fn sys_utimensat(dirfd: u64, path: u64, times: u64, flags: u64) -> i64 {
     } else {
         target(dirfd, path, flags)
     };
-    let inode = match file {
-        Ok(p) => p.inode(),
+    let path = match file {
+        Ok(p) => p,
         Err(e) => return e,
     };
     if atime.is_none() && mtime.is_none() {
@@ -185,9 +185,9 @@ pub fn sys_utimensat(dirfd: u64, path: u64, times: u64, flags: u64) -> i64 {
     }
     let cred = current_fs_cred();
     if only_now {
-        return ret(vfs::touch(&inode, atime, mtime, &cred));
+        return ret(vfs::touch(&path, atime, mtime, &cred));
     }
-    ret(vfs::set_times(&inode, atime, mtime, &cred))
+    ret(vfs::set_times(&path, atime, mtime, &cred))
 }
 
 /// Run `f` on two paths, each with the lookup context of its directory

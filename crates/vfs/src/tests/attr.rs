@@ -8,17 +8,17 @@ use crate::testing::World;
 fn chmod_is_for_the_owner_and_keeps_the_type() {
     let w = World::new();
     let f = w.write_file("/f", b"");
-    chmod(f.inode(), 0o104755, &w.cred).unwrap();
+    chmod(f.path(), 0o104755, &w.cred).unwrap();
     assert_eq!(f.inode().attr().mode, g::S_IFREG | 0o4755);
     let alice = Cred::user(1000, 1000, &[]);
-    assert_eq!(chmod(f.inode(), 0o777, &alice), Err(Errno::EPERM));
-    chown(f.inode(), Some(1000), Some(1000), &w.cred).unwrap();
+    assert_eq!(chmod(f.path(), 0o777, &alice), Err(Errno::EPERM));
+    chown(f.path(), Some(1000), Some(1000), &w.cred).unwrap();
     assert_eq!(
         f.inode().attr().mode,
         g::S_IFREG | 0o755,
         "chown clears setuid"
     );
-    chmod(f.inode(), 0o2755, &Cred::user(1000, 5, &[])).unwrap();
+    chmod(f.path(), 0o2755, &Cred::user(1000, 5, &[])).unwrap();
     assert_eq!(
         f.inode().attr().mode & 0o7777,
         0o755,
@@ -30,12 +30,12 @@ fn chmod_is_for_the_owner_and_keeps_the_type() {
 fn chown_needs_root_except_for_the_owners_own_groups() {
     let w = World::new();
     let f = w.write_file("/f", b"");
-    chown(f.inode(), Some(1000), Some(1000), &w.cred).unwrap();
+    chown(f.path(), Some(1000), Some(1000), &w.cred).unwrap();
     let alice = Cred::user(1000, 1000, &[50]);
-    assert_eq!(chown(f.inode(), Some(0), None, &alice), Err(Errno::EPERM));
-    assert_eq!(chown(f.inode(), None, Some(60), &alice), Err(Errno::EPERM));
-    chown(f.inode(), None, Some(50), &alice).unwrap();
-    chown(f.inode(), Some(1000), None, &alice).unwrap();
+    assert_eq!(chown(f.path(), Some(0), None, &alice), Err(Errno::EPERM));
+    assert_eq!(chown(f.path(), None, Some(60), &alice), Err(Errno::EPERM));
+    chown(f.path(), None, Some(50), &alice).unwrap();
+    chown(f.path(), Some(1000), None, &alice).unwrap();
     assert_eq!((f.inode().attr().uid, f.inode().attr().gid), (1000, 50));
 }
 
@@ -43,16 +43,22 @@ fn chown_needs_root_except_for_the_owners_own_groups() {
 fn times_and_truncate_follow_the_rules() {
     let w = World::new();
     let f = w.write_file("/f", b"abcdef");
-    set_times(f.inode(), None, Some(Timespec::new(100, 5)), &w.cred).unwrap();
+    set_times(f.path(), None, Some(Timespec::new(100, 5)), &w.cred).unwrap();
     assert_eq!(f.inode().attr().mtime, Timespec::new(100, 5));
     let alice = Cred::user(1000, 1000, &[]);
-    assert_eq!(set_times(f.inode(), None, None, &alice), Err(Errno::EPERM));
-    truncate(f.inode(), 2, &w.cred, true).unwrap();
+    assert_eq!(set_times(f.path(), None, None, &alice), Err(Errno::EPERM));
+    truncate(f.inode(), 2, &w.cred, Some(f.path())).unwrap();
     assert_eq!(w.read_file("/f").unwrap(), b"ab");
-    assert_eq!(truncate(f.inode(), -1, &w.cred, true), Err(Errno::EINVAL));
-    assert_eq!(truncate(f.inode(), 0, &alice, true), Err(Errno::EACCES));
     assert_eq!(
-        truncate(&w.root.inode(), 0, &w.cred, true),
+        truncate(f.inode(), -1, &w.cred, Some(f.path())),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(
+        truncate(f.inode(), 0, &alice, Some(f.path())),
+        Err(Errno::EACCES)
+    );
+    assert_eq!(
+        truncate(&w.root.inode(), 0, &w.cred, Some(&w.root)),
         Err(Errno::EISDIR)
     );
 }
@@ -62,7 +68,7 @@ fn access_uses_the_real_ids_unless_at_eaccess() {
     let w = World::new();
     mkdirat(w.lk(), b"/d", 0o700, 0).unwrap();
     let f = w.write_file("/d/x", b"");
-    chmod(f.inode(), 0o644, &w.cred).unwrap();
+    chmod(f.path(), 0o644, &w.cred).unwrap();
     // A setuid-root program run by alice: fsuid 0, real uid 1000.
     let mut suid = Cred::user(1000, 1000, &[]);
     suid.fsuid = 0;

@@ -137,6 +137,32 @@ fn a_read_only_mount_refuses_changes_with_erofs() {
     );
     let moved = crate::rename::renameat2(w.lk(), b"/ro/f", w.lk(), b"/ro/g", 0);
     assert_eq!(moved.err(), Some(Errno::EROFS));
+    // Attributes are changes too (Linux's mnt_want_write in chmod_common and the rest),
+    // refused before any permission check.
+    let f = w.resolve("/ro/f", true).unwrap();
+    let alice = crate::cred::Cred::user(1000, 1000, &[]);
+    assert_eq!(crate::attr::chmod(&f, 0o600, &alice), Err(Errno::EROFS));
+    assert_eq!(
+        crate::attr::chown(&f, Some(1), None, &w.cred),
+        Err(Errno::EROFS)
+    );
+    let t = Some(crate::time::Timespec::new(1, 0));
+    assert_eq!(crate::attr::set_times(&f, t, t, &w.cred), Err(Errno::EROFS));
+    assert_eq!(crate::attr::touch(&f, t, t, &w.cred), Err(Errno::EROFS));
+    let truncated = crate::attr::truncate(&f.inode(), 0, &w.cred, Some(&f));
+    assert_eq!(truncated, Err(Errno::EROFS));
+    assert_eq!(f.inode().attr().mode & 0o7777, 0o644);
+    // access(W_OK) reports the read-only mount, but not for a device on it.
+    assert_eq!(
+        crate::attr::faccessat(w.lk(), b"/ro/f", 2, 0),
+        Err(Errno::EROFS)
+    );
+    assert_eq!(
+        crate::attr::faccessat(w.lk(), b"/ro/d", 2, 0),
+        Err(Errno::EROFS)
+    );
+    assert_eq!(crate::attr::faccessat(w.lk(), b"/ro/f", 4, 0), Ok(()));
+    assert_eq!(crate::attr::faccessat(w.lk(), b"/ro/null", 2, 0), Ok(()));
     // A device node is no file of the mount: it may still be opened for writing.
     assert_eq!(w.open("/ro/null", g::O_WRONLY, 0).err(), Some(Errno::ENXIO));
 

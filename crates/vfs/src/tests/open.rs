@@ -166,7 +166,7 @@ fn open_exec_needs_exec_permission_not_read() {
     let w = World::new();
     w.write_file("/run", b"#!/bin/sh\n");
     let alice = w.as_user(Cred::user(1000, 1000, &[]));
-    let mode = |m| crate::attr::chmod(&w.resolve("/run", true).unwrap().inode(), m, &w.cred);
+    let mode = |m| crate::attr::chmod(&w.resolve("/run", true).unwrap(), m, &w.cred);
 
     mode(0o711).unwrap();
     let f = open_exec(alice.lk(), b"/run").unwrap();
@@ -201,6 +201,6 @@ fn open_exec_refuses_what_is_not_a_regular_file() {
         .unwrap();
     w.write_file("/d/run", b"x");
     let f = w.resolve("/d/run", true).unwrap();
-    crate::attr::chmod(&f.inode(), 0o755, &w.cred).unwrap();
+    crate::attr::chmod(&f, 0o755, &w.cred).unwrap();
     assert_eq!(open_exec(w.lk(), b"/d/run").err(), Some(Errno::EACCES));
 }
