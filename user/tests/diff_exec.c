@@ -11,12 +11,15 @@
  * (within 256 bytes), the script's name in argv, a chain of five scripts
  * and ELOOP past it, ENOENT, EACCES and ENOEXEC for bad interpreters, and
  * what the interpreter sees (a copy of this program, "show" mode).
+ * Set-user-ID and set-group-ID programs, scripts and a nosuid mount, as
+ * uid 1000 (the copy in "ids" mode prints what it runs with).
  * On noyau, where the runner mounts nothing, it mounts proc on /proc first.
  */
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 
@@ -392,6 +395,89 @@ static void script_sizes(void)
 	free(last);
 }
 
+/* What a program started by a set-id exec runs with: the ids, AT_SECURE,
+ * and the lines of /proc/self/status that show them. */
+static int ids(void)
+{
+	unsigned int r, e, sv, gr, ge, gs;
+	char text[2048], *line;
+	int fd = open("/proc/self/status", O_RDONLY);
+	long n = read(fd, text, sizeof(text) - 1);
+
+	close(fd);
+	text[n > 0 ? n : 0] = 0;
+	sys3(SYS_getresuid, &r, &e, &sv);
+	sys3(SYS_getresgid, &gr, &ge, &gs);
+	say("  uids %u %u %u, gids %u %u %u, fsuid %ld, fsgid %ld, AT_SECURE %lu", r, e, sv, gr,
+	    ge, gs, sys1(SYS_setfsuid, -1), sys1(SYS_setfsgid, -1), getauxval(AT_SECURE));
+	for (line = strtok(text, "\n"); line; line = strtok(0, "\n"))
+		if (strncmp(line, "Uid:", 4) == 0 || strncmp(line, "Gid:", 4) == 0)
+			say("  %s", line);
+	/* A setuid program may drop to its real uid and take the saved one back. */
+	if (e != r && sys3(SYS_setresuid, -1, r, -1) == 0)
+		say("  euid to the real uid, then back to the saved: %s",
+		    res(sys3(SYS_setresuid, -1, sv, -1)));
+	return 0;
+}
+
+/* Set-user-ID and set-group-ID programs (fs/exec.c: bprm_fill_uid): run as
+ * uid and gid 1000, a copy of this program owned by root and group 50 lends
+ * its uid with S_ISUID, its gid with S_ISGID and group execute; a script's
+ * bits count for nothing, its interpreter's do; a nosuid mount lends
+ * nothing. Without set-id bits, root's exec keeps its ids. */
+static void set_ids(void)
+{
+	char *argv[] = { "interp", "ids", 0 };
+	char *script[] = { "setid", 0 };
+	static const struct {
+		const char *what;
+		int mode;
+	} modes[] = {
+		{ "mode 0755", 0755 },
+		{ "mode 04755 (setuid)", 04755 },
+		{ "mode 02755 (setgid)", 02755 },
+		{ "mode 02745 (setgid, no group execute)", 02745 },
+		{ "mode 06755 (both)", 06755 },
+		{ "mode 04754 (setuid, others may not run it)", 04754 },
+	};
+
+	chown(TMP "interp", 0, 50);
+	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+		char what[96];
+		chmod(TMP "interp", modes[i].mode);
+		snprintf(what, sizeof(what), "as uid 1000, a program of %s", modes[i].what);
+		run_argv(what, TMP "interp", argv, 1);
+	}
+	chmod(TMP "interp", 0755);
+	run_argv("as root, a program of mode 0755", TMP "interp", argv, 0);
+
+	PUT(TMP "setid", "#!" TMP "interp ids\n");
+	chmod(TMP "setid", 06755);
+	run_argv("as uid 1000, a script of mode 06755", TMP "setid", script, 1);
+	chmod(TMP "setid", 0755);
+	chmod(TMP "interp", 06755);
+	run_argv("as uid 1000, a script whose interpreter has mode 06755", TMP "setid", script, 1);
+
+	mkdir(TMP "mnt", 0755);
+	long m = sys6(SYS_mount, (long)"none", (long)TMP "mnt", (long)"tmpfs", MS_NOSUID, 0, 0);
+	say("mount(tmpfs, MS_NOSUID): %s", res(m));
+	int in = open(TMP "interp", O_RDONLY);
+	int out = open(TMP "mnt/interp", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	char buf[4096];
+	long n;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		write(out, buf, n);
+	close(in);
+	close(out);
+	chown(TMP "mnt/interp", 0, 50);
+	chmod(TMP "mnt/interp", 06755);
+	run_argv("as uid 1000, a program of mode 06755 on a nosuid mount", TMP "mnt/interp", argv,
+		 1);
+	unlink(TMP "mnt/interp");
+	sys2(SYS_umount2, (long)TMP "mnt", 0);
+	rmdir(TMP "mnt");
+}
+
 static void scripts(void)
 {
 	if (access("/proc/self/exe", F_OK) != 0)
@@ -401,11 +487,13 @@ static void scripts(void)
 	chains();
 	interpreter_view();
 	as_user();
+	set_ids();
 	script_sizes();
 	const char *names[] = { "echo", "blanks", "onearg", "relative", "nonl", "long",
 				"longpath", "longblanks", "missing", "empty", "blank", "nul",
 				"dir", "text", "noexec", "plain", "s1", "s2", "loop", "c0",
-				"c1", "c2", "c3", "c4", "c5", "interp", "show", "user", "true" };
+				"c1", "c2", "c3", "c4", "c5", "interp", "show", "user", "true",
+				"setid" };
 	char path[64];
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), TMP "%s", names[i]);
@@ -417,6 +505,8 @@ int main(int argc, char **argv)
 {
 	if (argc > 1 && strcmp(argv[1], "show") == 0)
 		return show(argc, argv);
+	if (argc > 1 && strcmp(argv[1], "ids") == 0)
+		return ids();
 	if (argc > 1 && strcmp(argv[1], "ran") == 0) {
 		say("  the program ran");
 		return 0;

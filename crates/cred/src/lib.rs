@@ -1,6 +1,7 @@
 //! Process credentials (Linux: struct cred, include/linux/cred.h) and the
 //! rules by which a process changes them (kernel/sys.c: setuid, setreuid,
-//! setresuid, setfsuid and their gid twins, setgroups).
+//! setresuid, setfsuid and their gid twins, setgroups; fs/exec.c: the ids
+//! a set-user-ID or set-group-ID program runs with).
 //!
 //! A process has a real id (who it is), an effective id (whose rights it
 //! uses), a saved id (an effective id it may take back) and a filesystem
@@ -26,6 +27,22 @@ pub const NGROUPS_MAX: usize = 65536;
 /// The id that means "leave this one as it is" ((uid_t)-1), and that is
 /// never a valid id.
 pub const KEEP: u32 = u32::MAX;
+
+/// The mode bits of a file that lend its ids to the program run from it.
+pub const S_ISUID: u32 = 0o4000;
+pub const S_ISGID: u32 = 0o2000;
+/// Group execute: a setgid file without it is not a setgid program.
+pub const S_IXGRP: u32 = 0o010;
+
+/// What execve's credential rule reads of the program's file.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct ExecFile {
+    pub mode: u32,
+    pub uid: u32,
+    pub gid: u32,
+    /// The file's mount has MS_NOSUID: its set-id bits are ignored.
+    pub nosuid: bool,
+}
 
 /// Why a change was refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -170,6 +187,35 @@ impl Cred {
     /// effective uid must be the target's real or effective uid.
     pub fn may_renice(&self, target: &Cred) -> bool {
         [target.uid.real, target.uid.effective].contains(&self.uid.effective)
+    }
+
+    /// The credentials a program runs with after execve (Linux: bprm_fill_uid and
+    /// the end of cap_bprm_creds_from_file): a set-user-ID file (`S_ISUID` in
+    /// `file.mode`) lends its owner as the effective uid, a set-group-ID file with
+    /// group execute (`S_ISGID | S_IXGRP`; setgid without it marks mandatory
+    /// locking) its group as the effective gid, unless the file's mount is nosuid.
+    /// Then, for every exec, the saved and filesystem ids follow the effective ones:
+    /// that is how a setuid program can drop its rights and take them back.
+    pub fn on_exec(&mut self, file: &ExecFile) {
+        if !file.nosuid {
+            if file.mode & S_ISUID != 0 {
+                self.uid.effective = file.uid;
+            }
+            if file.mode & (S_ISGID | S_IXGRP) == S_ISGID | S_IXGRP {
+                self.gid.effective = file.gid;
+            }
+        }
+        self.uid.saved = self.uid.effective;
+        self.uid.fs = self.uid.effective;
+        self.gid.saved = self.gid.effective;
+        self.gid.fs = self.gid.effective;
+    }
+
+    /// Whether a program started with these credentials runs on borrowed
+    /// rights (AT_SECURE, Linux's bprm->secureexec): then its libc ignores
+    /// environment variables such as LD_PRELOAD.
+    pub fn secure_exec(&self) -> bool {
+        self.uid.real != self.uid.effective || self.gid.real != self.gid.effective
     }
 
     /// setgroups(2): needs CAP_SETGID; at most NGROUPS_MAX groups, none

@@ -137,6 +137,90 @@ fn nice_values_are_clamped_and_lowered_only_within_rlimit_nice() {
     assert!(may_set(19, -20, 40));
 }
 
+fn user(id: u32) -> Cred {
+    Cred {
+        uid: Ids::all(id),
+        gid: Ids::all(id),
+        ..Cred::default()
+    }
+}
+
+fn file(mode: u32, uid: u32, gid: u32) -> ExecFile {
+    ExecFile {
+        mode,
+        uid,
+        gid,
+        nosuid: false,
+    }
+}
+
+#[test]
+fn a_setuid_file_lends_its_owner_as_effective_and_saved_uid() {
+    let mut c = user(1000);
+    c.on_exec(&file(0o4755, 0, 50));
+    assert_eq!(
+        c.uid,
+        Ids {
+            real: 1000,
+            effective: 0,
+            saved: 0,
+            fs: 0
+        }
+    );
+    assert_eq!(c.gid, Ids::all(1000), "no setgid bit");
+    assert!(c.secure_exec());
+    // The program drops to its real uid and may take the saved one back.
+    c.uid.set(1000, false).unwrap();
+    c.uid.set(0, false).unwrap();
+    assert_eq!(c.uid.effective, 0);
+}
+
+#[test]
+fn setgid_needs_group_execute_and_nosuid_lends_nothing() {
+    let mut c = user(1000);
+    c.on_exec(&file(0o2745, 0, 50));
+    assert_eq!(
+        c.gid,
+        Ids::all(1000),
+        "setgid without g+x: mandatory locking"
+    );
+    c.on_exec(&file(0o2755, 0, 50));
+    assert_eq!(
+        c.gid,
+        Ids {
+            real: 1000,
+            effective: 50,
+            saved: 50,
+            fs: 50
+        }
+    );
+    let mut d = user(1000);
+    d.on_exec(&ExecFile {
+        nosuid: true,
+        ..file(0o6755, 0, 50)
+    });
+    assert_eq!((d.uid, d.gid), (Ids::all(1000), Ids::all(1000)));
+    assert!(!d.secure_exec());
+}
+
+#[test]
+fn every_exec_copies_the_effective_ids_to_saved_and_fs() {
+    let mut c = user(1000);
+    c.uid.effective = 0;
+    c.uid.fs = 7;
+    c.on_exec(&file(0o755, 0, 0));
+    assert_eq!(
+        c.uid,
+        Ids {
+            real: 1000,
+            effective: 0,
+            saved: 0,
+            fs: 0
+        }
+    );
+    assert!(c.secure_exec(), "a real uid unlike the effective one");
+}
+
 proptest! {
     /// Whatever an unprivileged process asks, it ends with ids it already
     /// had: it can never gain an id (the point of the whole scheme).

@@ -64,6 +64,8 @@ struct Executable {
     data: VBuf,
     exe: Vec<u8>,
     deny_write: vfs::DenyWrite,
+    /// Its mode, owner and mount, which set-id bits read.
+    id: ::cred::ExecFile,
 }
 
 /// The whole file at `path`, if it may be executed (vfs::open_exec: a
@@ -87,10 +89,18 @@ fn read_executable(lk: vfs::Lookup<'_>, path: &[u8]) -> Result<Executable, ExecF
         Some(root) => vfs::d_path(file.path(), &root),
         None => path.to_vec(),
     };
+    let nosuid = file.path().mnt.flags() & linux_raw_sys::general::MS_NOSUID != 0;
+    let id = ::cred::ExecFile {
+        mode: attr.mode,
+        uid: attr.uid,
+        gid: attr.gid,
+        nosuid,
+    };
     Ok(Executable {
         data,
         exe,
         deny_write,
+        id,
     })
 }
 
@@ -134,6 +144,7 @@ fn fill_file_page(dst: *mut u8, page: u64, seg: &elfload::Segment, file: &[u8]) 
 /// Map the program's segments and its stack; (entry, initial RSP).
 fn load(
     mm: &mut AddressSpace,
+    cred: &::cred::Cred,
     path: &str,
     argv: &[&[u8]],
     envp: &[&[u8]],
@@ -167,9 +178,9 @@ fn load(
     mm.brk = plan.brk;
 
     let mut aux = elfload::AuxInfo::new(&plan, path.as_bytes());
-    let (uid, gid) = with_current(|t| (t.cred.uid, t.cred.gid));
+    let (uid, gid) = (cred.uid, cred.gid);
     (aux.uid, aux.euid, aux.gid, aux.egid) = (uid.real, uid.effective, gid.real, gid.effective);
-    aux.secure = uid.real != uid.effective || gid.real != gid.effective;
+    aux.secure = cred.secure_exec();
     let stack = elfload::build_initial_stack(
         TASK_SIZE,
         argv,
@@ -254,21 +265,41 @@ fn open_program<'a>(
     Err(ExecFailure::Elf(elfload::ExecError::ScriptLoop))
 }
 
-/// A new address space running `path` with `argv` and `envp`; AT_EXECFN
-/// names `path` even when a script's interpreter runs.
+/// A new program: its address space, entry point, stack pointer and the
+/// credentials it runs with.
+struct Image {
+    mm: AddressSpace,
+    entry: u64,
+    sp: u64,
+    cred: ::cred::Cred,
+}
+
+/// A new address space running `path` with `argv` and `envp`, for a task
+/// whose credentials are `cred`; AT_EXECFN names `path` even when a
+/// script's interpreter runs. The set-id bits that count are those of the
+/// file that runs: a script's are ignored, its interpreter's are not (as
+/// Linux, whose bprm->file is the interpreter by then).
 fn exec_image(
     lk: vfs::Lookup<'_>,
+    cred: &::cred::Cred,
     path: &str,
     argv: &[&[u8]],
     envp: &[&[u8]],
-) -> Result<(AddressSpace, u64, u64), ExecFailure> {
+) -> Result<Image, ExecFailure> {
     let (file, args) = open_program(lk, path.as_bytes(), argv)?;
     let argv = args.slices().map_err(ExecFailure::Elf)?;
+    let mut cred = cred.clone();
+    cred.on_exec(&file.id);
     let mut mm = AddressSpace::new().map_err(|_| ExecFailure::NoMemory)?;
     mm.exe_file = Some(file.deny_write);
-    let (entry, sp) = load(&mut mm, path, &argv, envp, &file.data)?;
+    let (entry, sp) = load(&mut mm, &cred, path, &argv, envp, &file.data)?;
     mm.image.exe = file.exe;
-    Ok((mm, entry, sp))
+    Ok(Image {
+        mm,
+        entry,
+        sp,
+        cred,
+    })
 }
 
 /// Create init (pid 1) running `path` from the initramfs, with `args`
@@ -280,7 +311,9 @@ pub fn spawn_init(path: &str, args: &[&str]) -> Result<(), ExecFailure> {
     let mut argv: Vec<&[u8]> = vec![path.as_bytes()];
     argv.extend(args.iter().map(|a| a.as_bytes()));
     let envp: [&[u8]; 2] = [b"HOME=/", b"TERM=linux"];
-    let (mm, entry, sp) = exec_image(vfs::Lookup::new(&root, &root, &cred), path, &argv, &envp)?;
+    let lk = vfs::Lookup::new(&root, &root, &cred);
+    let image = exec_image(lk, &::cred::Cred::root(), path, &argv, &envp)?;
+    let (mm, entry, sp) = (image.mm, image.entry, image.sp);
     let (kstack_pfn, kstack_top) = alloc_kernel_stack().ok_or(ExecFailure::NoMemory)?;
     let files = console_on_rootfs(&root, &cred);
     let fs = FsContext {
@@ -310,7 +343,7 @@ pub fn spawn_init(path: &str, args: &[&str]) -> Result<(), ExecFailure> {
             signals: crate::kernel::signal::SignalState::new(),
             files: Arc::new(IrqSpinLock::new(files)),
             fs: Some(Arc::new(IrqSpinLock::new(fs))),
-            cred: ::cred::Cred::root(),
+            cred: image.cred,
             nice: 0,
             rlimits: crate::kernel::resource::init_rlimits(),
             clear_child_tid: 0,
@@ -445,10 +478,12 @@ pub fn sys_execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> i64
             Err(e) => return e,
         };
     let lk = vfs::Lookup::new(&root, &base, &cred);
-    let (mm, entry, sp) = match exec_image(lk, &path, &argv_refs, &envp_refs) {
+    let task_cred = with_current(|t| t.cred.clone());
+    let image = match exec_image(lk, &task_cred, &path, &argv_refs, &envp_refs) {
         Ok(v) => v,
         Err(e) => return -(e.errno() as i64),
     };
+    let (mm, entry, sp, new_cred) = (image.mm, image.entry, image.sp, image.cred);
 
     // The point of no return: the other threads go, then the new image
     // replaces the old, which is dropped with the files closed on exec.
@@ -470,6 +505,7 @@ pub fn sys_execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> i64
         t.clear_child_tid = 0;
         t.signals.on_exec();
         t.job.forknoexec = false;
+        t.cred = new_cred;
         (t.mm.replace(mm), t.files.clone())
     });
     drop(old);
