@@ -20,6 +20,10 @@ pub enum SigFields {
     Child { pid: u32, uid: u32, status: i32 },
     /// A fault (SIGSEGV, ...): the faulting address.
     Fault { addr: u64 },
+    /// sigqueue (rt_sigqueueinfo, SI_QUEUE) and the POSIX timers: the
+    /// sender's pid and uid and the value it passed (si_value). Of a
+    /// siginfo a process queues, these fields are kept, the rest is zero.
+    Queue { pid: u32, uid: u32, value: u64 },
 }
 
 /// One signal's siginfo.
@@ -31,12 +35,37 @@ pub struct SigInfo {
 }
 
 impl SigInfo {
-    /// Sent by a process with kill (SI_USER) or tkill/tgkill (SI_TKILL).
-    pub fn from_process(signo: u64, code: i32, pid: u32) -> Self {
+    /// None (signal 0): what a pending set holds where nothing is pending.
+    pub const EMPTY: SigInfo = SigInfo {
+        signo: 0,
+        code: 0,
+        fields: SigFields::None,
+    };
+
+    /// Sent by a process with kill (SI_USER) or tkill/tgkill (SI_TKILL):
+    /// the sender's pid and real uid.
+    pub fn from_process(signo: u64, code: i32, pid: u32, uid: u32) -> Self {
         SigInfo {
             signo: signo as u32,
             code,
-            fields: SigFields::Kill { pid, uid: 0 },
+            fields: SigFields::Kill { pid, uid },
+        }
+    }
+
+    /// What rt_sigqueueinfo takes from the caller's 128 bytes for `signo`:
+    /// si_code, and si_pid, si_uid and si_value of the union.
+    pub fn from_user(signo: u64, b: &[u8; SIGINFO_SIZE]) -> Self {
+        let word = |at: usize| u32::from_le_bytes([b[at], b[at + 1], b[at + 2], b[at + 3]]);
+        let mut value = [0u8; 8];
+        value.copy_from_slice(&b[24..32]);
+        SigInfo {
+            signo: signo as u32,
+            code: word(8) as i32,
+            fields: SigFields::Queue {
+                pid: word(16),
+                uid: word(20),
+                value: u64::from_le_bytes(value),
+            },
         }
     }
 
@@ -89,6 +118,11 @@ impl SigInfo {
                 b[24..28].copy_from_slice(&status.to_le_bytes());
             }
             SigFields::Fault { addr } => b[16..24].copy_from_slice(&addr.to_le_bytes()),
+            SigFields::Queue { pid, uid, value } => {
+                b[16..20].copy_from_slice(&pid.to_le_bytes());
+                b[20..24].copy_from_slice(&uid.to_le_bytes());
+                b[24..32].copy_from_slice(&value.to_le_bytes());
+            }
         }
         b
     }
@@ -112,7 +146,7 @@ mod tests {
 
     #[test]
     fn kill_layout() {
-        let b = SigInfo::from_process(10, 0, 1234).to_bytes();
+        let b = SigInfo::from_process(10, 0, 1234, 0).to_bytes();
         assert_eq!(&b[0..4], &10u32.to_le_bytes());
         assert_eq!(&b[4..12], &[0; 8]);
         assert_eq!(&b[16..20], &1234u32.to_le_bytes());
@@ -132,6 +166,24 @@ mod tests {
         assert_eq!(&runs[0].1[0..4], &17u32.to_le_bytes());
         assert_eq!(runs[1].0, 16);
         assert_eq!(&runs[1].1[8..12], &3i32.to_le_bytes());
+    }
+
+    #[test]
+    fn a_queued_siginfo_keeps_pid_uid_and_value() {
+        let mut user = [0xffu8; SIGINFO_SIZE];
+        user[8..12].copy_from_slice(&g::SI_QUEUE.to_le_bytes());
+        user[16..20].copy_from_slice(&77u32.to_le_bytes());
+        user[20..24].copy_from_slice(&1000u32.to_le_bytes());
+        user[24..32].copy_from_slice(&0x1234_5678_9abc_def0u64.to_le_bytes());
+        let b = SigInfo::from_user(40, &user).to_bytes();
+        assert_eq!(&b[0..4], &40u32.to_le_bytes());
+        assert_eq!(&b[8..12], &user[8..12]);
+        assert_eq!(&b[16..32], &user[16..32]);
+        assert!(b[4..8]
+            .iter()
+            .chain(&b[12..16])
+            .chain(&b[32..])
+            .all(|&x| x == 0));
     }
 
     #[test]

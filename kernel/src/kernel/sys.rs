@@ -212,6 +212,10 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_kill => signal::sys_kill(a[0] as i32 as i64, a[1]),
         nr::__NR_tkill => signal::sys_tgkill(None, a[0] as i32 as i64, a[1]),
         nr::__NR_tgkill => signal::sys_tgkill(Some(a[0] as i32 as i64), a[1] as i32 as i64, a[2]),
+        nr::__NR_rt_sigqueueinfo => signal::sys_rt_sigqueueinfo(a[0] as i32 as i64, a[1], a[2]),
+        nr::__NR_rt_tgsigqueueinfo => {
+            signal::sys_rt_tgsigqueueinfo(a[0] as i32 as i64, a[1] as i32 as i64, a[2], a[3])
+        }
         nr::__NR_futex => futex::sys_futex(a[0], a[1], a[2], a[3], a[4], a[5]),
         nr::__NR_rt_sigsuspend => signal::sys_rt_sigsuspend(a[0], a[1]),
         nr::__NR_rt_sigtimedwait => signal::sys_rt_sigtimedwait(a[0], a[1], a[2], a[3]),

@@ -39,8 +39,9 @@ pub(super) struct Snapshot {
     cutime: u64,
     cstime: u64,
     blocked: u64,
-    /// Pending, ignored and caught signals.
-    sig_sets: (u64, u64, u64),
+    /// Signals pending for the thread and for its process (any thread's
+    /// share), then those ignored and caught.
+    sig_sets: (u64, u64, u64, u64),
     threads: u32,
     nice: i8,
     start_time: u64,
@@ -69,15 +70,15 @@ pub(super) fn snapshot(pid: u32) -> vfs::Result<Snapshot> {
     let threads = table.threads(t.tgid).len() as u32;
     let mut times = t.times;
     times.add(t.dead_times);
-    // Linux counts queued signals per user (its ucounts), by real uid.
-    let queued = table
-        .tasks
-        .values()
-        .filter(|o| o.cred.uid.real == t.cred.uid.real)
-        .filter(|o| !matches!(o.state, TaskState::Zombie | TaskState::Dead))
-        .map(|o| o.signals.queued())
-        .sum();
+    let queued = crate::kernel::signal::user_queued_signals(&table, t.cred.uid.real);
     let queue_limit = t.rlimits.lock()[crate::kernel::resource::RLIMIT_SIGPENDING].cur;
+    let own = t.signals.pending_sets().0;
+    let shared = table
+        .threads(t.tgid)
+        .iter()
+        .filter_map(|id| table.tasks.get(id))
+        .fold(0, |set, o| set | o.signals.pending_sets().1);
+    let (ignored, caught) = t.signals.status_sets();
     Ok(Snapshot {
         pid: t.pid,
         tgid: t.tgid,
@@ -90,7 +91,7 @@ pub(super) fn snapshot(pid: u32) -> vfs::Result<Snapshot> {
         cutime: t.child_times.user,
         cstime: t.child_times.system,
         blocked: t.signals.blocked,
-        sig_sets: t.signals.status_sets(),
+        sig_sets: (own, shared, ignored, caught),
         threads,
         nice: t.nice,
         start_time: t.start_time,
@@ -230,9 +231,10 @@ fn status(pid: u32) -> vfs::Result<Vec<u8>> {
         sig_queued: s.sig_queue.0,
         sig_queue_limit: s.sig_queue.1,
         sig_pending: s.sig_sets.0,
+        shd_pending: s.sig_sets.1,
         sig_blocked: s.blocked,
-        sig_ignored: s.sig_sets.1,
-        sig_caught: s.sig_sets.2,
+        sig_ignored: s.sig_sets.2,
+        sig_caught: s.sig_sets.3,
         cap_prm: caps,
         cap_eff: caps,
         cap_bnd: 0x1ff_ffff_ffff,

@@ -97,7 +97,7 @@ pub fn sys_rt_sigpending(set: u64, sigsetsize: u64) -> i64 {
     if sigsetsize > SIGSET_SIZE {
         return err(EINVAL);
     }
-    let p = with_current(|t| t.signals.pending & t.signals.blocked);
+    let p = with_current(|t| t.signals.pending() & t.signals.blocked);
     let bytes = p.to_le_bytes();
     match uaccess::copy_to_user(set, &bytes[..sigsetsize as usize]) {
         Ok(()) => 0,

@@ -1,9 +1,12 @@
 //! Signals (Linux: kernel/signal.c, arch/x86/kernel/signal.c).
 //!
 //! Each task has 64 dispositions (shared by the threads of a process,
-//! Linux's sighand_struct), a blocked mask, and pending signals each with
-//! the siginfo of its first instance (real-time signals are not queued
-//! twice). Sending (send.rs) applies the rules that act at once: SIGCONT and
+//! Linux's sighand_struct), a blocked mask, and its pending signals
+//! (crates/signal's Pending: a standard signal once, with the siginfo of its
+//! first instance; a real-time signal once per instance, in order, up to the
+//! user's RLIMIT_SIGPENDING) in two sets, as Linux's: those sent to the
+//! thread, taken first, and those sent to its process that were queued on
+//! it (Linux keeps the latter in the process's shared_pending). Sending (send.rs) applies the rules that act at once: SIGCONT and
 //! the stop signals discard each other, a fatal signal ends the process,
 //! init ignores what it does not handle. A pending signal is acted on when
 //! its task is about to return to user mode (deliver.rs): ignored, its
@@ -21,7 +24,7 @@ mod suspend;
 
 use alloc::sync::Arc;
 
-use ::signal::{bit, AltStack, SigInfo};
+use ::signal::{bit, AltStack, Pending, QueueFull, SigInfo};
 use linux_raw_sys::general as g;
 
 use crate::kernel::sync::IrqSpinLock;
@@ -31,7 +34,10 @@ pub use action::{sys_rt_sigaction, sys_rt_sigpending, sys_rt_sigprocmask};
 pub use altstack::sys_sigaltstack;
 pub use deliver::{do_signal, set_restart, signal_work, sys_restart_syscall, RestartBlock};
 pub use frame::sys_rt_sigreturn;
-pub use send::{kill_pgrp, send_process, send_signal, sys_kill, sys_tgkill, zap_thread};
+pub use send::{
+    kill_pgrp, send_process, send_signal, sys_kill, sys_rt_sigqueueinfo, sys_rt_tgsigqueueinfo,
+    sys_tgkill, user_queued_signals, zap_thread,
+};
 pub use suspend::{sys_pause, sys_rt_sigsuspend, sys_rt_sigtimedwait};
 
 pub const NSIG: u64 = ::signal::NSIG;
@@ -83,8 +89,10 @@ type Actions = [SigAction; NSIG as usize];
 pub struct SignalState {
     actions: Arc<IrqSpinLock<Actions>>,
     pub blocked: u64,
-    pending: u64,
-    info: [SigInfo; NSIG as usize],
+    /// Signals sent to this thread (tkill, tgkill, faults, SIGPIPE).
+    pending: Pending,
+    /// Signals sent to the process and queued on this thread.
+    shared: Pending,
     /// The mask before rt_sigtimedwait unblocked what it waits for (Linux:
     /// real_blocked): those signals still count as blocked, so that they
     /// are not dropped as ignored meanwhile.
@@ -105,8 +113,8 @@ impl SignalState {
         SignalState {
             actions: Arc::new(IrqSpinLock::new([SigAction::default(); NSIG as usize])),
             blocked: 0,
-            pending: 0,
-            info: [SigInfo::default(); NSIG as usize],
+            pending: Pending::new(),
+            shared: Pending::new(),
             real_blocked: 0,
             saved_mask: None,
             altstack: AltStack::default(),
@@ -150,9 +158,9 @@ impl SignalState {
         self.altstack = AltStack::default();
     }
 
-    /// The sets /proc/PID/status shows: pending, ignored and caught
-    /// (Linux: render_sigset_t, collect_sigign_sigcatch).
-    pub fn status_sets(&self) -> (u64, u64, u64) {
+    /// The sets /proc/PID/status shows: ignored and caught (Linux:
+    /// collect_sigign_sigcatch).
+    pub fn status_sets(&self) -> (u64, u64) {
         let actions = self.actions.lock();
         let (mut ignored, mut caught) = (0, 0);
         for (sig, a) in (1..=NSIG).zip(actions.iter()) {
@@ -162,14 +170,24 @@ impl SignalState {
                 caught |= bit(sig);
             }
         }
-        (self.pending, ignored, caught)
+        (ignored, caught)
     }
 
     /// How many pending signals hold a queue entry charged to the user
-    /// (Linux: the sigqueues __send_signal_locked allocates): one per
-    /// pending signal, SIGKILL excepted.
+    /// (Linux: the sigqueues __send_signal_locked allocates).
     pub fn queued(&self) -> u64 {
-        u64::from((self.pending & !bit(SIGKILL)).count_ones())
+        self.pending.queued() + self.shared.queued()
+    }
+
+    /// The signals pending, for this thread and for its process.
+    pub fn pending(&self) -> u64 {
+        self.pending.mask() | self.shared.mask()
+    }
+
+    /// The signals sent to this thread (SigPnd) and those sent to its
+    /// process and queued here (part of ShdPnd).
+    pub fn pending_sets(&self) -> (u64, u64) {
+        (self.pending.mask(), self.shared.mask())
     }
 
     pub fn action(&self, sig: u64) -> SigAction {
@@ -193,39 +211,47 @@ impl SignalState {
                 && (unkillable || ::signal::default_action(sig) == ::signal::DefaultAction::Ignore))
     }
 
-    /// Mark `sig` pending; a second instance keeps the first's siginfo.
-    fn queue(&mut self, sig: u64, info: SigInfo) {
-        if self.pending & bit(sig) == 0 {
-            self.info[(sig - 1) as usize] = info;
-        }
-        self.pending |= bit(sig);
+    /// Make `sig` pending, for this thread or (`to_thread` false) for its
+    /// process (see Pending::queue; `room`: the receiver's user may queue
+    /// one more instance).
+    fn queue(
+        &mut self,
+        sig: u64,
+        info: SigInfo,
+        room: bool,
+        to_thread: bool,
+    ) -> Result<(), QueueFull> {
+        let set = if to_thread {
+            &mut self.pending
+        } else {
+            &mut self.shared
+        };
+        set.queue(sig, info, room)
     }
 
     /// Forget the pending signals of `mask`.
     fn discard(&mut self, mask: u64) {
-        self.pending &= !mask;
+        self.pending.discard(mask);
+        self.shared.discard(mask);
     }
 
-    /// Take the lowest pending signal of `wanted`, with its siginfo.
+    /// Take the lowest pending signal of `wanted`, with its siginfo: those
+    /// sent to the thread first (Linux: dequeue_signal).
     fn take(&mut self, wanted: u64) -> Option<(u64, SigInfo)> {
-        let ready = self.pending & wanted;
-        if ready == 0 {
-            return None;
-        }
-        let sig = ready.trailing_zeros() as u64 + 1;
-        self.pending &= !bit(sig);
-        Some((sig, self.info[(sig - 1) as usize]))
+        self.pending
+            .take(wanted)
+            .or_else(|| self.shared.take(wanted))
     }
 
     /// SIGKILL is on its way (Linux: fatal_signal_pending).
     pub fn fatal_pending(&self) -> bool {
-        self.pending & bit(g::SIGKILL as u64) != 0
+        self.pending() & bit(g::SIGKILL as u64) != 0
     }
 
     /// A signal is waiting that the task does not block, or a group stop
     /// wants it: a sleeping call should return (Linux: signal_pending).
     pub fn has_deliverable(&self) -> bool {
-        self.pending & !self.blocked != 0 || self.stop_pending
+        self.pending() & !self.blocked != 0 || self.stop_pending
     }
 }
 
@@ -242,8 +268,9 @@ pub fn force_sig_fault(sig: u64, code: i32, addr: u64) -> bool {
         let s = &mut t.signals;
         let caught = s.action(sig).handler > SIG_IGN && s.blocked & bit(sig) == 0;
         if caught {
-            s.pending &= !bit(sig);
-            s.queue(sig, SigInfo::fault(sig, code, addr));
+            s.discard(bit(sig));
+            // A standard signal: always queued.
+            let _ = s.queue(sig, SigInfo::fault(sig, code, addr), true, true);
         }
         caught
     })

@@ -12,7 +12,7 @@
 //! the terminal's, SIGALRM) need none.
 
 use ::signal::{bit, default_action, DefaultAction, SigInfo, STOP_MASK};
-use linux_raw_sys::errno::{EINVAL, EPERM, ESRCH};
+use linux_raw_sys::errno::{EAGAIN, EFAULT, EINVAL, EPERM, ESRCH};
 use linux_raw_sys::general::{SI_TKILL, SI_USER};
 
 use super::{jobctl, SIGCONT, SIGKILL, SIG_DFL};
@@ -51,7 +51,10 @@ pub fn zap_thread(table: &mut TaskTable, tid: u32) {
         return;
     }
     t.signals.stop_pending = false;
-    t.signals.queue(SIGKILL, SigInfo::kernel(SIGKILL));
+    // A standard signal: always queued.
+    let _ = t
+        .signals
+        .queue(SIGKILL, SigInfo::kernel(SIGKILL), true, true);
     signal_wake_up(table, tid, true);
 }
 
@@ -81,20 +84,49 @@ fn prepare_signal(table: &mut TaskTable, tgid: u32, tid: u32, sig: u64) -> bool 
         .is_some_and(|t| !t.signals.ignores(sig, tgid == 1))
 }
 
+/// Pending signals that hold a queue entry, over all the live tasks of the
+/// user whose real uid is `uid` (Linux counts them in the user's ucounts):
+/// what RLIMIT_SIGPENDING bounds and /proc/PID/status shows as SigQ.
+pub fn user_queued_signals(table: &TaskTable, uid: u32) -> u64 {
+    table
+        .tasks
+        .values()
+        .filter(|t| t.cred.uid.real == uid && t.alive())
+        .map(|t| t.signals.queued())
+        .sum()
+}
+
+/// May one more real-time instance be queued for task `tid`: its user has
+/// fewer queued than its RLIMIT_SIGPENDING (Linux: __sigqueue_alloc)?
+fn sigqueue_room(table: &TaskTable, tid: u32) -> bool {
+    table.tasks.get(&tid).is_some_and(|t| {
+        let limit = t.rlimits.lock()[crate::kernel::resource::RLIMIT_SIGPENDING].cur;
+        user_queued_signals(table, t.cred.uid.real) < limit
+    })
+}
+
 /// Queue `sig` for process `tgid` (for its thread `only`, if given), then
 /// pick the thread to wake (Linux: __send_signal_locked, complete_signal).
-fn send_locked(table: &mut TaskTable, tgid: u32, only: Option<u32>, sig: u64, info: SigInfo) {
+/// EAGAIN when a real-time signal with its own siginfo (sigqueue) finds no
+/// room in the queue; otherwise the signal is sent, or dropped as ignored.
+fn send_locked(
+    table: &mut TaskTable,
+    tgid: u32,
+    only: Option<u32>,
+    sig: u64,
+    info: SigInfo,
+) -> Result<(), i64> {
     let threads = table.threads(tgid);
     let alive: alloc::vec::Vec<u32> = threads
         .into_iter()
         .filter(|t| table.tasks.get(t).is_some_and(|t| t.alive()))
         .collect();
     let Some(&first) = alive.first() else {
-        return;
+        return Ok(());
     };
     let probe = only.unwrap_or(if alive.contains(&tgid) { tgid } else { first });
     if !prepare_signal(table, tgid, probe, sig) {
-        return;
+        return Ok(());
     }
     let wants = |table: &TaskTable, t: u32| {
         table.tasks.get(&t).is_some_and(|t| {
@@ -109,18 +141,22 @@ fn send_locked(table: &mut TaskTable, tgid: u32, only: Option<u32>, sig: u64, in
             .find(|&t| wants(table, t)),
     };
     let queue_on = only.or(target).unwrap_or(probe);
+    let room = sig < ::signal::SIGRTMIN || sigqueue_room(table, queue_on);
     if let Some(t) = table.tasks.get_mut(&queue_on) {
-        t.signals.queue(sig, info);
+        let to_thread = only.is_some();
+        t.signals
+            .queue(sig, info, room, to_thread)
+            .map_err(|_| err(EAGAIN))?;
     }
     let Some(target) = target else {
-        return;
+        return Ok(());
     };
 
     // A fatal signal ends every thread now rather than when one of them
     // gets to it; core-dumping ones take the slow way, as on Linux, and
     // rt_sigtimedwait may be about to take one it waits for.
     let Some(t) = table.tasks.get(&target) else {
-        return;
+        return Ok(());
     };
     let fatal = sig == SIGKILL
         || (t.signals.action(sig).handler == SIG_DFL
@@ -138,27 +174,31 @@ fn send_locked(table: &mut TaskTable, tgid: u32, only: Option<u32>, sig: u64, in
         if let Some(leader) = table.tasks.get_mut(&tgid) {
             leader.group_exit.get_or_insert(sig as u32);
         }
-        return;
+        return Ok(());
     }
     signal_wake_up(table, target, false);
+    Ok(())
 }
 
-/// Send `sig` to process `tgid` with `info` (nothing for signal 0).
+/// Send `sig` to process `tgid` with `info` (nothing for signal 0); for
+/// the kernel's signals and kill's, which always become pending.
 pub fn send_process(table: &mut TaskTable, tgid: u32, sig: u64, info: SigInfo) {
     if sig != 0 {
-        send_locked(table, tgid, None, sig, info);
+        // The kernel's and kill's siginfo (si_code >= 0) is never refused.
+        let _ = send_locked(table, tgid, None, sig, info);
     }
 }
 
 /// Send `sig` to thread `tid` from the kernel on behalf of the current
 /// task (Linux: send_sig with SEND_SIG_NOINFO), e.g. SIGPIPE.
 pub fn send_signal(table: &mut TaskTable, tid: u32, sig: u64) -> bool {
-    let sender = table.current().tgid;
+    let (sender, uid) = (table.current().tgid, table.current().cred.uid.real);
     let Some(tgid) = table.tasks.get(&tid).filter(|t| t.alive()).map(|t| t.tgid) else {
         return false;
     };
-    let info = SigInfo::from_process(sig, SI_USER as i32, sender);
-    send_locked(table, tgid, Some(tid), sig, info);
+    let info = SigInfo::from_process(sig, SI_USER as i32, sender, uid);
+    // SI_USER: never refused.
+    let _ = send_locked(table, tgid, Some(tid), sig, info);
     true
 }
 
@@ -206,12 +246,22 @@ fn may_signal(table: &TaskTable, tid: u32, sig: u64) -> Result<(), i64> {
 /// kill(2) of process `tgid` named by its task `tid`: checked, then sent
 /// (Linux: group_send_sig_info).
 fn kill_process(table: &mut TaskTable, tid: u32, tgid: u32, sig: u64, info: SigInfo) -> i64 {
-    match may_signal(table, tid, sig) {
-        Ok(()) => {
-            send_process(table, tgid, sig, info);
-            0
-        }
-        Err(e) => e,
+    if let Err(e) = may_signal(table, tid, sig) {
+        return e;
+    }
+    if sig == 0 {
+        return 0;
+    }
+    send_locked(table, tgid, None, sig, info).map_or_else(|e| e, |()| 0)
+}
+
+/// kill(2) or rt_sigqueueinfo(2) of the process that `pid` names (a
+/// thread's tid names its process too, as on Linux): ESRCH if none.
+fn kill_pid(table: &mut TaskTable, pid: u32, sig: u64, info: SigInfo) -> i64 {
+    let tgid = table.tasks.get(&pid).map(|t| t.tgid);
+    match tgid.filter(|&g| process_exists(table, g)) {
+        Some(g) => kill_process(table, pid, g, sig, info),
+        None => err(ESRCH),
     }
 }
 
@@ -265,17 +315,9 @@ pub fn sys_kill(pid: i64, sig: u64) -> i64 {
     }
     let mut table = TASKS.lock();
     let me = table.current().tgid;
-    let info = SigInfo::from_process(sig, SI_USER as i32, me);
+    let info = SigInfo::from_process(sig, SI_USER as i32, me, table.current().cred.uid.real);
     match pid {
-        p if p > 0 => {
-            // A thread's tid names its process too, as on Linux.
-            let tid = p as u32;
-            let tgid = table.tasks.get(&tid).map(|t| t.tgid);
-            match tgid.filter(|&g| process_exists(&table, g)) {
-                Some(g) => kill_process(&mut table, tid, g, sig, info),
-                None => err(ESRCH),
-            }
-        }
+        p if p > 0 => kill_pid(&mut table, p as u32, sig, info),
         0 => {
             let pgid = table.current().job.pgid;
             kill_pgrp_checked(&mut table, pgid, sig, info)
@@ -295,7 +337,22 @@ pub fn sys_tgkill(tgid: Option<i64>, tid: i64, sig: u64) -> i64 {
         return err(EINVAL);
     }
     let mut table = TASKS.lock();
-    let me = table.current().tgid;
+    let (me, uid) = (table.current().tgid, table.current().cred.uid.real);
+    // SI_TKILL is below 0: past the queue limit a real-time signal is
+    // refused with EAGAIN, as Linux's tgkill does.
+    let info = SigInfo::from_process(sig, SI_TKILL, me, uid);
+    send_specific(&mut table, tgid, tid, sig, info)
+}
+
+/// `sig` with `info` to thread `tid`, of process `tgid` if given (Linux:
+/// do_send_specific): ESRCH if there is no such thread.
+fn send_specific(
+    table: &mut TaskTable,
+    tgid: Option<i64>,
+    tid: i64,
+    sig: u64,
+    info: SigInfo,
+) -> i64 {
     let target = table
         .tasks
         .get(&(tid as u32))
@@ -303,15 +360,77 @@ pub fn sys_tgkill(tgid: Option<i64>, tid: i64, sig: u64) -> i64 {
         .map(|t| (t.tgid, t.alive()));
     match target {
         Some((g, alive)) if tgid.is_none_or(|want| want == g as i64) => {
-            if let Err(e) = may_signal(&table, tid as u32, sig) {
+            if let Err(e) = may_signal(table, tid as u32, sig) {
                 return e;
             }
             if sig != 0 && alive {
-                let info = SigInfo::from_process(sig, SI_TKILL, me);
-                send_locked(&mut table, g, Some(tid as u32), sig, info);
+                if let Err(e) = send_locked(table, g, Some(tid as u32), sig, info) {
+                    return e;
+                }
             }
             0
         }
         _ => err(ESRCH),
     }
+}
+
+/// The siginfo rt_sigqueueinfo and rt_tgsigqueueinfo take from the caller,
+/// or EFAULT (read before the task table is locked: it may fault).
+fn user_siginfo(sig: u64, uinfo: u64) -> Result<SigInfo, i64> {
+    let mut raw = [0u8; ::signal::siginfo::SIGINFO_SIZE];
+    crate::mm::uaccess::copy_from_user(&mut raw, uinfo).map_err(|_| err(EFAULT))?;
+    Ok(SigInfo::from_user(sig, &raw))
+}
+
+/// Nobody may forge a siginfo from the kernel, kill or tgkill (si_code >= 0
+/// or SI_TKILL) for another process than its own (`to_self`): EPERM.
+fn may_queue(info: &SigInfo, to_self: bool) -> Result<(), i64> {
+    if (info.code >= 0 || info.code == SI_TKILL) && !to_self {
+        return Err(err(EPERM));
+    }
+    Ok(())
+}
+
+/// rt_sigqueueinfo(2), what sigqueue(3) calls: `sig` with the caller's
+/// siginfo (its si_value) to process `pid`; a real-time signal is queued
+/// once per call, or EAGAIN past RLIMIT_SIGPENDING.
+pub fn sys_rt_sigqueueinfo(pid: i64, sig: u64, uinfo: u64) -> i64 {
+    let sig = sig as u32 as u64;
+    let info = match user_siginfo(sig, uinfo) {
+        Ok(info) => info,
+        Err(e) => return e,
+    };
+    let mut table = TASKS.lock();
+    let me = table.current().tgid;
+    if let Err(e) = may_queue(&info, pid == i64::from(me)) {
+        return e;
+    }
+    if pid <= 0 {
+        return err(ESRCH);
+    }
+    if sig > super::NSIG {
+        return err(EINVAL);
+    }
+    kill_pid(&mut table, pid as u32, sig, info)
+}
+
+/// rt_tgsigqueueinfo(2): the same to thread `tid` of process `tgid`.
+pub fn sys_rt_tgsigqueueinfo(tgid: i64, tid: i64, sig: u64, uinfo: u64) -> i64 {
+    let sig = sig as u32 as u64;
+    if tgid <= 0 || tid <= 0 {
+        return err(EINVAL);
+    }
+    let info = match user_siginfo(sig, uinfo) {
+        Ok(info) => info,
+        Err(e) => return e,
+    };
+    let mut table = TASKS.lock();
+    let me = table.current().pid;
+    if let Err(e) = may_queue(&info, tid == i64::from(me)) {
+        return e;
+    }
+    if sig > super::NSIG {
+        return err(EINVAL);
+    }
+    send_specific(&mut table, Some(tgid), tid, sig, info)
 }
