@@ -8,7 +8,7 @@
  * still makes the signal pending), SigQ in /proc/self/status counts it, the
  * thread's signals (SigPnd) are taken before the process's (ShdPnd), and
  * ignoring a signal discards all its instances; rt_sigqueueinfo's and
- * rt_tgsigqueueinfo's errors.
+ * rt_tgsigqueueinfo's errors; SIGCHLD's and waitid's si_uid.
  *
  * The parts that count queued signals run as a user no other process runs
  * as: Linux counts them per user.
@@ -211,6 +211,10 @@ static void errors(void)
 int main(void)
 {
 	say("diff_sigqueue: standard and real-time signals pending, queued, limited");
+	sigset_t chld;
+	sigemptyset(&chld);
+	sigaddset(&chld, SIGCHLD);
+	sigprocmask(SIG_BLOCK, &chld, 0);
 	pid_t pid = fork();
 	if (pid == 0) {
 		sigset_t set = blocked();
@@ -224,8 +228,16 @@ int main(void)
 		errors();
 		_exit(0);
 	}
-	int status;
-	waitpid(pid, &status, 0);
-	say("child: %s", describe(status));
+	/* SIGCHLD and waitid name the child by its real uid. */
+	siginfo_t si;
+	sigwaitinfo(&chld, &si);
+	say("SIGCHLD: code %s, child's pid %s, child's uid %s, status %d",
+	    si.si_code == CLD_EXITED ? "CLD_EXITED" : "other", yesno(si.si_pid == pid),
+	    yesno(si.si_uid == USER), si.si_status);
+	memset(&si, 0, sizeof(si));
+	say("waitid: %s", res(sys6(SYS_waitid, P_PID, pid, (long)&si, WEXITED, 0, 0)));
+	say("waitid: code %s, child's uid %s, status %d",
+	    si.si_code == CLD_EXITED ? "CLD_EXITED" : "other", yesno(si.si_uid == USER),
+	    si.si_status);
 	return 0;
 }

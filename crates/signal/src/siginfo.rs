@@ -78,16 +78,13 @@ impl SigInfo {
         }
     }
 
-    /// SIGCHLD about child `pid`: `code` is a CLD_* value.
-    pub fn child(code: u32, pid: u32, status: i32) -> Self {
+    /// SIGCHLD about child `pid` whose real uid is `uid`: `code` is a CLD_*
+    /// value.
+    pub fn child(code: u32, pid: u32, uid: u32, status: i32) -> Self {
         SigInfo {
             signo: g::SIGCHLD,
             code: code as i32,
-            fields: SigFields::Child {
-                pid,
-                uid: 0,
-                status,
-            },
+            fields: SigFields::Child { pid, uid, status },
         }
     }
 
@@ -155,11 +152,12 @@ mod tests {
 
     #[test]
     fn child_layout() {
-        let i = SigInfo::child(g::CLD_EXITED, 7, 3);
+        let i = SigInfo::child(g::CLD_EXITED, 7, 1000, 3);
         let b = i.to_bytes();
         assert_eq!(&b[0..4], &17u32.to_le_bytes());
         assert_eq!(&b[8..12], &1i32.to_le_bytes());
         assert_eq!(&b[16..20], &7u32.to_le_bytes());
+        assert_eq!(&b[20..24], &1000u32.to_le_bytes());
         assert_eq!(&b[24..28], &3i32.to_le_bytes());
         let runs = i.waitid_runs();
         assert_eq!(runs[0].0, 0);

@@ -149,7 +149,8 @@ fn exit_notify(table: &mut TaskTable, tgid: u32, status: u32) {
     let ignored = action.handler == SIG_IGN;
     if !ignored {
         let (code, si_status) = ::signal::status::child_code(status);
-        let info = SigInfo::child(code, tgid, si_status);
+        let uid = table.tasks.get(&tgid).map_or(0, |t| t.cred.uid.real);
+        let info = SigInfo::child(code, tgid, uid, si_status);
         signal::send_process(table, parent, signal::SIGCHLD, info);
     }
     if ignored || action.flags & SA_NOCLDWAIT as u64 != 0 {

@@ -61,6 +61,7 @@ fn consider(table: &mut TaskTable, pid: u32, options: u64) -> Option<(Report, Op
     let alive = table.group_alive(pid);
     let t = table.tasks.get_mut(&pid)?;
     let keep = flag(options, WNOWAIT);
+    let uid = t.cred.uid.real;
     let mut times = t.times;
     times.add(t.dead_times);
     times.add(t.child_times);
@@ -73,7 +74,7 @@ fn consider(table: &mut TaskTable, pid: u32, options: u64) -> Option<(Report, Op
         let report = Report {
             pid,
             wstatus,
-            info: SigInfo::child(code, pid, si_status),
+            info: SigInfo::child(code, pid, uid, si_status),
             times,
         };
         let reaped = if keep {
@@ -96,7 +97,7 @@ fn consider(table: &mut TaskTable, pid: u32, options: u64) -> Option<(Report, Op
         let report = Report {
             pid,
             wstatus: status::stopped(sig as u64),
-            info: SigInfo::child(CLD_STOPPED, pid, sig as i32),
+            info: SigInfo::child(CLD_STOPPED, pid, uid, sig as i32),
             times,
         };
         return Some((report, None));
@@ -108,7 +109,7 @@ fn consider(table: &mut TaskTable, pid: u32, options: u64) -> Option<(Report, Op
         let report = Report {
             pid,
             wstatus: status::CONTINUED,
-            info: SigInfo::child(CLD_CONTINUED, pid, signal::SIGCONT as i32),
+            info: SigInfo::child(CLD_CONTINUED, pid, uid, signal::SIGCONT as i32),
             times,
         };
         return Some((report, None));

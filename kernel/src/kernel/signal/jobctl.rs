@@ -190,7 +190,7 @@ fn notify_parent(table: &mut TaskTable, tgid: u32, why: u32) {
     let Some(leader) = table.tasks.get(&tgid) else {
         return;
     };
-    let parent = leader.ppid;
+    let (parent, uid) = (leader.ppid, leader.cred.uid.real);
     let status = match why {
         CLD_CONTINUED => SIGCONT as i32,
         _ => (leader.job.stop.code & 0x7f) as i32,
@@ -200,7 +200,12 @@ fn notify_parent(table: &mut TaskTable, tgid: u32, why: u32) {
         .get(&parent)
         .is_none_or(|p| p.signals.action(SIGCHLD).has(SA_NOCLDSTOP));
     if !nocldstop {
-        send_process(table, parent, SIGCHLD, SigInfo::child(why, tgid, status));
+        send_process(
+            table,
+            parent,
+            SIGCHLD,
+            SigInfo::child(why, tgid, uid, status),
+        );
     }
     for tid in table.threads(parent) {
         sched::wake_up(table, tid);
