@@ -80,7 +80,7 @@ static inline const char *errname(long e)
 		E(EISDIR),  E(EINVAL),	E(EMFILE),  E(ENOTTY),	     E(EFBIG),	   E(ENOSPC),
 		E(ESPIPE),  E(EROFS),	E(EPIPE),   E(ERANGE),	     E(ENAMETOOLONG), E(ENOSYS),
 		E(ENOTEMPTY), E(ELOOP), E(EOVERFLOW), E(EOPNOTSUPP), E(ETIMEDOUT),
-		E(ETXTBSY),
+		E(ETXTBSY), E(EOWNERDEAD), E(ENOTRECOVERABLE),
 	};
 #undef E
 	static char other[24];

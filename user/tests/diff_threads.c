@@ -5,12 +5,14 @@
  * mutexes, condition variables, barriers, a detached thread and a
  * semaphore, tgkill to one thread, pids and tids. Then the kernel's own
  * calls: futex(2) operations and their errors, a raw clone with
- * CLONE_PARENT_SETTID, CLONE_CHILD_SETTID and CLONE_CHILD_CLEARTID, and how
+ * CLONE_PARENT_SETTID, CLONE_CHILD_SETTID and CLONE_CHILD_CLEARTID, robust
+ * mutexes whose owner died (a thread, a process, an exec), and how
  * a process ends when a thread calls exit_group or the main thread calls
  * exit alone. Only the main thread prints, except in a forked child while
  * the parent waits for it, so the output does not depend on the scheduler.
  */
 #define _GNU_SOURCE
+#include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
 #include <semaphore.h>
@@ -587,6 +589,113 @@ static void endings(void)
 	close(release[1]);
 }
 
+/* Robust mutexes (kernel/futex/core.c exit_robust_list): one a thread,
+ * or a process, held when it ended (or exec'd) is marked owner-died, and
+ * the next locker gets EOWNERDEAD, a waiter too, instead of waiting
+ * forever; pthread_mutex_consistent makes it usable again. */
+static pthread_mutex_t *robust;
+
+static void *lock_and_leave(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(robust);
+	return 0;
+}
+
+static void make_robust(pthread_mutex_t *m, int shared)
+{
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setrobust(&a, PTHREAD_MUTEX_ROBUST);
+	if (shared)
+		pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutex_init(m, &a);
+	pthread_mutexattr_destroy(&a);
+}
+
+static const char *lock_res(int r)
+{
+	return r == 0 ? "ok" : errname(r);
+}
+
+static void robust_mutexes(void)
+{
+	pthread_mutex_t local;
+	pthread_t t;
+
+	robust = &local;
+	make_robust(robust, 0);
+	pthread_create(&t, 0, lock_and_leave, 0);
+	pthread_join(t, 0);
+	say("robust mutex its thread exited holding: lock %s", lock_res(pthread_mutex_lock(robust)));
+	say("pthread_mutex_consistent: %s", lock_res(pthread_mutex_consistent(robust)));
+	int unlocked = pthread_mutex_unlock(robust);
+	say("unlock %s, lock again %s", lock_res(unlocked), lock_res(pthread_mutex_lock(robust)));
+	pthread_mutex_unlock(robust);
+
+	/* Shared between processes: the child locks it and dies by SIGKILL
+	 * while the parent waits on it. */
+	robust = mmap(0, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	make_robust(robust, 1);
+	int locked[2];
+	pipe(locked);
+	pid_t pid = fork();
+	if (pid == 0) {
+		pthread_mutex_lock(robust);
+		write(locked[1], "x", 1);
+		pause();
+		_exit(0);
+	}
+	char c;
+	read(locked[0], &c, 1);
+	say("held by a live process: trylock %s", lock_res(pthread_mutex_trylock(robust)));
+	pid_t killer = fork();
+	if (killer == 0) {
+		struct timespec wait = { 0, 50 * 1000 * 1000 };
+		nanosleep(&wait, 0);
+		kill(pid, SIGKILL);
+		_exit(0);
+	}
+	say("a process killed while holding it, a waiter: lock %s",
+	    lock_res(pthread_mutex_lock(robust)));
+	pthread_mutex_consistent(robust);
+	pthread_mutex_unlock(robust);
+	waitpid(killer, 0, 0);
+	int status;
+	waitpid(pid, &status, 0);
+	say("the holder: %s", describe(status));
+
+	/* The child locks it, then execs: the new program does not hold it. */
+	int exec_done[2];
+	pipe2(exec_done, O_CLOEXEC);
+	pid = fork();
+	if (pid == 0) {
+		char *argv[] = { "sleep", "1", 0 };
+		char *envp[] = { 0 };
+		close(exec_done[0]);
+		pthread_mutex_lock(robust);
+		execve("/bin/busybox", argv, envp);
+		_exit(127);
+	}
+	close(exec_done[1]);
+	read(exec_done[0], &c, 1);
+	say("its holder exec'd: trylock %s", lock_res(pthread_mutex_trylock(robust)));
+	pthread_mutex_consistent(robust);
+	pthread_mutex_unlock(robust);
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+
+	long head = 0, len = 0;
+	long got = sys3(SYS_get_robust_list, 0, &head, &len);
+	say("get_robust_list(0): %s, len %ld, head set %s", res(got), len, yesno(head != 0));
+	say("get_robust_list(no such thread): %s",
+	    res(sys3(SYS_get_robust_list, 0x7ffffff0, &head, &len)));
+	say("get_robust_list(bad pointer): %s", res(sys3(SYS_get_robust_list, 0, 8, &len)));
+	say("set_robust_list(len 23): %s", res(sys2(SYS_set_robust_list, head, 23)));
+	munmap(robust, 4096);
+}
+
 int main(void)
 {
 	say("diff_threads: pthreads, futex, clone's tid words, exit and exit_group");
@@ -600,6 +709,7 @@ int main(void)
 	futex_errors();
 	futex_wakes();
 	tid_words();
+	robust_mutexes();
 	endings();
 	return 0;
 }

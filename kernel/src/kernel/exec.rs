@@ -347,6 +347,7 @@ pub fn spawn_init(path: &str, args: &[&str]) -> Result<(), ExecFailure> {
             nice: 0,
             rlimits: crate::kernel::resource::init_rlimits(),
             clear_child_tid: 0,
+            robust_list: 0,
             times: Default::default(),
             dead_times: Default::default(),
             child_times: Default::default(),
@@ -497,6 +498,8 @@ pub fn sys_execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> i64
         drop(mm);
         crate::kernel::exit::do_group_exit(crate::kernel::signal::SIGSEGV as u32);
     }
+    // The old image's robust mutexes die with it (Linux: exec_mm_release).
+    crate::kernel::futex::release_robust_list();
     let mm = Mm::new(mm);
     crate::arch::mm::init::switch_address_space(mm.pgd_phys());
     let (old, files) = with_current(|t| {

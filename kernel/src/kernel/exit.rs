@@ -62,6 +62,7 @@ pub fn do_group_exit(exitcode: u32) -> ! {
 /// exit(2): end the calling thread (Linux: do_exit). The process ends
 /// with its last thread, which gives the status its parent sees.
 pub fn do_exit(exitcode: u32) -> ! {
+    crate::kernel::futex::release_robust_list();
     let clear_tid = with_current(|t| core::mem::take(&mut t.clear_child_tid));
     crate::kernel::futex::clear_child_tid(clear_tid);
 

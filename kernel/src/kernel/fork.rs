@@ -130,6 +130,7 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
             Arc::new(IrqSpinLock::new(*parent.rlimits.lock()))
         },
         clear_child_tid: if share(CLONE_CHILD_CLEARTID) { ctid } else { 0 },
+        robust_list: 0,
         times: Default::default(),
         dead_times: Default::default(),
         child_times: Default::default(),

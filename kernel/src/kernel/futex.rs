@@ -14,7 +14,7 @@
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use linux_raw_sys::errno::{EAGAIN, EFAULT, EINVAL, ENOSYS, ETIMEDOUT};
+use linux_raw_sys::errno::{EAGAIN, EFAULT, EINVAL, ENOSYS, EPERM, ESRCH, ETIMEDOUT};
 
 use crate::kernel::sched;
 use crate::kernel::signal::{signal_pending, ERESTARTSYS};
@@ -25,6 +25,7 @@ use crate::kernel::time::ktime_get_ns;
 use crate::kernel::time_syscalls::{get_timespec, monotonic_deadline};
 use crate::kernel::time_syscalls::{CLOCK_MONOTONIC, CLOCK_REALTIME};
 use crate::mm::mm_struct::Mm;
+use crate::mm::uaccess;
 
 const FUTEX_WAIT: u32 = 0;
 const FUTEX_WAKE: u32 = 1;
@@ -241,6 +242,104 @@ pub fn clear_child_tid(addr: u64) {
     }
     let mm = current_mm();
     if mm.lock().copy_to_user(addr, &0u32.to_le_bytes()).is_ok() && addr.is_multiple_of(4) {
+        wake_key(key_in(&mm, addr), 1, FUTEX_BITSET_MATCH_ANY);
+    }
+}
+
+/// set_robust_list(2): where the thread's robust futex list starts (see
+/// crates/futex); `len` must be the size of the head, as Linux checks.
+pub fn sys_set_robust_list(head: u64, len: u64) -> i64 {
+    if len != ::futex::ROBUST_LIST_HEAD_SIZE {
+        return err(EINVAL);
+    }
+    crate::kernel::task::with_current(|t| t.robust_list = head);
+    0
+}
+
+/// get_robust_list(2): the head of thread `tid`'s list (0: the caller's),
+/// for a thread the caller may inspect (Linux: ptrace_may_access with real
+/// credentials: its own process, or one whose real, effective and saved
+/// uids and gids are all the caller's real ones, or CAP_SYS_PTRACE).
+pub fn sys_get_robust_list(tid: i64, head_ptr: u64, len_ptr: u64) -> i64 {
+    let head = {
+        let table = TASKS.lock();
+        let me = table
+            .tasks
+            .get(&table.current)
+            .expect("the current task is in the table");
+        let target = match tid {
+            0 => Some(me),
+            t if t > 0 => table.tasks.get(&(t as u32)).filter(|t| t.alive()),
+            _ => None,
+        };
+        let Some(t) = target else {
+            return err(ESRCH);
+        };
+        let (mine, theirs) = (&me.cred, &t.cred);
+        let same = |own: u32, ids: ::cred::Ids| {
+            [ids.real, ids.effective, ids.saved]
+                .iter()
+                .all(|&i| i == own)
+        };
+        let allowed = t.tgid == me.tgid
+            || crate::kernel::cred::capable(mine)
+            || (same(mine.uid.real, theirs.uid) && same(mine.gid.real, theirs.gid));
+        if !allowed {
+            return err(EPERM);
+        }
+        t.robust_list
+    };
+    let len = ::futex::ROBUST_LIST_HEAD_SIZE;
+    if uaccess::copy_to_user(len_ptr, &len.to_le_bytes()).is_err()
+        || uaccess::copy_to_user(head_ptr, &head.to_le_bytes()).is_err()
+    {
+        return err(EFAULT);
+    }
+    0
+}
+
+/// The current thread's memory, as the robust-list walk reads and changes
+/// it. Exchanges run under the waiter lock, like FUTEX_WAIT's check of the
+/// word, so that no waiter sets FUTEX_WAITERS between the read and the
+/// write.
+struct CurrentMemory(Arc<Mm>);
+
+impl ::futex::UserMemory for CurrentMemory {
+    fn read_u64(&mut self, addr: u64) -> Option<u64> {
+        let mut b = [0u8; 8];
+        self.0.lock().copy_from_user(&mut b, addr).ok()?;
+        Some(u64::from_le_bytes(b))
+    }
+
+    fn read_u32(&mut self, addr: u64) -> Option<u32> {
+        let mut b = [0u8; 4];
+        self.0.lock().copy_from_user(&mut b, addr).ok()?;
+        Some(u32::from_le_bytes(b))
+    }
+
+    fn cmpxchg_u32(&mut self, addr: u64, old: u32, new: u32) -> Option<u32> {
+        let _waiters = WAITERS.lock();
+        let seen = self.read_u32(addr)?;
+        if seen == old {
+            self.0.lock().copy_to_user(addr, &new.to_le_bytes()).ok()?;
+        }
+        Some(seen)
+    }
+}
+
+/// The thread exits or execs: the robust mutexes it still holds are marked
+/// as their owner's death (the next locker gets EOWNERDEAD), and one
+/// waiter of each is woken (Linux: futex_exit_release, futex_exec_release).
+/// Its list is forgotten.
+pub fn release_robust_list() {
+    let (head, tid) =
+        crate::kernel::task::with_current(|t| (core::mem::take(&mut t.robust_list), t.pid));
+    if head == 0 {
+        return;
+    }
+    let mm = current_mm();
+    let mut mem = CurrentMemory(mm.clone());
+    for addr in ::futex::exit_robust_list(&mut mem, head, tid) {
         wake_key(key_in(&mm, addr), 1, FUTEX_BITSET_MATCH_ANY);
     }
 }

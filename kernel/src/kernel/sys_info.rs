@@ -1,5 +1,5 @@
 //! Identity and limits of the calling task (Linux: kernel/sys.c):
-//! ids, uname, prctl, prlimit64, set_tid_address, set_robust_list.
+//! ids, uname, prctl, prlimit64, set_tid_address.
 //!
 //! There are no credentials yet: every task is root (uid and gid 0).
 
@@ -33,17 +33,6 @@ pub fn sys_gettid() -> i64 {
 /// The parent's pid (0 for init, whose parent is the kernel).
 pub fn sys_getppid() -> i64 {
     with_current(|t| t.ppid as i64)
-}
-
-/// Linux's size of struct robust_list_head on x86_64.
-const ROBUST_LIST_HEAD_SIZE: u64 = 24;
-
-/// Remembered with the futex work; checked as Linux checks it.
-pub fn sys_set_robust_list(_head: u64, len: u64) -> i64 {
-    if len != ROBUST_LIST_HEAD_SIZE {
-        return err(EINVAL);
-    }
-    0
 }
 
 /// struct new_utsname: six fields of 65 bytes.

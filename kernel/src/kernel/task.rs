@@ -77,6 +77,8 @@ pub struct Task {
     /// Where to write 0 and wake a futex waiter when the thread exits
     /// (CLONE_CHILD_CLEARTID, set_tid_address): how pthread_join waits.
     pub clear_child_tid: u64,
+    /// The head of the thread's robust futex list (set_robust_list), 0 if none.
+    pub robust_list: u64,
     /// CPU time used by this thread; for a leader, also by the process's
     /// exited threads and by its reaped children (Linux keeps the last two
     /// in signal_struct).
@@ -282,6 +284,7 @@ impl Task {
             nice: 0,
             rlimits: crate::kernel::resource::init_rlimits(),
             clear_child_tid: 0,
+            robust_list: 0,
             times: CpuTime::default(),
             dead_times: CpuTime::default(),
             child_times: CpuTime::default(),
