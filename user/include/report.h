@@ -118,6 +118,9 @@ static inline const char *signame(int sig)
 	case SIGTSTP: return "SIGTSTP";
 	case SIGTTIN: return "SIGTTIN";
 	case SIGTTOU: return "SIGTTOU";
+	case SIGPROF: return "SIGPROF";
+	case SIGVTALRM: return "SIGVTALRM";
+	case SIGALRM: return "SIGALRM";
 	default: return "another signal";
 	}
 }

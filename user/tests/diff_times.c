@@ -121,6 +121,79 @@ static void interval_timers(void)
 	say("an alarm without handler: %s", describe(reap(pid)));
 }
 
+static volatile int profs, vtalrms;
+
+static void on_cpu_timer(int sig)
+{
+	if (sig == SIGPROF)
+		profs++;
+	else
+		vtalrms++;
+}
+
+static long timeval_ms(struct timeval t)
+{
+	return t.tv_sec * 1000 + t.tv_usec / 1000;
+}
+
+/* ITIMER_VIRTUAL and ITIMER_PROF count the process's CPU time (Linux:
+ * kernel/time/posix-cpu-timers.c set_process_cpu_timer, check_cpu_itimer):
+ * they fire while it spins, not while it sleeps, and a fork child has none. */
+static void cpu_timers(void)
+{
+	struct itimerval it = { 0 }, old = { 0 };
+	struct sigaction sa = { .sa_handler = on_cpu_timer, .sa_flags = SA_RESTART };
+
+	sigaction(SIGPROF, &sa, 0);
+	sigaction(SIGVTALRM, &sa, 0);
+	for (int which = ITIMER_VIRTUAL; which <= ITIMER_PROF; which++) {
+		const char *name = which == ITIMER_VIRTUAL ? "ITIMER_VIRTUAL" : "ITIMER_PROF";
+		volatile int *count = which == ITIMER_VIRTUAL ? &vtalrms : &profs;
+		long r = sys2(SYS_getitimer, which, &old);
+		say("getitimer(%s) unarmed: %s, value %ld ms", name, res(r), timeval_ms(old.it_value));
+		it.it_value.tv_usec = 20000;
+		it.it_interval.tv_usec = 20000;
+		sys3(SYS_setitimer, which, &it, 0);
+		sys2(SYS_getitimer, which, &old);
+		/* Linux adds a tick (at most 4 ms at HZ=250) to the value set. */
+		say("%s set to 20 ms: reads between 15 and 25 ms: %s, interval 20 ms: %s", name,
+		    yesno(timeval_ms(old.it_value) >= 15 && timeval_ms(old.it_value) <= 25),
+		    yesno(timeval_ms(old.it_interval) == 20));
+		pid_t pid = fork();
+		if (pid == 0) {
+			sys2(SYS_getitimer, which, &old);
+			say("fork: the child's %s is off: %s", name,
+			    yesno(old.it_value.tv_sec == 0 && old.it_value.tv_usec == 0));
+			_exit(0);
+		}
+		reap(pid);
+		sleep_ms(100);
+		say("100 ms asleep: %s fired: %s", name, yesno(*count > 0));
+		for (int i = 0; i < 100 && *count < 3; i++)
+			spin_ms(10);
+		say("spinning: %s fired 3 times: %s", name, yesno(*count >= 3));
+		memset(&it, 0, sizeof it);
+		sys3(SYS_setitimer, which, &it, &old);
+		say("disarmed, the old value had the interval: %s",
+		    yesno(timeval_ms(old.it_interval) == 20));
+		int before = *count;
+		spin_ms(50);
+		say("after that, 50 ms of spinning fire nothing: %s", yesno(*count == before));
+	}
+	signal(SIGPROF, SIG_DFL);
+	signal(SIGVTALRM, SIG_DFL);
+	say("getitimer(3): %s", res(sys2(SYS_getitimer, 3, &old)));
+
+	pid_t pid = fork();
+	if (pid == 0) {
+		it.it_value.tv_usec = 10000;
+		sys3(SYS_setitimer, ITIMER_PROF, &it, 0);
+		for (;;)
+			spin_ms(10);
+	}
+	say("ITIMER_PROF without handler: %s", describe(reap(pid)));
+}
+
 /* Setting the clock, its errors only: a differential test must not move
  * the host's clock (the boot test clock-set sets noyau's). */
 static void set_clock_errors(void)
@@ -237,6 +310,7 @@ int main(void)
 	say("times: tms_cutime + tms_cstime have it too (at least 2 ticks): %s",
 	    yesno(t1.tms_cutime + t1.tms_cstime >= 2));
 	interval_timers();
+	cpu_timers();
 	set_clock_errors();
 	return 0;
 }

@@ -117,6 +117,7 @@ pub fn do_exit(exitcode: u32) -> ! {
 /// exit_notify, do_notify_parent).
 fn exit_notify(table: &mut TaskTable, tgid: u32, status: u32) {
     table.itimers.remove(&tgid);
+    table.cpu_itimers.remove(&tgid);
     let Some(leader) = table.tasks.get_mut(&tgid) else {
         return;
     };

@@ -144,6 +144,8 @@ pub struct TaskTable {
     pub timers: BTreeSet<(u64, u32)>,
     /// Each process's ITIMER_REAL, by thread-group id (itimer.rs).
     pub itimers: BTreeMap<u32, crate::kernel::itimer::RealTimer>,
+    /// Each process's ITIMER_VIRTUAL and ITIMER_PROF, by thread-group id.
+    pub cpu_itimers: BTreeMap<u32, crate::kernel::itimer::CpuTimers>,
     /// The load averages, and when they move next (monotonic ns).
     pub loadavg: procfmt::LoadAvg,
     pub loadavg_next: u64,
@@ -163,6 +165,7 @@ impl TaskTable {
             run_queue: VecDeque::new(),
             timers: BTreeSet::new(),
             itimers: BTreeMap::new(),
+            cpu_itimers: BTreeMap::new(),
             loadavg: procfmt::LoadAvg([0; 3]),
             loadavg_next: 0,
             next_pid: 1,

@@ -222,6 +222,7 @@ pub fn scheduler_tick(user_mode: bool) {
     let now = ktime_get_ns();
     let mut table = TASKS.lock();
     cputime::account_tick(&mut table, user_mode);
+    crate::kernel::itimer::run_cpu_timers(&mut table);
     // Sampled before the timers wake their sleepers, which would count
     // as runnable for the instant they look and go back to sleep.
     if now >= table.loadavg_next {
