@@ -24,8 +24,9 @@ impl Node<'_> {
     ///   nothing to reclaim yet, so it only drains the per-cpu lists, tries the slow
     ///   path once more and fails with `reclaim_tried: true`;
     /// - a caller that may not sleep (GFP_ATOMIC, GFP_NOWAIT) fails at once;
-    /// - a user page (GFP_USER, __GFP_HARDWALL) never takes the slow path: with
-    ///   no OOM killer to free memory, the reserve below low stays the kernel's.
+    /// - a user page (GFP_USER, __GFP_HARDWALL) or kernel memory on a process's
+    ///   account (GFP_KERNEL_ACCOUNT) never takes the slow path: with no OOM killer
+    ///   to free memory, the reserve below low stays the kernel's.
     ///
     /// With __GFP_ZERO the caller zeroes the pages: this crate does not map memory.
     pub fn alloc_pages(&mut self, gfp: Gfp, order: u32) -> Result<u64, AllocError> {
@@ -37,7 +38,7 @@ impl Node<'_> {
         if let Some(pfn) = self.get_page_from_freelist(order, AllocFlags::FAST, highest) {
             return Ok(pfn);
         }
-        if gfp.contains(Gfp::HARDWALL) {
+        if gfp.stays_above_low() {
             self.drain_pages();
             return self
                 .get_page_from_freelist(order, AllocFlags::FAST, highest)

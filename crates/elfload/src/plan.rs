@@ -71,7 +71,10 @@ impl ExecPlan {
             _ => 0,
         };
 
-        let mut segments = Vec::with_capacity(loads.len());
+        let mut segments = Vec::new();
+        segments
+            .try_reserve_exact(loads.len())
+            .map_err(|_| ExecError::NoMemory)?;
         let mut brk = 0;
         for ph in &loads {
             let segment = Segment::place(ph, load_bias).ok_or(ExecError::ImageOutsideUser)?;
@@ -170,6 +173,11 @@ fn stack_rights(header: &Header<'_>) -> StackExec {
 /// The PT_LOAD headers, each checked, in table order, sorted and without overlap.
 fn checked_loads(header: &Header<'_>, file_len: u64) -> Result<Vec<Phdr>, ExecError> {
     let mut loads: Vec<Phdr> = Vec::new();
+    // At most the header's count (PhnumRange bounds it): reserved at once, so that
+    // a kernel short of memory fails with ENOMEM rather than in a push.
+    loads
+        .try_reserve_exact(header.phdrs().count())
+        .map_err(|_| ExecError::NoMemory)?;
     let mut used_end = 0;
     for (index, ph) in header.phdrs().filter(|(_, ph)| ph.p_type == PT_LOAD.0) {
         check_load(index, &ph, file_len)?;

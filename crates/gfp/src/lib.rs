@@ -36,6 +36,13 @@ bitflags::bitflags! {
         /// watermark: the reserve between low and min is left to the kernel's
         /// own allocations, which must go on (a VMA split, a page table).
         const HARDWALL = 1 << 20;
+        /// Kernel memory charged to the process it serves (__GFP_ACCOUNT; on
+        /// Linux, to its memory cgroup): a kernel stack, a page table of a user
+        /// address space, a program's image read by execve. Like user pages, it
+        /// stays above the low watermark, so that a process's growth (a fork
+        /// bomb, a crowd of programs) fails with ENOMEM before the kernel's own
+        /// allocations find nothing.
+        const ACCOUNT = 1 << 22;
     }
 }
 
@@ -47,12 +54,21 @@ impl Gfp {
     /// A page that user space will use (GFP_USER): as GFP_KERNEL, within the
     /// low watermark.
     pub const USER: Gfp = Gfp::KERNEL.union(Gfp::HARDWALL);
+    /// Kernel memory on a process's account (GFP_KERNEL_ACCOUNT): as
+    /// GFP_KERNEL, within the low watermark.
+    pub const KERNEL_ACCOUNT: Gfp = Gfp::KERNEL.union(Gfp::ACCOUNT);
     /// From interrupt context: never sleeps, may use part of the reserves.
     pub const ATOMIC: Gfp = Gfp::HIGH.union(Gfp::KSWAPD_RECLAIM);
     /// Never sleeps, and fails rather than touch the reserves.
     pub const NOWAIT: Gfp = Gfp::KSWAPD_RECLAIM;
     /// GFP_KERNEL memory that must be addressable below 16 MiB.
     pub const DMA_KERNEL: Gfp = Gfp::KERNEL.union(Gfp::DMA);
+
+    /// Does this allocation stop at the low watermark, leaving the reserve
+    /// below it to the kernel's own allocations (GFP_USER, GFP_KERNEL_ACCOUNT)?
+    pub fn stays_above_low(self) -> bool {
+        self.intersects(Gfp::HARDWALL.union(Gfp::ACCOUNT))
+    }
 
     /// May this allocation sleep (and so reclaim memory)?
     pub fn can_sleep(self) -> bool {

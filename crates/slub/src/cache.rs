@@ -155,27 +155,42 @@ impl<'p, P: PageSource, R: RawMutex, C: CpuLocal> KmemCache<'p, P, R, C> {
         self as *const Self as *const ()
     }
 
-    /// Makes a new slab outside the lock (constructors may allocate).
+    /// Makes a new slab outside the lock (constructors may allocate). A block of the
+    /// layout's order is asked for quietly; when memory is too fragmented for one, the
+    /// slab is made of the least order that holds an object (Linux: allocate_slab's
+    /// fallback from s->oo to s->min), so that a small object is never refused while
+    /// single pages are free.
     fn grow(&self, layout: SlabLayout, gfp: Gfp) -> Option<Slab> {
         let mut gfp = gfp.difference(Gfp::ZERO);
         if self.flags.contains(SlabFlags::CACHE_DMA) {
             gfp |= Gfp::DMA;
         }
-        let block = self.pages.alloc_pages(layout.order, gfp)?;
-        // SAFETY: the page source just gave us this block, page aligned.
-        let slab = unsafe { Slab::init(block) };
+        let preferred = match layout.min_order < layout.order {
+            true => self.pages.alloc_pages(layout.order, gfp | Gfp::NOWARN),
+            false => None,
+        };
+        let (block, order) = match preferred {
+            Some(block) => (block, layout.order),
+            None => (
+                self.pages.alloc_pages(layout.min_order, gfp)?,
+                layout.min_order,
+            ),
+        };
+        let objects = layout.objects_at(order);
+        // SAFETY: the page source just gave us this block of 2^order pages.
+        let slab = unsafe { Slab::init(block, order, objects) };
         let owner = Owner::Slab {
             cache: self.addr() as usize,
-            order: layout.order,
+            order,
         }
         .encode();
-        for page in 0..1usize << layout.order {
+        for page in 0..1usize << order {
             self.pages
                 .set_page_owner(slab.base() + page * PAGE_SIZE, owner);
         }
 
         // Chain the objects in address order: the last one is pushed first.
-        for index in (0..layout.objects).rev() {
+        for index in (0..objects).rev() {
             let addr = layout.object(slab.base(), index);
             if layout.debug {
                 // SAFETY: a fresh object of this slab, which nobody else sees yet.
@@ -192,8 +207,8 @@ impl<'p, P: PageSource, R: RawMutex, C: CpuLocal> KmemCache<'p, P, R, C> {
     }
 
     /// Gives a slab's block back to the page source.
-    fn discard(&self, slab: Slab, order: u32) {
-        let base = slab.base();
+    fn discard(&self, slab: Slab) {
+        let (base, order) = (slab.base(), slab.order());
         for page in 0..1usize << order {
             self.pages.set_page_owner(base + page * PAGE_SIZE, 0);
         }
@@ -202,9 +217,9 @@ impl<'p, P: PageSource, R: RawMutex, C: CpuLocal> KmemCache<'p, P, R, C> {
     }
 
     /// Gives back every slab on `list` (slabs of `order` that became free).
-    fn discard_all(&self, list: &mut SlabList, order: u32) {
+    fn discard_all(&self, list: &mut SlabList) {
         while let Some(slab) = list.pop() {
-            self.discard(slab, order);
+            self.discard(slab);
         }
     }
 
@@ -239,10 +254,10 @@ impl<'p, P: PageSource, R: RawMutex, C: CpuLocal> KmemCache<'p, P, R, C> {
         let mut released = 0;
         loop {
             let mut node = self.node.lock();
-            let (slab, order) = (node.pop_free_slab(), node.layout.order);
+            let slab = node.pop_free_slab();
             drop(node);
             match slab {
-                Some(slab) => self.discard(slab, order),
+                Some(slab) => self.discard(slab),
                 None => return released,
             }
             released += 1;
@@ -324,7 +339,7 @@ impl<'p, P: PageSource, R: RawMutex, C: CpuLocal> KmemCache<'p, P, R, C> {
             object_size: layout.object_size,
             size: layout.size,
             active_objs: node.active,
-            num_objs: (partial_slabs + full_slabs + free_slabs) * layout.objects,
+            num_objs: node.total_objects(),
             objs_per_slab: layout.objects,
             pages_per_slab: 1 << layout.order,
             partial_slabs,

@@ -38,6 +38,9 @@ pub struct SlabLayout {
     pub order: u32,
     /// Objects per slab.
     pub objects: usize,
+    /// The least order that holds one object, for a slab made when no block of
+    /// `order` is free (Linux: s->min).
+    pub min_order: u32,
     /// Red zones and consistency checks on.
     pub debug: bool,
     /// Free objects are filled with POISON_FREE (debug without a constructor).
@@ -154,6 +157,7 @@ impl SlabLayout {
             first,
             order,
             objects: objects_in(order, first, size),
+            min_order: get_order(first + size),
             debug,
             poison: debug && !ctor,
         })
@@ -164,17 +168,22 @@ impl SlabLayout {
         PAGE_SIZE << self.order
     }
 
+    /// Objects in a slab of 2^order pages.
+    pub const fn objects_at(&self, order: u32) -> usize {
+        objects_in(order, self.first, self.size)
+    }
+
     /// The address of object `index` of the slab starting at `base`.
     pub(crate) const fn object(&self, base: usize, index: usize) -> usize {
         base + self.first + index * self.size + self.red_left_pad
     }
 
-    /// Is `addr` the start of an object of the slab at `base`?
-    pub(crate) const fn is_object(&self, base: usize, addr: usize) -> bool {
+    /// Is `addr` the start of one of the `objects` objects of the slab at `base`?
+    pub(crate) const fn is_object(&self, base: usize, objects: usize, addr: usize) -> bool {
         let start = self.object(base, 0);
         addr >= start
             && (addr - start).is_multiple_of(self.size)
-            && (addr - start) / self.size < self.objects
+            && (addr - start) / self.size < objects
     }
 }
 
@@ -242,11 +251,17 @@ mod tests {
     fn object_addresses_are_recognised() {
         let l = layout(96, 32);
         let base = 0x10_0000;
-        assert!(l.is_object(base, l.object(base, 0)));
-        assert!(l.is_object(base, l.object(base, 41)));
-        assert!(!l.is_object(base, l.object(base, 42)));
-        assert!(!l.is_object(base, l.object(base, 3) + 8));
-        assert!(!l.is_object(base, base));
+        assert!(l.is_object(base, l.objects, l.object(base, 0)));
+        assert!(l.is_object(base, l.objects, l.object(base, 41)));
+        assert!(!l.is_object(base, l.objects, l.object(base, 42)));
+        assert!(!l.is_object(base, l.objects, l.object(base, 3) + 8));
+        assert!(!l.is_object(base, l.objects, base));
+        // A slab of the least order holds fewer than one of the layout's order.
+        let big = layout(1000, 8);
+        let few = big.objects_at(big.min_order);
+        assert!(big.min_order < big.order && few < big.objects);
+        assert!(big.is_object(base, few, big.object(base, few - 1)));
+        assert!(!big.is_object(base, few, big.object(base, few)));
     }
 
     #[test]

@@ -30,6 +30,12 @@ pub(crate) struct SlabHeader {
     /// Objects handed out (or kept out of use after a corruption).
     inuse: Cell<u32>,
     list: Cell<ListKind>,
+    /// Objects the slab holds, and its block's order: a slab may be smaller than its
+    /// cache's layout asks when memory is fragmented (Linux: slab->objects, the order
+    /// from the folio). Small enough to sit in the padding after `list`: a slab above
+    /// order 3 is made only for objects too big for order 3, so it holds few.
+    objects: u16,
+    order: u8,
 }
 
 /// Bytes the header takes at the start of a slab, before the first object is aligned.
@@ -41,13 +47,13 @@ pub(crate) const HEADER_SIZE: usize = core::mem::size_of::<SlabHeader>();
 pub(crate) struct Slab(NonNull<SlabHeader>);
 
 impl Slab {
-    /// Writes a fresh header, with an empty freelist, at the start of a new block.
+    /// Writes a fresh header, with an empty freelist, at the start of a new block of
+    /// 2^order pages that holds `objects` objects.
     ///
     /// # Safety
-    /// `base` starts a page-aligned block of at least `HEADER_SIZE` bytes that the caller
-    /// holds and that nothing else uses; the handle must not be used after the block is
-    /// given back.
-    pub(crate) unsafe fn init(base: NonNull<u8>) -> Slab {
+    /// `base` starts a page-aligned block of 2^order pages that the caller holds and that
+    /// nothing else uses; the handle must not be used after the block is given back.
+    pub(crate) unsafe fn init(base: NonNull<u8>, order: u32, objects: usize) -> Slab {
         let header = base.cast::<SlabHeader>();
         let fresh = SlabHeader {
             freelist: Cell::new(ptr::null_mut()),
@@ -55,6 +61,8 @@ impl Slab {
             prev: Cell::new(None),
             inuse: Cell::new(0),
             list: Cell::new(ListKind::Free),
+            objects: u16::try_from(objects).expect("a slab holds fewer than 65536 objects"),
+            order: order as u8,
         };
         // SAFETY: the caller gives us the block, page aligned and large enough.
         unsafe { header.as_ptr().write(fresh) };
@@ -80,6 +88,21 @@ impl Slab {
     /// The start of the slab block.
     pub(crate) fn base(self) -> usize {
         self.0.as_ptr() as usize
+    }
+
+    /// Objects the slab holds.
+    pub(crate) fn objects(self) -> usize {
+        self.header().objects as usize
+    }
+
+    /// The slab's block is 2^order pages.
+    pub(crate) fn order(self) -> u32 {
+        u32::from(self.header().order)
+    }
+
+    /// Every object of the slab is in use.
+    pub(crate) fn is_full(self) -> bool {
+        self.inuse() as usize == self.objects()
     }
 
     pub(crate) fn inuse(self) -> u32 {
@@ -176,6 +199,11 @@ impl SlabList {
         header.next.set(None);
         header.prev.set(None);
         self.len -= 1;
+    }
+
+    /// The slabs on the list, first to last.
+    pub(crate) fn iter(&self) -> impl Iterator<Item = Slab> + '_ {
+        core::iter::successors(self.head, |slab| slab.header().next.get())
     }
 
     /// Unlinks and returns the first slab.

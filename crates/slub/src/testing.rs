@@ -146,6 +146,8 @@ struct State {
     owners: HashMap<usize, usize>,
     /// Fail allocations once this many blocks are live.
     limit: Option<usize>,
+    /// Fail allocations of a higher order, as fragmented memory does.
+    max_order: Option<u32>,
     gfps: Vec<Gfp>,
 }
 
@@ -184,6 +186,12 @@ impl StdPages {
         self.state().limit = blocks;
     }
 
+    /// Refuses blocks above `order` (None: any order), as memory too fragmented to hold
+    /// larger ones would.
+    pub fn set_max_order(&self, order: Option<u32>) {
+        self.state().max_order = order;
+    }
+
     /// The flags of every alloc_pages call so far.
     pub fn gfps(&self) -> Vec<Gfp> {
         self.state().gfps.clone()
@@ -200,6 +208,9 @@ impl PageSource for StdPages {
         let mut state = self.state();
         state.gfps.push(gfp);
         if state.limit.is_some_and(|limit| state.blocks.len() >= limit) {
+            return None;
+        }
+        if state.max_order.is_some_and(|max| order > max) {
             return None;
         }
         let layout = block_layout(order);

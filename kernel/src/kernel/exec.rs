@@ -225,7 +225,9 @@ fn load(
 
 /// A kernel stack of 2^KERNEL_STACK_ORDER pages: (first pfn, top).
 pub fn alloc_kernel_stack() -> Option<(u64, u64)> {
-    let pfn = page_alloc::alloc_pages(Gfp::KERNEL, KERNEL_STACK_ORDER)?;
+    // On the new task's account (Linux: THREADINFO_GFP): a fork that finds
+    // no memory fails before the kernel's own reserve is touched.
+    let pfn = page_alloc::alloc_pages(Gfp::KERNEL_ACCOUNT, KERNEL_STACK_ORDER)?;
     let top = phys_to_virt(pfn * PAGE_SIZE) + (PAGE_SIZE << KERNEL_STACK_ORDER);
     Some((pfn, top))
 }

@@ -151,11 +151,20 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         .mm
         .clone()
         .expect("the child was given an address space");
-    if (share(CLONE_CHILD_SETTID) && child_mm.lock().copy_to_user(ctid, &tid).is_err())
-        || (share(CLONE_PARENT_SETTID) && uaccess::copy_to_user(ptid, &tid).is_err())
-    {
+    let child_failed =
+        share(CLONE_CHILD_SETTID) && child_mm.lock().copy_to_user(ctid, &tid).is_err();
+    let parent_failed =
+        !child_failed && share(CLONE_PARENT_SETTID) && uaccess::copy_to_user(ptid, &tid).is_err();
+    if child_failed || parent_failed {
         free_kernel_stack(kstack_pfn, KERNEL_STACK_ORDER);
-        return err(EFAULT);
+        // A writable word whose page could not be had (a copy-on-write break
+        // with memory exhausted) is ENOMEM; only a bad address is EFAULT.
+        let (mm, addr) = match child_failed {
+            true => (child_mm.clone(), ctid),
+            false => (current_mm(), ptid),
+        };
+        let writable = mm.lock().find_vma(addr).is_some_and(|v| v.prot.write);
+        return err(if writable { ENOMEM } else { EFAULT });
     }
 
     let mut table = TASKS.lock();

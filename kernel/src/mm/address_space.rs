@@ -10,7 +10,6 @@
 //! memory belong to their object (mm/shmem.rs) and are never copied.
 
 use alloc::collections::BTreeMap;
-use alloc::vec::Vec;
 
 use crate::arch::mm::init::{flush_tlb_one, with_kernel_tables};
 use crate::arch::mm::pgtable::{OutOfTables, PageTables};
@@ -169,11 +168,19 @@ impl AddressSpace {
         }
     }
 
-    /// The starts of the VMAs inside [start, end), after splitting at both ends.
-    pub(super) fn carve(&mut self, start: u64, end: u64) -> Vec<u64> {
+    /// Split the VMAs at both ends of [start, end), so that each lies wholly
+    /// inside the range or outside it.
+    pub(super) fn carve(&mut self, start: u64, end: u64) {
         self.split_at(start);
         self.split_at(end);
-        self.vmas.range(start..end).map(|(&s, _)| s).collect()
+    }
+
+    /// The start of the first VMA that starts in [at, end). Callers walk a
+    /// range with it instead of collecting the starts: a process may hold
+    /// tens of thousands of VMAs, and the list would need memory that may be
+    /// what is short.
+    pub(super) fn next_vma_start(&self, at: u64, end: u64) -> Option<u64> {
+        self.vmas.range(at..end).next().map(|(&s, _)| s)
     }
 
     /// Join alike neighbours from the VMA before `start` to the one at `end`.
@@ -207,7 +214,8 @@ impl AddressSpace {
 
     /// Unmap [start, end): VMAs and pages (Linux: do_munmap).
     pub fn unmap_range(&mut self, start: u64, end: u64) {
-        for s in self.carve(start, end) {
+        self.carve(start, end);
+        while let Some(s) = self.next_vma_start(start, end) {
             if let Some(vma) = self.vmas.remove(&s) {
                 self.zap(vma.start, vma.end, vma.is_shared());
             }
@@ -220,12 +228,15 @@ impl AddressSpace {
         if !self.covered(start, end) {
             return false;
         }
-        for s in self.carve(start, end) {
+        self.carve(start, end);
+        let mut next = self.next_vma_start(start, end);
+        while let Some(s) = next {
             let Some(vma) = self.vmas.get_mut(&s) else {
-                continue;
+                break;
             };
             vma.prot = prot;
             let (vend, shared) = (vma.end, vma.is_shared());
+            next = self.next_vma_start(vend, end);
             let mut at = s;
             while let Some(page) = self.tables.next_used(at, vend) {
                 if let Some((phys, _)) = self.tables.translate(page) {
@@ -322,13 +333,7 @@ impl AddressSpace {
         child.start_brk = self.start_brk;
         child.brk = self.brk;
         child.exe_file = self.exe_file.clone();
-        let vmas: Vec<Vma> = self
-            .vmas
-            .values()
-            .filter(|v| !v.flags.dontcopy)
-            .cloned()
-            .collect();
-        for vma in vmas {
+        for vma in self.vmas.values().filter(|v| !v.flags.dontcopy) {
             child.vmas.insert(vma.start, vma.clone());
             if vma.is_shared() || vma.flags.wipeonfork {
                 continue;
@@ -357,14 +362,13 @@ impl AddressSpace {
 
 impl Drop for AddressSpace {
     fn drop(&mut self) {
-        let ranges: Vec<(u64, u64, bool)> = self
-            .vmas
-            .values()
-            .map(|v| (v.start, v.end, v.is_shared()))
-            .collect();
-        for (start, end, shared) in ranges {
-            self.zap(start, end, shared);
+        // Taken out of the address space, not copied: giving memory back must not
+        // need any (a process may hold tens of thousands of VMAs).
+        let vmas = core::mem::take(&mut self.vmas);
+        for v in vmas.values() {
+            self.zap(v.start, v.end, v.is_shared());
         }
+        drop(vmas);
         // The tables go last, the kernel half excepted (it is shared).
         self.tables
             .free_user_tables(|phys| page_alloc::free_pages(phys / PAGE_SIZE, 0));

@@ -130,10 +130,12 @@ fn apply(mm: &mut AddressSpace, start: u64, end: u64, advice: Advice) -> Result<
 /// Change a flag of the VMAs of [start, end), splitting and merging them
 /// (Linux: madvise_update_vma).
 fn set_flag(mm: &mut AddressSpace, start: u64, end: u64, change: impl Fn(&mut VmFlags)) {
-    for s in mm.carve(start, end) {
-        if let Some(vma) = mm.vmas.get_mut(&s) {
-            change(&mut vma.flags);
-        }
+    mm.carve(start, end);
+    let mut next = mm.next_vma_start(start, end);
+    while let Some(vma) = next.and_then(|s| mm.vmas.get_mut(&s)) {
+        change(&mut vma.flags);
+        let vend = vma.end;
+        next = mm.next_vma_start(vend, end);
     }
     mm.merge_around(start, end);
 }

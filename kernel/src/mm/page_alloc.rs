@@ -120,8 +120,11 @@ pub fn get_zeroed_page(gfp: Gfp) -> Option<u64> {
     alloc_pages(gfp | Gfp::ZERO, 0).map(|pfn| phys_to_virt(pfn * PAGE_SIZE))
 }
 
+/// A page-table page: most are those of processes' address spaces, on
+/// their account (Linux: GFP_PGTABLE_USER); the kernel's own are made at
+/// boot, and a vmalloc that finds none fails cleanly.
 fn alloc_page_table() -> Option<u64> {
-    alloc_pages(Gfp::KERNEL | Gfp::ZERO, 0).map(|pfn| pfn * PAGE_SIZE)
+    alloc_pages(Gfp::KERNEL_ACCOUNT | Gfp::ZERO, 0).map(|pfn| pfn * PAGE_SIZE)
 }
 
 /// The owner word of a page frame (slab's pointer to its slab).

@@ -108,11 +108,13 @@ unsafe impl Send for VBuf {}
 unsafe impl Sync for VBuf {}
 
 impl VBuf {
-    /// `len` zero bytes, or None when memory runs out.
+    /// `len` zero bytes, or None when memory runs out. They are taken on the
+    /// calling process's account (GFP_KERNEL_ACCOUNT): a buffer as large as
+    /// a program must not eat the kernel's reserve.
     pub fn zeroed(len: usize) -> Option<VBuf> {
         let ptr = match len {
             0 => NonNull::dangling(),
-            _ => vzalloc(len)?,
+            _ => vmalloc_gfp(len, Gfp::KERNEL_ACCOUNT | Gfp::ZERO)?,
         };
         Some(VBuf {
             ptr,

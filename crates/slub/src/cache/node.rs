@@ -82,13 +82,23 @@ impl CacheNode {
         let (mut partial, mut full, mut free) =
             (self.partial.len(), self.full.len(), self.free.len());
         if let Some(current) = self.current {
-            match current.inuse() as usize {
+            match current.inuse() {
                 0 => free += 1,
-                n if n == self.layout.objects => full += 1,
+                _ if current.is_full() => full += 1,
                 _ => partial += 1,
             }
         }
         (partial, full, free)
+    }
+
+    /// Objects in all the slabs, which may differ in size (see `CacheNode::grow`).
+    pub(crate) fn total_objects(&self) -> usize {
+        let lists = self
+            .partial
+            .iter()
+            .chain(self.full.iter())
+            .chain(self.free.iter());
+        lists.chain(self.current).map(Slab::objects).sum()
     }
 
     /// Free slabs kept, the current one included if it is empty.
@@ -151,7 +161,7 @@ impl CacheNode {
         slab.set_freelist(next);
         slab.set_inuse(slab.inuse() + 1);
         self.active += 1;
-        if slab.inuse() as usize == self.layout.objects {
+        if slab.is_full() {
             self.current = None;
             self.full.push(slab, ListKind::Full);
         }
@@ -167,10 +177,14 @@ impl CacheNode {
         next: *mut u8,
     ) -> Option<CorruptionKind> {
         let addr = object.as_ptr() as usize;
-        if !next.is_null() && !self.layout.is_object(slab.base(), next as usize) {
-            let lost = self.layout.objects - slab.inuse() as usize;
+        if !next.is_null()
+            && !self
+                .layout
+                .is_object(slab.base(), slab.objects(), next as usize)
+        {
+            let lost = slab.objects() - slab.inuse() as usize;
             slab.set_freelist(ptr::null_mut());
-            slab.set_inuse(self.layout.objects as u32);
+            slab.set_inuse(slab.objects() as u32);
             self.active += lost;
             self.quarantined += lost;
             self.corruptions += 1;
@@ -249,7 +263,7 @@ impl CacheNode {
     /// As `put`.
     unsafe fn check_put(&mut self, slab: Slab, object: NonNull<u8>) -> Result<(), CorruptionKind> {
         let addr = object.as_ptr() as usize;
-        if !self.layout.is_object(slab.base(), addr) {
+        if !self.layout.is_object(slab.base(), slab.objects(), addr) {
             self.corruptions += 1;
             return Err(CorruptionKind::InvalidFree);
         }

@@ -76,7 +76,7 @@ impl<P: PageSource, R: RawMutex, C: CpuLocal> KmemCache<'_, P, R, C> {
                     };
                     drop(node);
                     if let Some(slab) = surplus {
-                        self.discard(slab, layout.order);
+                        self.discard(slab);
                     }
                 }
             }
@@ -210,7 +210,7 @@ impl<P: PageSource, R: RawMutex, C: CpuLocal> KmemCache<'_, P, R, C> {
         drop(node);
         C::irq_restore(flags);
 
-        self.discard_all(&mut freed, order);
+        self.discard_all(&mut freed);
         if let Some((kind, at)) = found {
             self.report(reporter, kind, at);
         }
@@ -231,10 +231,14 @@ impl<P: PageSource, R: RawMutex, C: CpuLocal> KmemCache<'_, P, R, C> {
         n: usize,
         freed: &mut SlabList,
     ) -> Found {
-        let order = node.layout.order;
         let mut found = None;
         let mut put = |object: NonNull<u8>| {
             let addr = object.as_ptr() as usize;
+            // Slabs of one cache may differ in order: the owner word tells this one's.
+            let order = match Owner::decode(self.pages.page_owner(page_of(addr))) {
+                Owner::Slab { order, .. } => order,
+                _ => unreachable!("a stocked object's page belongs to its slab"),
+            };
             // SAFETY: objects enter a stock only through `free_object`, whose caller saw
             // the owner word name a slab of this cache; they are still in use on it.
             let result = unsafe { node.put(Slab::from_base(block_of(addr, order)), object) };
@@ -272,10 +276,10 @@ impl<P: PageSource, R: RawMutex, C: CpuLocal> KmemCache<'_, P, R, C> {
         // SAFETY: on_each_cpu runs this while `cpu` is outside the slab layer (CpuLocal's
         // contract), so the stock is ours; the node is locked.
         let found = unsafe { self.drain(&mut node, stock, usize::MAX, &mut freed) };
-        let (order, reporter) = (node.layout.order, node.reporter);
+        let reporter = node.reporter;
         drop(node);
 
-        self.discard_all(&mut freed, order);
+        self.discard_all(&mut freed);
         if let Some((kind, addr)) = found {
             self.report(reporter, kind, addr);
         }

@@ -352,3 +352,38 @@ fn a_slab_grown_while_another_cpu_grew_the_cache_is_not_kept_as_surplus() {
     c.shrink();
     assert_eq!(pages.live_blocks(), 0);
 }
+
+#[test]
+fn fragmented_memory_gets_slabs_of_the_least_order() {
+    set_cpu(MAX_CPUS);
+    let pages = StdPages::new();
+    let c = cache(&pages, "fragmented", 1000);
+    let layout = c.layout();
+    assert!(layout.min_order < layout.order);
+    pages.set_max_order(Some(layout.min_order));
+    let small = layout.objects_at(layout.min_order);
+    // Two small slabs' worth: every object comes, from blocks of the least order.
+    let objects = alloc_n(&c, 2 * small);
+    assert_eq!(pages.live_blocks(), 2);
+    assert_eq!(pages.live_pages(), 2 << layout.min_order);
+    let quiet = pages
+        .gfps()
+        .iter()
+        .filter(|g| g.contains(Gfp::NOWARN))
+        .count();
+    assert_eq!(
+        quiet, 2,
+        "the preferred order is asked for without a warning"
+    );
+    let stats = c.stats();
+    assert_eq!((stats.num_objs, stats.active_objs), (2 * small, 2 * small));
+    // Memory heals: the next slab is of the layout's order, and both sizes live together.
+    pages.set_max_order(None);
+    let more = alloc_n(&c, 1);
+    assert_eq!(c.stats().num_objs, 2 * small + layout.objects);
+    free_all(&c, &objects);
+    free_all(&c, &more);
+    assert_eq!(c.stats().active_objs, 0);
+    assert_eq!(c.shrink(), 3);
+    assert_eq!(pages.live_blocks(), 0);
+}
