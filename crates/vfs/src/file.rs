@@ -216,6 +216,7 @@ impl File {
             return self.ops.read(self, buf, &mut 0);
         }
         let mut pos = self.pos.lock();
+        verify_area(*pos, buf.len())?;
         self.ops.read(self, buf, &mut pos)
     }
 
@@ -227,6 +228,7 @@ impl File {
             return self.ops.write(self, buf, &mut 0);
         }
         let mut pos = self.pos.lock();
+        verify_area(*pos, buf.len())?;
         self.ops.write(self, buf, &mut pos)
     }
 
@@ -234,15 +236,18 @@ impl File {
     pub fn pread(&self, buf: &mut [u8], offset: i64) -> Result<usize> {
         self.check_read()?;
         let mut pos = self.positional(offset)?;
-        self.ops.read(self, cap(buf), &mut pos)
+        let buf = cap(buf);
+        verify_area(pos, buf.len())?;
+        self.ops.read(self, buf, &mut pos)
     }
 
     /// pwrite64(2): at `offset` (at the end with O_APPEND, as Linux does).
     pub fn pwrite(&self, buf: &[u8], offset: i64) -> Result<usize> {
         self.check_write()?;
         let mut pos = self.positional(offset)?;
-        self.ops
-            .write(self, &buf[..buf.len().min(MAX_RW_COUNT)], &mut pos)
+        let buf = &buf[..buf.len().min(MAX_RW_COUNT)];
+        verify_area(pos, buf.len())?;
+        self.ops.write(self, buf, &mut pos)
     }
 
     fn positional(&self, offset: i64) -> Result<u64> {
@@ -343,6 +348,16 @@ impl core::fmt::Debug for File {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         write!(f, "File({:?}, flags {:#o})", self.path, self.flags())
     }
+}
+
+/// A transfer of `count` bytes at `pos` must end within a file offset, a
+/// signed 64-bit number: one that would pass it is EINVAL before anything
+/// moves (Linux: rw_verify_area), rather than a short transfer.
+fn verify_area(pos: u64, count: usize) -> Result<()> {
+    let end = i64::try_from(pos)
+        .ok()
+        .and_then(|p| p.checked_add(i64::try_from(count).ok()?));
+    end.map(|_| ()).ok_or(Errno::EINVAL)
 }
 
 #[cfg(test)]

@@ -92,3 +92,19 @@ fn writes_by_others_clear_setuid() {
     g2.write(b"x").unwrap();
     assert_eq!(f.inode().attr().mode & 0o7777, 0o0777);
 }
+
+#[test]
+fn a_transfer_past_the_largest_offset_is_einval_and_changes_nothing() {
+    let w = World::new();
+    let f = w.open("/big", g::O_RDWR | g::O_CREAT, 0o644).unwrap();
+    let last = i64::MAX - 1;
+    assert_eq!(f.pwrite(b"ab", last), Err(Errno::EINVAL));
+    assert_eq!(f.inode().attr().size, 0);
+    f.lseek(last, g::SEEK_SET).unwrap();
+    assert_eq!(f.write(b"ab"), Err(Errno::EINVAL));
+    let mut buf = [0u8; 2];
+    assert_eq!(f.read(&mut buf), Err(Errno::EINVAL));
+    // Ending exactly at the largest offset is allowed.
+    assert_eq!(f.write(b"a"), Ok(1));
+    assert_eq!(f.inode().attr().size, i64::MAX as u64);
+}
