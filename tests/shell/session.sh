@@ -52,6 +52,11 @@ echo one two three | tr ' ' '\n' | sort -r | head -2
 echo first > /tmp/out; echo second >> /tmp/out; cat < /tmp/out
 ls /nonexistent 2> /tmp/err; echo status $?; cat /tmp/err
 wc -l < /tmp/out 2>&1 | cat
+# /dev/stdin and friends lead through /proc/self/fd to the file itself.
+for l in fd stdin stdout stderr; do readlink /dev/$l; done
+echo through a pipe | cat /dev/stdin
+echo to stdout > /dev/stdout | cat
+(echo to stderr > /dev/stderr) 2>&1 | tr a-z A-Z
 # A background job, jobs, fg, and ^C of the foreground job.
 sleep 30 &
 jobs

@@ -3,7 +3,8 @@
  * fs/proc/array.c, fs/proc/task_mmu.c, fs/proc/base.c, fs/namespace.c).
  * It reads its own /proc/self/stat, status, cmdline and maps and prints
  * the fields and relations that do not depend on the machine, then the
- * errors of mount(2) and umount2(2) for calls that never mount anything.
+ * errors of mount(2) and umount2(2) for calls that never mount anything,
+ * and opens through the magic links of /proc/self/fd, cwd and root.
  * On noyau, where the runner mounts nothing, it mounts proc on /proc first.
  */
 #define _GNU_SOURCE
@@ -292,6 +293,71 @@ static void check_maps(void)
 	say("cwd: %s", link);
 }
 
+/*
+ * /proc/self/fd/N, cwd and root are magic links: an open goes to the file
+ * of the descriptor itself, not to a path made from the link's text, so a
+ * pipe and a removed file open again, O_CREAT opens them too (a shell's
+ * `> /dev/stdout`), and uid 1000 may not follow init's.
+ */
+static void check_magic_links(void)
+{
+	char path[64], buf[64];
+	int p[2];
+	if (pipe(p) < 0)
+		return;
+	write(p[1], "through the pipe", 16);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[0]);
+	int r = open(path, O_RDONLY);
+	long n = r < 0 ? -errno : read(r, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	say("open of a pipe's read end through /proc/self/fd: %s, read \"%s\"", res(r < 0 ? -errno : 0),
+	    buf);
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", p[1]);
+	int w = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	say("open of its write end with O_CREAT|O_TRUNC: %s, write: %s", res(w < 0 ? -errno : 0),
+	    res(w < 0 ? -1 : write(w, "again", 5)));
+	n = r < 0 ? -1 : read(p[0], buf, sizeof(buf) - 1);
+	say("the first read end gets what the new write end wrote: %s",
+	    yesno(n == 5 && !memcmp(buf, "again", 5)));
+	say("O_CREAT|O_EXCL through the link: %s, a slash after it: %s",
+	    res(sys3(SYS_open, path, O_WRONLY | O_CREAT | O_EXCL, 0644)),
+	    res(sys3(SYS_open, strcat(strcpy(buf, path), "/"), O_RDONLY, 0)));
+	close(w);
+	close(r);
+	close(p[0]);
+	close(p[1]);
+
+	int fd = open("/tmp/diff_proc.removed", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	write(fd, "kept after unlink", 17);
+	unlink("/tmp/diff_proc.removed");
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	n = sys3(SYS_readlink, path, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	say("a removed file's link reads \"%s\"", buf);
+	say("and opens to its data: %s", yesno(slurp(path) == 17 && !strcmp(text, "kept after unlink")));
+	close(fd);
+
+	/* ".", "/" and a directory's link with O_CREAT (do_open's checks). */
+	say("O_CREAT of \".\": %s, with O_EXCL: %s; of /proc/self/cwd: %s",
+	    res(sys3(SYS_open, ".", O_RDONLY | O_CREAT, 0644)),
+	    res(sys3(SYS_open, ".", O_RDONLY | O_CREAT | O_EXCL, 0644)),
+	    res(sys3(SYS_open, "/proc/self/cwd", O_RDONLY | O_CREAT, 0644)));
+	chdir("/tmp");
+	say("/proc/self/cwd/. is the cwd: %s; /proc/self/root/tmp opens: %s",
+	    yesno(access("/proc/self/cwd/../tmp", F_OK) == 0),
+	    res(open_close("/proc/self/root/tmp")));
+	chdir("/");
+	pid_t pid = fork();
+	if (pid == 0) {
+		sys1(SYS_setgid, 1000);
+		sys1(SYS_setuid, 1000);
+		say("uid 1000: open /proc/1/cwd: %s, /proc/1/root/: %s",
+		    res(open_close("/proc/1/cwd")), res(open_close("/proc/1/root/")));
+		_exit(0);
+	}
+	waitpid(pid, 0, 0);
+}
+
 /* comm, environ, a descriptor's link, and reads at an offset. */
 static void check_small_files(void)
 {
@@ -453,6 +519,7 @@ int main(int argc, char **argv)
 	check_cmdline(argv[0]);
 	check_maps();
 	check_small_files();
+	check_magic_links();
 	check_threads();
 	check_mount_errors();
 	/* Another user's links are closed (ptrace_may_access), one's own are not. */

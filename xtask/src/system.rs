@@ -1,7 +1,8 @@
 //! The default system that `cargo xtask run` boots: a small Linux-like root
 //! filesystem around Debian's busybox-static, as an initramfs. busybox init
 //! is /init; /etc/inittab runs /etc/init.d/rcS (mounts proc, sysfs and
-//! devtmpfs) and then a root login shell on the serial terminal through
+//! devtmpfs, and links /dev/fd, stdin, stdout and stderr to /proc/self/fd as
+//! udev does) and then a root login shell on the serial terminal through
 //! cttyhack, so that it has job control. Users root (no password), alice
 //! and bob (passwords alice and bob) live in /etc/passwd, group and shadow.
 //! noyau's own test programs (user/tests, user/rust) are in /usr/bin, so
@@ -70,6 +71,10 @@ const RCS: &str = "\
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 grep -q ' /dev ' /proc/mounts || mount -t devtmpfs devtmpfs /dev
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 [ -x /etc/init.d/modules ] && /etc/init.d/modules
 hostname -F /etc/hostname
 cat /etc/motd

@@ -213,6 +213,13 @@ pub trait InodeOps: Send + Sync + Any {
         Err(Errno::EINVAL)
     }
 
+    /// For a magic link, the file it stands for, which a path walk reaches without
+    /// reading the link's text (Linux's proc_get_link and nd_jump_link): an open of
+    /// /proc/PID/fd/N gets the very pipe or deleted file of that descriptor.
+    fn jump(&self, inode: &Inode) -> Option<Result<crate::mount::Path>> {
+        None
+    }
+
     /// Changes the size of a regular file (the ATTR_SIZE part of setattr).
     fn truncate(&self, inode: &Inode, size: u64) -> Result<()> {
         Err(Errno::EINVAL)

@@ -44,6 +44,9 @@ pub enum Last {
     DotDot,
     /// The path was only slashes: the starting directory itself.
     Root,
+    /// The last component was a magic link (/proc/PID/fd/N, cwd, root) that was
+    /// followed: `cur` is the file it stands for, not a parent (Linux's LAST_BIND).
+    Bind,
 }
 
 /// A walk in progress (Linux's struct nameidata).
@@ -133,11 +136,12 @@ impl<'a> Nameidata<'a> {
                 return Ok(());
             }
             match last {
-                Last::Dot | Last::Root => {}
+                Last::Dot | Last::Root | Last::Bind => {}
                 Last::DotDot => self.cur = self.dotdot(),
                 Last::Norm(name) => {
                     let child = self.child(&name)?.ok_or(Errno::ENOENT)?;
                     if child.inode().file_type() == FileType::Symlink {
+                        // A magic link moves `cur` itself; another pushes its body.
                         self.push_link(&child)?;
                     } else {
                         self.cur = child;
@@ -184,13 +188,19 @@ impl<'a> Nameidata<'a> {
         up.follow_mounts()
     }
 
-    /// Continues the walk into the body of the symlink `link` (pick_link).
-    fn push_link(&mut self, link: &Path) -> Result<()> {
+    /// Continues the walk into the body of the symlink `link` (pick_link), or, for a
+    /// magic link, jumps to the file it stands for (nd_jump_link): then `cur` is that
+    /// file and the result is true.
+    fn push_link(&mut self, link: &Path) -> Result<bool> {
         self.links += 1;
         if self.links > MAXSYMLINKS {
             return Err(Errno::ELOOP);
         }
         let inode = link.inode();
+        if let Some(target) = inode.ops().jump(&inode) {
+            self.cur = target?;
+            return Ok(true);
+        }
         let body = inode.ops().readlink(&inode)?;
         if body.is_empty() {
             return Err(Errno::ENOENT);
@@ -199,7 +209,7 @@ impl<'a> Nameidata<'a> {
             self.cur = self.lk.root.clone();
         }
         self.bufs.push((body, 0));
-        Ok(())
+        Ok(false)
     }
 
     /// Resolves the last component (after `walk_to_last`): `None` if it names nothing
@@ -208,7 +218,7 @@ impl<'a> Nameidata<'a> {
     pub fn lookup_last(&mut self, follow: bool) -> Result<Option<Path>> {
         loop {
             let found = match &self.last {
-                Last::Root | Last::Dot => Some(self.cur.clone()),
+                Last::Root | Last::Dot | Last::Bind => Some(self.cur.clone()),
                 Last::DotDot => Some(self.dotdot()),
                 Last::Norm(name) => self.child(&name.clone())?,
             };
@@ -217,8 +227,11 @@ impl<'a> Nameidata<'a> {
             };
             let ft = path.inode().file_type();
             if ft == FileType::Symlink && (follow || self.trailing_slash) {
-                self.push_link(&path)?;
-                self.walk_to_last()?;
+                if self.push_link(&path)? {
+                    self.last = Last::Bind;
+                } else {
+                    self.walk_to_last()?;
+                }
                 continue;
             }
             if self.trailing_slash && ft != FileType::Directory {
@@ -240,8 +253,12 @@ impl<'a> Nameidata<'a> {
 
     /// Follows the symlink at the last component to the parent of its own last
     /// component (for O_CREAT, which then looks the last name up itself).
+    /// A magic link leaves `last` as `Last::Bind`, with `cur` the file itself.
     pub fn follow_link(&mut self, link: &Path) -> Result<()> {
-        self.push_link(link)?;
+        if self.push_link(link)? {
+            self.last = Last::Bind;
+            return Ok(());
+        }
         self.walk_to_last()
     }
 }

@@ -87,7 +87,16 @@ pub fn open_exec(lk: Lookup<'_>, path: &[u8]) -> Result<Arc<File>> {
 fn open_create(nd: &mut Nameidata<'_>, flags: u32, perm: u32) -> Result<(Path, bool)> {
     loop {
         let Last::Norm(name) = nd.last.clone() else {
-            return Err(Errno::EISDIR);
+            // ".", "..", "/" or a file reached through a magic link: nothing to
+            // make, and what is there is opened unless O_EXCL (do_open's checks).
+            let path = nd.lookup_last(false)?.ok_or(Errno::ENOENT)?;
+            if flags & g::O_EXCL != 0 {
+                return Err(Errno::EEXIST);
+            }
+            if path.inode().is_dir() {
+                return Err(Errno::EISDIR);
+            }
+            return Ok((path, false));
         };
         if nd.trailing_slash {
             return Err(Errno::EISDIR);

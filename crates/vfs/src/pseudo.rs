@@ -26,6 +26,9 @@ pub type Store = Arc<dyn Fn(&[u8]) -> Result<usize> + Send + Sync>;
 /// MAY_WRITE bits); an error fails open(2).
 pub type OpenCheck = Arc<dyn Fn(u32) -> Result<()> + Send + Sync>;
 
+/// The file a magic link stands for.
+pub type Jump = Arc<dyn Fn() -> Result<crate::mount::Path> + Send + Sync>;
+
 /// What an entry is.
 #[derive(Clone)]
 pub enum Node {
@@ -34,6 +37,9 @@ pub enum Node {
     /// A file that also takes writes (Linux's proc_pid_set_comm and the like).
     WritableFile(Render, Store),
     Link(Render),
+    /// A link whose text is only shown: a walk goes straight to the file that
+    /// `Jump` gives (Linux's /proc/PID/fd/N, cwd and root).
+    MagicLink(Render, Jump),
 }
 
 /// One name in a pseudo directory, with its inode number, permission bits and owner.
@@ -81,7 +87,7 @@ impl Entry {
         match self.node {
             Node::Dir(_) => FileType::Directory,
             Node::File(_) | Node::WritableFile(..) => FileType::Regular,
-            Node::Link(_) => FileType::Symlink,
+            Node::Link(_) | Node::MagicLink(..) => FileType::Symlink,
         }
     }
 }
@@ -142,7 +148,8 @@ pub fn make_inode(dev: u64, entry: Entry) -> Arc<Inode> {
         Node::Dir(dir) => Box::new(DirOps { dev, dir }),
         Node::File(render) => Box::new(FileOps(render, None, open)),
         Node::WritableFile(render, store) => Box::new(FileOps(render, Some(store), open)),
-        Node::Link(render) => Box::new(LinkOps(render)),
+        Node::Link(render) => Box::new(LinkOps(render, None)),
+        Node::MagicLink(render, jump) => Box::new(LinkOps(render, Some(jump))),
     };
     Inode::new(entry.ino, dev, attr, ops)
 }
@@ -234,7 +241,7 @@ impl InodeOps for FileOps {
     }
 }
 
-struct LinkOps(Render);
+struct LinkOps(Render, Option<Jump>);
 
 impl InodeOps for LinkOps {
     fn as_any(&self) -> &dyn Any {
@@ -243,6 +250,10 @@ impl InodeOps for LinkOps {
 
     fn readlink(&self, _inode: &Inode) -> Result<Vec<u8>> {
         (self.0)()
+    }
+
+    fn jump(&self, _inode: &Inode) -> Option<Result<crate::mount::Path>> {
+        self.1.as_ref().map(|jump| jump())
     }
 }
 

@@ -68,7 +68,7 @@ pub fn rmdir(lk: Lookup<'_>, path: &[u8]) -> Result<()> {
         Last::Norm(name) => name,
         Last::Dot => return Err(Errno::EINVAL),
         Last::DotDot => return Err(Errno::ENOTEMPTY),
-        Last::Root => return Err(Errno::EBUSY),
+        Last::Root | Last::Bind => return Err(Errno::EBUSY),
     };
     let dir = nd.cur.clone();
     dir.want_write()?;

@@ -50,10 +50,15 @@ struct PipeBuffer {
     /// Writers waiting for room or the last reader's close, and FIFO
     /// writers waiting for a reader's open.
     write_wait: WaitQueue,
+    /// Made by pipe2, not for a FIFO: an open through /proc/PID/fd waits for
+    /// no partner and is never ENXIO (Linux's is_pipe in fifo_open).
+    anonymous: bool,
 }
 
 impl PipeBuffer {
-    fn new(ends: usize) -> PipeBuffer {
+    /// A pipe of pipe2, with its two ends open, or a FIFO's, with none yet.
+    fn new(anonymous: bool) -> PipeBuffer {
+        let ends = usize::from(anonymous);
         PipeBuffer {
             data: VecDeque::new(),
             readers: ends,
@@ -62,6 +67,7 @@ impl PipeBuffer {
             w_counter: ends as u64,
             read_wait: WaitQueue::default(),
             write_wait: WaitQueue::default(),
+            anonymous,
         }
     }
 
@@ -233,7 +239,7 @@ fn poll_bits(p: &PipeBuffer, write: bool) -> u32 {
 /// The pipe of a FIFO inode, made on its first open (Linux: i_pipe).
 fn fifo_pipe(inode: &vfs::Inode) -> vfs::Result<Arc<IrqSpinLock<PipeBuffer>>> {
     let special = inode.special.call_once(|| {
-        let pipe: Arc<IrqSpinLock<PipeBuffer>> = Arc::new(IrqSpinLock::new(PipeBuffer::new(0)));
+        let pipe: Arc<IrqSpinLock<PipeBuffer>> = Arc::new(IrqSpinLock::new(PipeBuffer::new(false)));
         pipe
     });
     special
@@ -254,9 +260,10 @@ pub fn fifo_open(inode: &vfs::Inode, flags: u32) -> vfs::Result<Arc<dyn FileOps>
         1 => (false, true),
         _ => (true, true),
     };
+    let anonymous = pipe.lock().anonymous;
     {
         let mut p = pipe.lock();
-        if write && !read && nonblock && p.readers == 0 {
+        if write && !read && nonblock && p.readers == 0 && !anonymous {
             return Err(errno(linux_raw_sys::errno::ENXIO));
         }
         // An end that waits for this one to open wakes (wake_up_partner).
@@ -281,7 +288,7 @@ pub fn fifo_open(inode: &vfs::Inode, flags: u32) -> vfs::Result<Arc<dyn FileOps>
             write,
         }),
     };
-    if read != write && !(read && nonblock) {
+    if read != write && !(read && nonblock) && !anonymous {
         let start = {
             let p = pipe.lock();
             if read {
@@ -374,7 +381,11 @@ pub fn sys_pipe2(fds: u64, flags: u64) -> i64 {
     };
     let _ = vfs::unlink(Lookup::new(&root, &root, &cred), name.as_bytes());
 
-    let pipe = Arc::new(IrqSpinLock::new(PipeBuffer::new(1)));
+    let pipe = Arc::new(IrqSpinLock::new(PipeBuffer::new(true)));
+    // The inode keeps its pipe, so that an open of /proc/PID/fd/N joins it as
+    // an open of a FIFO does (Linux: the pipefs inode's i_pipe).
+    let inode = path.inode();
+    inode.special.call_once(|| pipe.clone());
     let task_cred = crate::kernel::cred::current_fs_cred();
     let reader = Arc::new(PipeEnd {
         pipe: pipe.clone(),

@@ -138,3 +138,79 @@ fn a_directory_links_two_and_one_per_subdirectory() {
     assert_eq!(nlink("/proc/list"), 2);
     assert_eq!(nlink("/proc/version"), 1);
 }
+
+/// A pseudo directory whose `fd` is a magic link to a file that has been
+/// removed from the tree, and whose `cwd` is one to a directory.
+fn world_with_magic_links() -> (World, Arc<crate::file::File>) {
+    let w = World::new();
+    w.mkdir("/proc").unwrap();
+    w.mkdir("/work").unwrap();
+    w.write_file("/work/kept", b"kept");
+    let file = w.write_file("/gone", b"data of a removed file");
+    crate::remove::unlink(w.lk(), b"/gone").unwrap();
+    let (shown, target) = (file.clone(), file.clone());
+    let show: Render = Arc::new(move || Ok(crate::d_path(shown.path(), shown.path())));
+    let jump: Jump = Arc::new(move || Ok(target.path().clone()));
+    let cwd = w.resolve("/work", true).unwrap();
+    let root = StaticDir(alloc::vec![
+        Entry::new(b"fd", 7, 0o700, Node::MagicLink(show, jump)),
+        Entry::new(
+            b"cwd",
+            8,
+            0o777,
+            Node::MagicLink(
+                Arc::new(|| Ok(b"/elsewhere".to_vec())),
+                Arc::new(move || Ok(cwd.clone()))
+            ),
+        ),
+    ]);
+    let fs = PseudoFs::new("proc", PROC_SUPER_MAGIC, 1, 0o555, Arc::new(root));
+    let at = w.resolve("/proc", true).unwrap();
+    w.ns.mount(&at, fs, b"proc").unwrap();
+    (w, file)
+}
+
+#[test]
+fn a_magic_link_opens_the_file_itself_not_its_text() {
+    let (w, file) = world_with_magic_links();
+    // The removed file, which no path names any more, opens through the link.
+    let again = w.open("/proc/fd", g::O_RDONLY, 0).unwrap();
+    assert!(Arc::ptr_eq(again.inode(), file.inode()));
+    assert_eq!(read_all(&w, "/proc/fd").unwrap(), "data of a removed file");
+    // O_CREAT opens it too (a shell's `> /dev/stdout`), O_EXCL finds it there.
+    let created = w.open("/proc/fd", g::O_WRONLY | g::O_CREAT | g::O_TRUNC, 0o644);
+    assert!(Arc::ptr_eq(created.unwrap().inode(), file.inode()));
+    assert_eq!(file.inode().attr().size, 0);
+    let excl = w.open("/proc/fd", g::O_WRONLY | g::O_CREAT | g::O_EXCL, 0o644);
+    assert_eq!(excl.err(), Some(Errno::EEXIST));
+    // It is still a symlink to lstat, readlink and O_NOFOLLOW.
+    let st = w.resolve("/proc/fd", false).unwrap().inode().attr();
+    assert_eq!(st.mode & g::S_IFMT, g::S_IFLNK);
+    let text = crate::create::readlinkat(w.lk(), b"/proc/fd").unwrap();
+    assert_eq!(text, b"/ (deleted)");
+    let nofollow = w.open("/proc/fd", g::O_RDONLY | g::O_NOFOLLOW, 0);
+    assert_eq!(nofollow.err(), Some(Errno::ELOOP));
+    // A file is no directory: a slash after the link, or a name, is ENOTDIR.
+    assert_eq!(w.resolve("/proc/fd/", true).err(), Some(Errno::ENOTDIR));
+    assert_eq!(w.resolve("/proc/fd/x", true).err(), Some(Errno::ENOTDIR));
+}
+
+#[test]
+fn a_walk_goes_through_a_magic_link_to_a_directory_whatever_its_text() {
+    let (w, _) = world_with_magic_links();
+    assert_eq!(read_all(&w, "/proc/cwd/kept").unwrap(), "kept");
+    assert_eq!(read_all(&w, "/proc/cwd/../work/kept").unwrap(), "kept");
+    let dir = w.resolve("/proc/cwd/", true).unwrap();
+    assert!(dir.same(&w.resolve("/work", true).unwrap()));
+    let create_dir = w.open("/proc/cwd", g::O_RDONLY | g::O_CREAT, 0o644);
+    assert_eq!(create_dir.err(), Some(Errno::EISDIR));
+}
+
+#[test]
+fn o_creat_of_dot_is_eisdir_and_with_o_excl_eexist() {
+    let w = World::new();
+    let dot = w.open(".", g::O_RDONLY | g::O_CREAT, 0o644);
+    assert_eq!(dot.err(), Some(Errno::EISDIR));
+    let excl = w.open("/", g::O_RDONLY | g::O_CREAT | g::O_EXCL, 0o644);
+    assert_eq!(excl.err(), Some(Errno::EEXIST));
+}

@@ -7,10 +7,11 @@ use alloc::vec::Vec;
 
 use vfs::pseudo::{Entry, Node, PseudoDir};
 
-use super::pid::{path_of, pid_ino_base, snapshot};
+use super::pid::{may_follow, path_of, pid_ino_base, snapshot};
 
 /// /proc/PID/fd: one link per open descriptor, to the file's path; pipes read as
-/// "pipe:[ino]" as on Linux.
+/// "pipe:[ino]" as on Linux. The links are magic: an open of one opens the file of
+/// the descriptor itself (the same pipe, a removed file), with the flags asked.
 pub struct FdDir(pub u32);
 
 impl PseudoDir for FdDir {
@@ -34,6 +35,11 @@ impl PseudoDir for FdDir {
             .map(|(fd, file)| {
                 let name = format!("{fd}");
                 let fmode = file.fmode();
+                let open_file = file.clone();
+                let jump = move || {
+                    may_follow(pid)?;
+                    Ok(open_file.path().clone())
+                };
                 let target = move || {
                     let inode = file.inode();
                     if inode.file_type() == vfs::FileType::Fifo && file.path().dentry.is_unlinked()
@@ -55,7 +61,7 @@ impl PseudoDir for FdDir {
                     name.as_bytes(),
                     base + 0x80 + fd as u64,
                     perm,
-                    Node::Link(Arc::new(target)),
+                    Node::MagicLink(Arc::new(target), Arc::new(jump)),
                 );
                 e.uid = s.cred.uid.effective;
                 e.gid = s.cred.gid.effective;

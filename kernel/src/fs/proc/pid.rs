@@ -408,10 +408,21 @@ fn root_and_cwd(s: &Snapshot) -> vfs::Result<(vfs::Path, vfs::Path)> {
 }
 
 fn cwd_or_root(pid: u32, root: bool) -> vfs::Result<Vec<u8>> {
+    Ok(path_of(pid, &cwd_or_root_path(pid, root)?))
+}
+
+/// Where /proc/PID/cwd or root leads a walk (Linux: proc_cwd_link, proc_root_link).
+fn cwd_or_root_path(pid: u32, root: bool) -> vfs::Result<vfs::Path> {
     let s = snapshot(pid)?;
     may_inspect(&s)?;
     let (root_path, cwd) = root_and_cwd(&s)?;
-    Ok(path_of(pid, if root { &root_path } else { &cwd }))
+    Ok(if root { root_path } else { cwd })
+}
+
+/// May the caller follow process `pid`'s magic links (Linux's
+/// proc_fd_access_allowed)? EACCES as may_inspect says; ENOENT once it is gone.
+pub(super) fn may_follow(pid: u32) -> vfs::Result<()> {
+    may_inspect(&snapshot(pid)?)
 }
 
 fn exe(pid: u32) -> vfs::Result<Vec<u8>> {
@@ -491,7 +502,7 @@ impl PseudoDir for PidDir {
             .map(|(i, &(name, perm, render))| {
                 let f: vfs::pseudo::Render = Arc::new(move || render(pid));
                 let node = match name {
-                    b"cwd" => Node::Link(f),
+                    b"cwd" => Node::MagicLink(f, Arc::new(move || cwd_or_root_path(pid, false))),
                     b"comm" => Node::WritableFile(f, Arc::new(move |b: &[u8]| set_comm(pid, b))),
                     _ => Node::File(f),
                 };
@@ -509,7 +520,13 @@ impl PseudoDir for PidDir {
             Node::Link(Arc::new(move || exe(pid))),
         ));
         let root: vfs::pseudo::Render = Arc::new(move || cwd_or_root(pid, true));
-        out.push(Entry::new(b"root", base + 11, 0o777, Node::Link(root)));
+        let jump: vfs::pseudo::Jump = Arc::new(move || cwd_or_root_path(pid, true));
+        out.push(Entry::new(
+            b"root",
+            base + 11,
+            0o777,
+            Node::MagicLink(root, jump),
+        ));
         let fd = Node::Dir(Arc::new(super::fd::FdDir(pid)));
         out.push(Entry::new(b"fd", base + 12, 0o500, fd));
         if !self.thread {
