@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
@@ -358,6 +359,36 @@ static void check_magic_links(void)
 	waitpid(pid, 0, 0);
 }
 
+/*
+ * The counters of stat and status: minflt (field 10) grows by at least
+ * 64 when 64 fresh pages are touched, and a sleep is a voluntary switch.
+ */
+static long stat_field(int n)
+{
+	if (slurp("/proc/self/stat") <= 0)
+		return -1;
+	char *p = strrchr(text, ')');
+	for (int field = 2; p && field < n; field++)
+		p = strchr(p + 1, ' ');
+	return p ? atol(p + 1) : -1;
+}
+
+static void check_counters(void)
+{
+	long before = stat_field(10);
+	char *p = mmap(0, 64 * 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	for (int i = 0; i < 64; i++)
+		p[i * 4096] = 1;
+	long after = stat_field(10);
+	munmap(p, 64 * 4096);
+	say("stat: minflt grew by at least 64 for 64 fresh pages: %s, majflt: %ld",
+	    yesno(after - before >= 64), stat_field(12));
+	usleep(20000);
+	slurp("/proc/self/status");
+	say("status: voluntary_ctxt_switches after a sleep is positive: %s",
+	    yesno(atol(field("voluntary_ctxt_switches")) > 0));
+}
+
 /* comm, environ, a descriptor's link, and reads at an offset. */
 static void check_small_files(void)
 {
@@ -520,6 +551,7 @@ int main(int argc, char **argv)
 	check_maps();
 	check_small_files();
 	check_magic_links();
+	check_counters();
 	check_threads();
 	check_mount_errors();
 	/* Another user's links are closed (ptrace_may_access), one's own are not. */

@@ -3,7 +3,8 @@
  * kernel/sched/cputime.c, kernel/sys.c times and getrusage,
  * kernel/time/posix-cpu-timers.c): the CPU-time clocks of a process and a
  * thread, times(2), getrusage(2) for the process, its children and a
- * thread, and wait4's rusage. Times differ between machines, so only
+ * thread, and wait4's rusage, with the page faults and context switches
+ * they count. Times differ between machines, so only
  * their relations are printed: a busy loop of 200 ms of wall time must
  * show as at least 20 ms of CPU time (a tenth: the host may be busy with
  * other work), a sleep as almost none.
@@ -11,6 +12,7 @@
 #define _GNU_SOURCE
 #include <pthread.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/time.h>
 #include <sys/times.h>
@@ -243,6 +245,52 @@ static void set_clock_errors(void)
 	reap(pid);
 }
 
+/* Touches `pages` fresh pages of anonymous memory, once each. */
+static void touch_pages(int pages)
+{
+	char *p = mmap(0, pages * 4096L, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	for (int i = 0; i < pages; i++)
+		p[i * 4096L] = 1;
+	munmap(p, pages * 4096L);
+}
+
+/*
+ * The events struct rusage counts beside the times: a first touch of 64
+ * fresh pages is at least 64 minor faults and no major one, a sleep is a
+ * voluntary context switch, and a child's faults come to its parent with
+ * wait4's rusage and RUSAGE_CHILDREN.
+ */
+static void counters(void)
+{
+	struct rusage a, b, child;
+	sys2(SYS_getrusage, RUSAGE_SELF, &a);
+	touch_pages(64);
+	sys2(SYS_getrusage, RUSAGE_SELF, &b);
+	say("64 fresh pages touched: at least 64 more minor faults: %s, a major one: %s",
+	    yesno(b.ru_minflt - a.ru_minflt >= 64), yesno(b.ru_majflt != a.ru_majflt));
+	struct rusage th;
+	sys2(SYS_getrusage, RUSAGE_THREAD, &th);
+	say("RUSAGE_THREAD counts them too: %s", yesno(th.ru_minflt >= 64));
+	sleep_ms(20);
+	sys2(SYS_getrusage, RUSAGE_SELF, &a);
+	say("a sleep: one more voluntary context switch at least: %s",
+	    yesno(a.ru_nvcsw > b.ru_nvcsw));
+	struct rusage before;
+	sys2(SYS_getrusage, RUSAGE_CHILDREN, &before);
+	pid_t pid = fork();
+	if (pid == 0) {
+		touch_pages(64);
+		_exit(0);
+	}
+	sys4(SYS_wait4, pid, 0, 0, &child);
+	sys2(SYS_getrusage, RUSAGE_CHILDREN, &b);
+	say("a child that touched 64 pages: wait4 shows at least 64 minor faults: %s, "
+	    "RUSAGE_CHILDREN grew by as many: %s",
+	    yesno(child.ru_minflt >= 64), yesno(b.ru_minflt - before.ru_minflt >= child.ru_minflt));
+}
+
 int main(void)
 {
 	struct tms t0, t1;
@@ -309,6 +357,7 @@ int main(void)
 	sys1(SYS_times, &t1);
 	say("times: tms_cutime + tms_cstime have it too (at least 2 ticks): %s",
 	    yesno(t1.tms_cutime + t1.tms_cstime >= 2));
+	counters();
 	interval_timers();
 	cpu_timers();
 	set_clock_errors();

@@ -138,6 +138,9 @@ pub struct PidStatus<'a> {
     pub cap_bnd: u64,
     pub cap_amb: u64,
     pub cpus: u32,
+    /// The thread's context switches: it slept, or it was preempted or yielded.
+    pub voluntary_ctxt_switches: u64,
+    pub nonvoluntary_ctxt_switches: u64,
 }
 
 /// The Vm* lines of status, in KiB.
@@ -259,7 +262,11 @@ pub fn status(s: &PidStatus<'_>) -> String {
         }
     }
     o.push_str("Mems_allowed:\t1\nMems_allowed_list:\t0\n");
-    o.push_str("voluntary_ctxt_switches:\t0\nnonvoluntary_ctxt_switches:\t0\n");
+    let _ = write!(
+        o,
+        "voluntary_ctxt_switches:\t{}\nnonvoluntary_ctxt_switches:\t{}\n",
+        s.voluntary_ctxt_switches, s.nonvoluntary_ctxt_switches
+    );
     o
 }
 
@@ -362,6 +369,8 @@ mod tests {
             sig_queue_limit: 759,
             cap_bnd: 0x1ff_ffff_ffff,
             cpus: 2,
+            voluntary_ctxt_switches: 12,
+            nonvoluntary_ctxt_switches: 3,
             ..PidStatus::default()
         };
         let text = status(&s);
@@ -374,6 +383,7 @@ mod tests {
         assert!(text.contains("\nCapBnd:\t000001ffffffffff\n"));
         assert!(text.contains("\nCpus_allowed:\t3\nCpus_allowed_list:\t0-1\n"));
         assert!(text.contains("\nSeccomp_filters:\t0\nSpeculation_Store_Bypass:\tvulnerable\n"));
+        assert!(text.ends_with("\nvoluntary_ctxt_switches:\t12\nnonvoluntary_ctxt_switches:\t3\n"));
         assert!(text.lines().all(|l| l.contains(":\t")));
     }
 

@@ -138,6 +138,7 @@ impl AddressSpace {
             if repaired == Some(addr) || self.handle_fault(addr, write, false).is_err() {
                 break;
             }
+            crate::kernel::sched::cputime::account_fault();
             repaired = Some(addr);
         }
         done

@@ -33,6 +33,8 @@ pub struct PerCpu {
     pub user_rsp_scratch: AtomicU64,
     /// Local timer interrupts taken (Linux: irq_stat.apic_timer_irqs).
     pub apic_timer_irqs: AtomicU64,
+    /// Page faults of the running task not yet added to it (cputime.rs).
+    pub min_flt: AtomicU64,
     pub cpu_id: u32,
     pub apic_id: u32,
     pub tss: TaskStateSegment,
@@ -49,6 +51,7 @@ static mut BSP_PERCPU: PerCpu = PerCpu {
     kernel_stack_top: AtomicU64::new(0),
     user_rsp_scratch: AtomicU64::new(0),
     apic_timer_irqs: AtomicU64::new(0),
+    min_flt: AtomicU64::new(0),
     cpu_id: 0,
     apic_id: 0,
     tss: TaskStateSegment::new(),

@@ -208,7 +208,7 @@ fn page_fault(frame: &mut TrapFrame) {
             mm.handle_fault(address, err & PF_WRITE != 0, err & PF_INSTR != 0)
         });
         let code = match repaired {
-            Ok(()) => return,
+            Ok(()) => return crate::kernel::sched::cputime::account_fault(),
             Err(BadAccess::NotAllowed) => crate::kernel::signal::SEGV_ACCERR,
             Err(BadAccess::BeyondObject) => return user_sigbus(address),
             Err(BadAccess::NoMemory) => pagefault_out_of_memory(),

@@ -13,6 +13,7 @@ use linux_raw_sys::errno::{EACCES, ENOENT, ESRCH};
 use vfs::pseudo::{Entry, Node, PseudoDir};
 use vfs::Errno;
 
+use crate::kernel::sched::cputime;
 use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::task::{FsContext, Task, TaskState, TASKS};
 use crate::mm::mm_struct::Mm;
@@ -38,6 +39,10 @@ pub(super) struct Snapshot {
     stime: u64,
     cutime: u64,
     cstime: u64,
+    /// Minor page faults of the process, and of its reaped children.
+    faults: (u64, u64),
+    /// The thread's voluntary and involuntary context switches.
+    switches: (u64, u64),
     blocked: u64,
     /// Signals pending for the thread and for its process (any thread's
     /// share), then those ignored and caught.
@@ -68,8 +73,14 @@ pub(super) fn snapshot(pid: u32) -> vfs::Result<Snapshot> {
     let table = TASKS.lock();
     let t = table.tasks.get(&pid).ok_or(Errno::new(ESRCH))?;
     let threads = table.threads(t.tgid).len() as u32;
-    let mut times = t.times;
-    times.add(t.dead_times);
+    // A process's counts are its threads', the exited ones' too (do_task_stat
+    // with whole); a switch count is the thread's own (task_context_switch_counts).
+    let thread = cputime::thread_times(t, table.current);
+    let times = if t.pid == t.tgid {
+        cputime::group_times(&table, t.tgid)
+    } else {
+        thread
+    };
     let queued = crate::kernel::signal::user_queued_signals(&table, t.cred.uid.real);
     let queue_limit = t.rlimits.lock()[crate::kernel::resource::RLIMIT_SIGPENDING].cur;
     let own = t.signals.pending_sets().0;
@@ -90,6 +101,8 @@ pub(super) fn snapshot(pid: u32) -> vfs::Result<Snapshot> {
         stime: times.system,
         cutime: t.child_times.user,
         cstime: t.child_times.system,
+        faults: (times.min_flt, t.child_times.min_flt),
+        switches: (thread.nvcsw, thread.nivcsw),
         blocked: t.signals.blocked,
         sig_sets: (own, shared, ignored, caught),
         threads,
@@ -169,6 +182,8 @@ fn stat(pid: u32) -> vfs::Result<Vec<u8>> {
         stime: ticks(s.stime),
         cutime: ticks(s.cutime),
         cstime: ticks(s.cstime),
+        minflt: s.faults.0,
+        cminflt: s.faults.1,
         priority: 20 + i32::from(s.nice),
         nice: i32::from(s.nice),
         num_threads: s.threads,
@@ -239,6 +254,8 @@ fn status(pid: u32) -> vfs::Result<Vec<u8>> {
         cap_eff: caps,
         cap_bnd: 0x1ff_ffff_ffff,
         cpus: 1,
+        voluntary_ctxt_switches: s.switches.0,
+        nonvoluntary_ctxt_switches: s.switches.1,
         ..procfmt::PidStatus::default()
     });
     Ok(text.into_bytes())

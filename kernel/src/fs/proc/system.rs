@@ -118,7 +118,7 @@ fn stat() -> String {
     procfmt::stat(&procfmt::SystemStat {
         cpus: &cpus,
         interrupts: crate::kernel::time::jiffies(),
-        context_switches: 0,
+        context_switches: crate::kernel::sched::cputime::context_switches(),
         btime: now.saturating_sub(up) / 1_000_000_000,
         processes,
         running,

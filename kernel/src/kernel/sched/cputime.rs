@@ -12,18 +12,28 @@ use core::sync::atomic::{AtomicU64, Ordering};
 
 use linux_raw_sys::errno::{EFAULT, EINVAL};
 
+use crate::arch::percpu;
 use crate::kernel::sys::err;
 use crate::kernel::task::{Task, TaskTable, TASKS};
 use crate::kernel::time::{ktime_get_ns, TICK_NSEC};
 use crate::mm::uaccess;
 
-/// Time spent by a task, or by a group of them, in nanoseconds.
+/// Time spent by a task, or by a group of them, in nanoseconds, and the
+/// events struct rusage counts with it.
 #[derive(Clone, Copy, Debug, Default)]
 pub struct CpuTime {
     pub user: u64,
     pub system: u64,
     /// Time on the CPU, measured at each switch.
     pub runtime: u64,
+    /// Page faults repaired without I/O (all of them: noyau has no swap and
+    /// its file pages are in memory, so none is major).
+    pub min_flt: u64,
+    pub maj_flt: u64,
+    /// Switches away from the task because it slept (voluntary), or because
+    /// it was preempted or yielded while it could still run.
+    pub nvcsw: u64,
+    pub nivcsw: u64,
 }
 
 impl CpuTime {
@@ -31,7 +41,26 @@ impl CpuTime {
         self.user += other.user;
         self.system += other.system;
         self.runtime += other.runtime;
+        self.min_flt += other.min_flt;
+        self.maj_flt += other.maj_flt;
+        self.nvcsw += other.nvcsw;
+        self.nivcsw += other.nivcsw;
     }
+}
+
+/// Context switches since boot, all CPUs (/proc/stat's ctxt).
+static SWITCHES: AtomicU64 = AtomicU64::new(0);
+
+/// The context switches since boot.
+pub fn context_switches() -> u64 {
+    SWITCHES.load(Ordering::Relaxed)
+}
+
+/// A page fault of the running task was repaired (Linux: mm_account_fault).
+/// It is counted on the CPU without a lock, for a fault may be taken with
+/// the address space locked, and moves to the task at its next switch.
+pub fn account_fault() {
+    percpu::this_cpu().min_flt.fetch_add(1, Ordering::Relaxed);
 }
 
 /// User time of threads with a positive nice value, all of it since boot:
@@ -62,16 +91,25 @@ pub fn account_tick(table: &mut TaskTable, user_mode: bool) {
     }
 }
 
-/// A switch from `prev` to `next` at time `now`.
-pub fn account_switch(prev: &mut Task, now: u64) {
+/// A switch away from `prev` at time `now`; `runnable` if it could still
+/// run (Linux's __schedule: nivcsw unless the task went to sleep).
+pub fn account_switch(prev: &mut Task, now: u64, runnable: bool) {
     prev.times.runtime += now.saturating_sub(prev.last_run);
+    prev.times.min_flt += percpu::this_cpu().min_flt.swap(0, Ordering::Relaxed);
+    if runnable {
+        prev.times.nivcsw += 1;
+    } else {
+        prev.times.nvcsw += 1;
+    }
+    SWITCHES.fetch_add(1, Ordering::Relaxed);
 }
 
 /// A task's own times, the running one's up to now.
-fn thread_times(t: &Task, current: u32) -> CpuTime {
+pub fn thread_times(t: &Task, current: u32) -> CpuTime {
     let mut times = t.times;
     if t.pid == current {
         times.runtime += ktime_get_ns().saturating_sub(t.last_run);
+        times.min_flt += percpu::this_cpu().min_flt.load(Ordering::Relaxed);
     }
     times
 }
@@ -144,8 +182,9 @@ const RUSAGE_THREAD: i64 = 1;
 /// Bytes of struct rusage: two timevals and fourteen longs.
 const RUSAGE_SIZE: usize = 144;
 
-/// Write `t` to user memory as a struct rusage (the counters Linux keeps
-/// beyond the times stay 0 here).
+/// Write `t` to user memory as a struct rusage: the times, the page faults
+/// and the context switches (the other counters Linux keeps stay 0 here:
+/// ru_maxrss, block I/O; the rest are 0 on Linux too).
 pub fn put_rusage(addr: u64, t: CpuTime) -> Result<(), i64> {
     let mut b = [0u8; RUSAGE_SIZE];
     let timeval = |ns: u64| [ns / 1_000_000_000, ns % 1_000_000_000 / 1000];
@@ -155,6 +194,18 @@ pub fn put_rusage(addr: u64, t: CpuTime) -> Result<(), i64> {
         .enumerate()
     {
         b[i * 8..i * 8 + 8].copy_from_slice(&v.to_le_bytes());
+    }
+    // The longs after the two timevals, by their index among them
+    // (ru_maxrss is 0, ru_minflt 4, ru_nvcsw 12).
+    let counters = [
+        (4, t.min_flt),
+        (5, t.maj_flt),
+        (12, t.nvcsw),
+        (13, t.nivcsw),
+    ];
+    for (index, v) in counters {
+        let at = 32 + index * 8;
+        b[at..at + 8].copy_from_slice(&v.to_le_bytes());
     }
     uaccess::copy_to_user(addr, &b).map_err(|_| err(EFAULT))
 }

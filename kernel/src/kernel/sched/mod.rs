@@ -59,7 +59,7 @@ pub fn schedule() {
             None
         } else {
             let now = ktime_get_ns();
-            cputime::account_switch(table.current(), now);
+            cputime::account_switch(table.current(), now, prev_runnable);
             table.current().fs_base = FsBase::read().as_u64();
             let prev_pgd = pgd_of(table.current());
             let prev_slot = &mut table.current().saved_rsp as *mut u64;
