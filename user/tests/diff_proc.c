@@ -17,6 +17,7 @@
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -389,6 +390,52 @@ static void check_counters(void)
 	    yesno(atol(field("voluntary_ctxt_switches")) > 0));
 }
 
+/*
+ * /proc/self/exe is a magic link too: it opens the program's file, which
+ * a copy of this program checks after removing itself.
+ */
+static void exe_removed(void)
+{
+	unlink("/tmp/diff_proc.copy");
+	char link[256];
+	long n = sys3(SYS_readlink, "/proc/self/exe", link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	say("removed program: /proc/self/exe reads \"%s\"", link);
+	struct stat st;
+	int fd = open("/proc/self/exe", O_RDONLY);
+	say("and opens to the program's bytes: %s",
+	    yesno(fd >= 0 && fstat(fd, &st) == 0 && st.st_size > 4096 &&
+		  read(fd, link, 4) == 4 && !memcmp(link, "\177ELF", 4)));
+	_exit(0);
+}
+
+static void check_exe(void)
+{
+	struct stat a, b;
+	char name[256];
+	long n = sys3(SYS_readlink, "/proc/self/exe", name, sizeof(name) - 1);
+	name[n > 0 ? n : 0] = 0;
+	int fd = open("/proc/self/exe", O_RDONLY);
+	say("/proc/self/exe opens the file its text names: %s",
+	    yesno(fd >= 0 && fstat(fd, &a) == 0 && stat(name, &b) == 0 && a.st_ino == b.st_ino &&
+		  a.st_dev == b.st_dev));
+	int out = open("/tmp/diff_proc.copy", O_WRONLY | O_CREAT | O_TRUNC, 0755);
+	char buf[4096];
+	while (fd >= 0 && out >= 0 && (n = read(fd, buf, sizeof(buf))) > 0)
+		write(out, buf, n);
+	close(out);
+	close(fd);
+	pid_t pid = fork();
+	if (pid == 0) {
+		char *args[] = { "/tmp/diff_proc.copy", "exe-removed", 0 };
+		execv(args[0], args);
+		_exit(127);
+	}
+	int status = 0;
+	waitpid(pid, &status, 0);
+	say("the copy exited with status %d", WEXITSTATUS(status));
+}
+
 /* comm, environ, a descriptor's link, and reads at an offset. */
 static void check_small_files(void)
 {
@@ -541,7 +588,8 @@ static void check_mount_errors(void)
 
 int main(int argc, char **argv)
 {
-	(void)argc;
+	if (argc > 1 && !strcmp(argv[1], "exe-removed"))
+		exe_removed();
 	say("diff_proc: /proc/self and mount(2)");
 	if (access("/proc/self/stat", F_OK) != 0)
 		sys6(SYS_mount, (long)"proc", (long)"/proc", (long)"proc", 0, 0, 0);
@@ -551,6 +599,7 @@ int main(int argc, char **argv)
 	check_maps();
 	check_small_files();
 	check_magic_links();
+	check_exe();
 	check_counters();
 	check_threads();
 	check_mount_errors();

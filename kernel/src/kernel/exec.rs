@@ -63,6 +63,7 @@ impl ExecFailure {
 struct Executable {
     data: VBuf,
     exe: Vec<u8>,
+    path: vfs::Path,
     deny_write: vfs::DenyWrite,
     /// Its mode, owner and mount, which set-id bits read.
     id: ::cred::ExecFile,
@@ -99,6 +100,7 @@ fn read_executable(lk: vfs::Lookup<'_>, path: &[u8]) -> Result<Executable, ExecF
     Ok(Executable {
         data,
         exe,
+        path: file.path().clone(),
         deny_write,
         id,
     })
@@ -219,6 +221,7 @@ fn load(
         env_start: stack.env_start,
         env_end: stack.env_end,
         exe: alloc::vec::Vec::new(),
+        exe_path: None,
     };
     Ok((plan.entry, stack.sp))
 }
@@ -296,6 +299,7 @@ fn exec_image(
     mm.exe_file = Some(file.deny_write);
     let (entry, sp) = load(&mut mm, &cred, path, &argv, envp, &file.data)?;
     mm.image.exe = file.exe;
+    mm.image.exe_path = Some(file.path);
     Ok(Image {
         mm,
         entry,

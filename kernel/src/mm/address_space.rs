@@ -38,8 +38,10 @@ pub struct ImageInfo {
     pub arg_end: u64,
     pub env_start: u64,
     pub env_end: u64,
-    /// The executable's absolute path.
+    /// The executable's absolute path when it started.
     pub exe: alloc::vec::Vec<u8>,
+    /// The executable's place in the tree, which /proc/PID/exe leads to.
+    pub exe_path: Option<vfs::Path>,
 }
 
 pub struct AddressSpace {

@@ -442,12 +442,26 @@ pub(super) fn may_follow(pid: u32) -> vfs::Result<()> {
     may_inspect(&snapshot(pid)?)
 }
 
+/// The program's path now (" (deleted)" once removed), as Linux's
+/// proc_exe_link gives d_path of mm->exe_file.
 fn exe(pid: u32) -> vfs::Result<Vec<u8>> {
     let s = snapshot(pid)?;
     may_inspect(&s)?;
     let mm = s.mm.ok_or(Errno::new(ENOENT))?;
-    let exe = mm.lock().image.exe.clone();
-    Ok(exe)
+    let image = mm.lock().image.clone();
+    Ok(match image.exe_path {
+        Some(path) => path_of(pid, &path),
+        None => image.exe,
+    })
+}
+
+/// Where /proc/PID/exe leads a walk: the program's file itself.
+fn exe_path(pid: u32) -> vfs::Result<vfs::Path> {
+    let s = snapshot(pid)?;
+    may_inspect(&s)?;
+    let mm = s.mm.ok_or(Errno::new(ENOENT))?;
+    let path = mm.lock().image.exe_path.clone();
+    path.ok_or(Errno::new(ENOENT))
 }
 
 fn mounts(pid: u32, info: bool) -> vfs::Result<Vec<u8>> {
@@ -534,7 +548,7 @@ impl PseudoDir for PidDir {
             b"exe",
             base + 10,
             0o777,
-            Node::Link(Arc::new(move || exe(pid))),
+            Node::MagicLink(Arc::new(move || exe(pid)), Arc::new(move || exe_path(pid))),
         ));
         let root: vfs::pseudo::Render = Arc::new(move || cwd_or_root(pid, true));
         let jump: vfs::pseudo::Jump = Arc::new(move || cwd_or_root_path(pid, true));
