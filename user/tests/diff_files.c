@@ -1,7 +1,8 @@
 /*
  * diff_files: a differential test of the file calls that change names and
- * attributes, and of select, sendfile and FIONREAD (Linux: fs/open.c,
- * fs/utimes.c, fs/namei.c, fs/sync.c, fs/select.c, fs/read_write.c). Only
+ * attributes, of chroot and fchdir, and of select, sendfile and FIONREAD
+ * (Linux: fs/open.c, fs/utimes.c, fs/namei.c, fs/sync.c, fs/select.c,
+ * fs/read_write.c). Only
  * what every filesystem agrees on is printed: no block counts, no
  * directory sizes, no times but the ones the test sets.
  */
@@ -10,6 +11,7 @@
 #include <string.h>
 #include <sys/select.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 
 #include "report.h"
 
@@ -165,6 +167,57 @@ static void streams(void)
 	close(p[1]);
 }
 
+/*
+ * chroot(2) and fchdir(2): ENOENT, ENOTDIR; EACCES without search
+ * permission, before EPERM for an ordinary user; in a root child, "/" is
+ * the jail's and ".." stops there, while the cwd stays outside, where
+ * getcwd(2) says "(unreachable)".
+ */
+#define JAIL DIR_PATH "/jail"
+static void jail(void)
+{
+	char cwd[256];
+	sys2(SYS_mkdir, JAIL, 0755);
+	sys2(SYS_mkdir, JAIL "/inside", 0755);
+	sys2(SYS_mkdir, JAIL "/closed", 0700);
+	close(open(JAIL "/file", O_WRONLY | O_CREAT, 0644));
+	say("chroot of a missing directory: %s, of a file: %s, of \"\": %s",
+	    res(sys1(SYS_chroot, JAIL "/missing")), res(sys1(SYS_chroot, JAIL "/file")),
+	    res(sys1(SYS_chroot, "")));
+	pid_t pid = fork();
+	if (pid == 0) {
+		sys1(SYS_setuid, 1000);
+		int fd = open(JAIL "/closed", O_PATH);
+		say("uid 1000: chroot of the jail: %s, of a directory it cannot search: %s, fchdir "
+		    "into that: %s",
+		    res(sys1(SYS_chroot, JAIL)), res(sys1(SYS_chroot, JAIL "/closed")),
+		    res(sys1(SYS_fchdir, fd)));
+		_exit(0);
+	}
+	waitpid(pid, 0, 0);
+	pid = fork();
+	if (pid == 0) {
+		sys1(SYS_chdir, DIR_PATH);
+		say("root: chroot of the jail: %s", res(sys1(SYS_chroot, JAIL)));
+		long n = sys2(SYS_getcwd, cwd, sizeof(cwd));
+		say("getcwd: %s \"%s\"", res(n < 0 ? n : 0), n > 0 ? cwd : "");
+		say("/inside: %s, /file: %s, " DIR_PATH ": %s", res(access("/inside", F_OK) ? -errno : 0),
+		    res(access("/file", F_OK) ? -errno : 0),
+		    res(access(DIR_PATH, F_OK) ? -errno : 0));
+		sys1(SYS_chdir, "/inside");
+		sys1(SYS_chdir, "../../..");
+		n = sys2(SYS_getcwd, cwd, sizeof(cwd));
+		say("after chdir /inside then ../../..: getcwd \"%s\", /file from there: %s",
+		    n > 0 ? cwd : "", res(access("file", F_OK) ? -errno : 0));
+		_exit(0);
+	}
+	waitpid(pid, 0, 0);
+	unlink(JAIL "/file");
+	rmdir(JAIL "/inside");
+	rmdir(JAIL "/closed");
+	rmdir(JAIL);
+}
+
 int main(void)
 {
 	say("diff_files: attributes, names, sync, select, sendfile");
@@ -176,6 +229,7 @@ int main(void)
 	attributes();
 	names();
 	streams();
+	jail();
 	unlink(A);
 	unlink(B);
 	unlink(C);

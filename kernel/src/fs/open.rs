@@ -7,7 +7,7 @@
 
 use alloc::vec::Vec;
 
-use linux_raw_sys::errno::{EBADF, EFAULT, ENAMETOOLONG, ENOTDIR, ERANGE};
+use linux_raw_sys::errno::{EBADF, EFAULT, ENAMETOOLONG, ENOTDIR, EPERM, ERANGE};
 use linux_raw_sys::general::{AT_FDCWD, O_CLOEXEC};
 use vfs::{Cred, Lookup, Path};
 
@@ -139,15 +139,47 @@ pub fn sys_chdir(path: u64) -> i64 {
     }
 }
 
+/// fchdir(2): ENOTDIR for a file that is no directory, EACCES without
+/// search permission on it (Linux: file_permission with MAY_EXEC).
 pub fn sys_fchdir(fd: u64) -> i64 {
-    match fget(fd) {
-        Ok(f) if f.inode().is_dir() => {
-            with_current_fs(|fs| fs.cwd = f.path().clone());
-            0
-        }
-        Ok(_) => err(ENOTDIR),
-        Err(e) => e,
+    let f = match fget(fd) {
+        Ok(f) => f,
+        Err(e) => return e,
+    };
+    if !f.inode().is_dir() {
+        return err(ENOTDIR);
     }
+    let cred = crate::kernel::cred::current_fs_cred();
+    if let Err(e) = vfs::perm::inode_permission(f.inode(), vfs::perm::MAY_EXEC, &cred) {
+        return e.to_ret();
+    }
+    with_current_fs(|fs| fs.cwd = f.path().clone());
+    0
+}
+
+/// chroot(2): the directory at `path` becomes the process's root, where
+/// absolute paths start and ".." stops (Linux: ksys_chroot). ENOENT,
+/// ENOTDIR and EACCES (search permission) as chdir's, then EPERM without
+/// CAP_SYS_CHROOT (an effective uid of 0 here). The cwd stays where it
+/// is, even outside the new root, as on Linux.
+pub fn sys_chroot(path: u64) -> i64 {
+    let path = match user_path(path) {
+        Ok(p) => p,
+        Err(e) => return e,
+    };
+    let (root, base, cred, _) = match lookup_context(AT_FDCWD as u64) {
+        Ok(c) => c,
+        Err(e) => return e,
+    };
+    let dir = match vfs::chdir(Lookup::new(&root, &base, &cred), &path) {
+        Ok(dir) => dir,
+        Err(e) => return e.to_ret(),
+    };
+    if !crate::kernel::task::with_current(|t| crate::kernel::cred::capable(&t.cred)) {
+        return err(EPERM);
+    }
+    with_current_fs(|fs| fs.root = dir);
+    0
 }
 
 pub fn sys_getcwd(buf: u64, size: u64) -> i64 {

@@ -87,6 +87,7 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_fcntl => open::sys_fcntl(a[0], a[1], a[2]),
         nr::__NR_chdir => open::sys_chdir(a[0]),
         nr::__NR_fchdir => open::sys_fchdir(a[0]),
+        nr::__NR_chroot => open::sys_chroot(a[0]),
         nr::__NR_getcwd => open::sys_getcwd(a[0], a[1]),
         nr::__NR_umask => open::sys_umask(a[0]),
         nr::__NR_mkdirat => namei::sys_mkdirat(a[0], a[1], a[2]),
