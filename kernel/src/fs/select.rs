@@ -2,9 +2,12 @@
 //! select and pselect6 (the last two ask the same question with bit sets).
 //!
 //! Each round asks every file which events hold (its `poll` operation);
-//! if none of the asked ones do, the caller sleeps for a tick and asks
-//! again, until an event, the timeout or a signal. Linux sleeps on the
-//! files' wait queues instead; noyau's drivers have none yet.
+//! if none of the asked ones do, the caller sleeps until a wait queue
+//! wakes (new data in a pipe, a byte on the terminal, ...) and asks again,
+//! until an event, the timeout or a signal. Linux puts the caller on each
+//! file's own wait queues (poll_wait); noyau wakes every poller at any
+//! wake-up (sched::poll_sleep), which costs a few needless rounds but no
+//! poll table per file.
 
 use alloc::vec;
 
@@ -18,7 +21,7 @@ use crate::kernel::sched;
 use crate::kernel::signal::{signal_pending, ERESTARTNOHAND};
 use crate::kernel::sys::err;
 use crate::kernel::task::{with_current, NR_OPEN_DEFAULT};
-use crate::kernel::time::{ktime_get_ns, TICK_NSEC};
+use crate::kernel::time::ktime_get_ns;
 use crate::kernel::time_syscalls::get_timespec;
 use crate::mm::uaccess;
 
@@ -94,12 +97,14 @@ fn do_poll(ufds: u64, nfds: u64, deadline: Option<u64>) -> i64 {
 }
 
 /// Ask `round` until it finds something ready or the deadline passes,
-/// sleeping a tick between rounds, or until a signal comes.
+/// sleeping between rounds until a wait queue somewhere wakes, or until a
+/// signal comes.
 fn wait_until_ready(
     deadline: Option<u64>,
     mut round: impl FnMut() -> Result<usize, i64>,
 ) -> Result<usize, i64> {
     loop {
+        let seen = sched::poll_events();
         let ready = round()?;
         if ready > 0 || deadline.is_some_and(|d| ktime_get_ns() >= d) {
             return Ok(ready);
@@ -110,8 +115,7 @@ fn wait_until_ready(
         if signal_pending() {
             return Err(-ERESTARTNOHAND);
         }
-        let next_tick = ktime_get_ns() + TICK_NSEC;
-        sched::sleep_until(deadline.map_or(next_tick, |d| d.min(next_tick)));
+        sched::poll_sleep(seen, deadline);
     }
 }
 

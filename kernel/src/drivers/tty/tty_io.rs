@@ -2,10 +2,10 @@
 //! tty_ioctl.c): the line discipline of crates/tty on the UART, its
 //! session and foreground process group, and the terminal ioctls.
 //!
-//! The UART is polled: every tick, and whenever a reader waits, the bytes
+//! The UART is polled: every tick, and whenever a reader looks, the bytes
 //! it holds go through the line discipline, which echoes them and may ask
 //! for a signal to the foreground group (^C SIGINT, ^\ SIGQUIT, ^Z
-//! SIGTSTP). A process of the terminal's session that is not in the
+//! SIGTSTP), and wake the readers (and pollers) that wait for them. A process of the terminal's session that is not in the
 //! foreground gets SIGTTIN when it reads (SIGTTOU when it writes with
 //! TOSTOP, or changes the settings), as job control wants.
 
@@ -17,10 +17,11 @@ use tty::{Ldisc, Signal, Termios, TERMIOS_SIZE};
 use vfs::{Errno, File};
 
 use crate::drivers::tty::serial;
+use crate::kernel::sched::{self, WaitQueue};
 use crate::kernel::signal::{kill_pgrp, ERESTARTSYS};
 use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::task::{with_current, TASKS};
-use crate::kernel::time::{ktime_get_ns, TICK_NSEC};
+use crate::kernel::time::ktime_get_ns;
 use crate::mm::uaccess;
 
 const SIGHUP: u64 = 1;
@@ -57,6 +58,8 @@ struct Tty {
     session: u32,
     pgrp: u32,
     winsize: [u8; 8],
+    /// Readers waiting for input (Linux: tty->read_wait).
+    readers: WaitQueue,
 }
 
 static TTY: IrqSpinLock<Option<Tty>> = IrqSpinLock::new(None);
@@ -68,6 +71,7 @@ fn with_tty<R>(f: impl FnOnce(&mut Tty) -> R) -> R {
         session: 0,
         pgrp: 0,
         winsize: [0; 8],
+        readers: WaitQueue::new(),
     });
     f(tty)
 }
@@ -82,6 +86,7 @@ fn with_tty<R>(f: impl FnOnce(&mut Tty) -> R) -> R {
 /// pass later bytes first, and the shell would get its input out of order.
 pub fn poll_input() {
     let mut echo = Vec::new();
+    let mut received_any = false;
     loop {
         let received = with_tty(|t| {
             let byte = serial::try_read_byte()?;
@@ -93,6 +98,7 @@ pub fn poll_input() {
         let Some((signal, pgrp)) = received else {
             break;
         };
+        received_any = true;
         let Some(signal) = signal else {
             continue;
         };
@@ -104,6 +110,9 @@ pub fn poll_input() {
         if pgrp != 0 {
             kill_pgrp(&mut TASKS.lock(), pgrp, sig, ::signal::SigInfo::kernel(sig));
         }
+    }
+    if received_any {
+        with_tty(|t| t.readers.wake_up_all());
     }
 }
 
@@ -158,37 +167,56 @@ pub fn read(file: &File, buf: &mut [u8]) -> vfs::Result<usize> {
         return Ok(0);
     }
     let start = ktime_get_ns();
+    let nonblocking = file.flags() & O_NONBLOCK != 0;
     loop {
         poll_input();
-        let (got, timer) = with_tty(|t| {
+        // What to return, else how long to wait for more (None: no limit),
+        // with the reader queued under the terminal's lock, so that a byte
+        // that comes before it sleeps wakes it. Interrupts are off under
+        // that lock, so no signal can come between the look and the sleep.
+        let next = with_tty(|t| {
             let canonical = t.ldisc.termios.lflag(linux_raw_sys::general::ICANON);
             let (min, time) = (t.ldisc.termios.cc(VMIN), t.ldisc.termios.cc(VTIME));
             if t.ldisc.readable(buf.len()) {
-                return (Some(t.ldisc.read(buf)), None);
+                return Ok(Next::Done(t.ldisc.read(buf)));
             }
-            match (canonical, min, time) {
-                (false, 0, 0) => (Some(t.ldisc.read(buf)), None),
-                (false, _, time) if time > 0 => (None, Some(time as u64 * 100_000_000)),
-                _ => (None, None),
+            let deadline = match (canonical, min, time) {
+                (false, 0, 0) => return Ok(Next::Done(t.ldisc.read(buf))),
+                (false, _, time) if time > 0 => {
+                    let deadline = start + time as u64 * 100_000_000;
+                    if ktime_get_ns() >= deadline {
+                        return Ok(Next::Done(t.ldisc.read(buf)));
+                    }
+                    Some(deadline)
+                }
+                _ => None,
+            };
+            if nonblocking {
+                return Err(Errno::new(EAGAIN));
             }
-        });
-        if let Some(n) = got {
-            return Ok(n);
-        }
-        if let Some(timeout) = timer {
-            if ktime_get_ns() - start >= timeout {
-                return Ok(with_tty(|t| t.ldisc.read(buf)));
+            // Restarted after a stop or an SA_RESTART handler, as on Linux.
+            if crate::kernel::signal::signal_pending() {
+                return Err(Errno::new(ERESTARTSYS as u32));
             }
-        }
-        if file.flags() & O_NONBLOCK != 0 {
-            return Err(Errno::new(EAGAIN));
-        }
-        // Restarted after a stop or an SA_RESTART handler, as on Linux.
-        if crate::kernel::signal::signal_pending() {
-            return Err(Errno::new(ERESTARTSYS as u32));
-        }
-        crate::kernel::sched::sleep_until(ktime_get_ns() + TICK_NSEC);
+            t.readers.prepare_to_wait_until(deadline);
+            Ok(Next::Sleep(deadline))
+        })?;
+        let deadline = match next {
+            Next::Done(n) => return Ok(n),
+            Next::Sleep(deadline) => deadline,
+        };
+        sched::schedule();
+        sched::finish_sleep(deadline);
+        let pid = TASKS.lock().current;
+        with_tty(|t| t.readers.finish_wait(pid));
     }
+}
+
+/// What a read does after a look at the line discipline.
+enum Next {
+    Done(usize),
+    /// Sleep until input, a signal or the deadline (VTIME's).
+    Sleep(Option<u64>),
 }
 
 /// write(2): through the output processing, after TOSTOP's check.
@@ -283,6 +311,9 @@ pub fn ioctl(cmd: u32, arg: u64) -> vfs::Result<i64> {
                     t.ldisc.flush_input();
                 }
                 t.ldisc.set_termios(new);
+                // A reader waiting for a line may now have enough in raw
+                // mode (Linux: n_tty_set_termios wakes read_wait).
+                t.readers.wake_up_all();
             });
             Ok(0)
         }

@@ -11,7 +11,7 @@ pub mod affinity;
 pub mod cputime;
 pub mod priority;
 
-use core::sync::atomic::{AtomicBool, Ordering};
+use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use x86_64::instructions::interrupts;
 use x86_64::registers::model_specific::FsBase;
@@ -21,6 +21,7 @@ use crate::arch::mm::init::{kernel_pgd_phys, switch_address_space};
 use crate::arch::percpu;
 use crate::arch::switch::context_switch;
 use crate::kernel::exec::free_kernel_stack;
+use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::task::{Task, TaskState, TaskTable, TASKS};
 use crate::kernel::time::ktime_get_ns;
 
@@ -172,16 +173,29 @@ pub struct WaitQueue {
 }
 
 impl WaitQueue {
+    pub const fn new() -> WaitQueue {
+        WaitQueue {
+            pids: alloc::vec::Vec::new(),
+        }
+    }
+
     /// Queue the current task and mark it asleep (Linux: prepare_to_wait);
     /// the caller then drops the condition's lock, calls schedule(), and
     /// takes the lock again to look, and to call `finish_wait`.
     pub fn prepare_to_wait(&mut self) {
+        self.prepare_to_wait_until(None);
+    }
+
+    /// prepare_to_wait, and a wake-up at `deadline` (monotonic ns) if none
+    /// comes before; the caller ends the sleep with `finish_sleep(deadline)`
+    /// as well as `finish_wait`.
+    pub fn prepare_to_wait_until(&mut self, deadline: Option<u64>) {
         let mut table = TASKS.lock();
         let pid = table.current;
         if !self.pids.contains(&pid) {
             self.pids.push(pid);
         }
-        prepare_to_sleep(&mut table, None);
+        prepare_to_sleep(&mut table, deadline);
     }
 
     /// Leave the queue after a sleep, whatever woke the task (a signal
@@ -191,8 +205,14 @@ impl WaitQueue {
     }
 
     /// Wake every waiter (Linux: wake_up_interruptible_all); each one
-    /// looks at the condition again.
+    /// looks at the condition again. Something may have become ready for
+    /// poll and select too: their sleepers wake as well.
     pub fn wake_up_all(&mut self) {
+        poll_wake();
+        self.wake_waiters();
+    }
+
+    fn wake_waiters(&mut self) {
         if self.pids.is_empty() {
             return;
         }
@@ -200,6 +220,48 @@ impl WaitQueue {
         for pid in self.pids.drain(..) {
             wake_up(&mut table, pid);
         }
+    }
+}
+
+/// poll and select sleep until some wait queue wakes (Linux queues a poller
+/// on each file's own queues through its poll table; noyau wakes every
+/// poller at any wake-up, and each asks its files again): an event count
+/// that every wake-up advances, and the pollers asleep on it.
+static POLL_EVENTS: AtomicU64 = AtomicU64::new(0);
+static POLL_SLEEPERS: AtomicUsize = AtomicUsize::new(0);
+static POLL_WAIT: IrqSpinLock<WaitQueue> = IrqSpinLock::new(WaitQueue::new());
+
+/// The event count: a poller reads it before it asks its files.
+pub fn poll_events() -> u64 {
+    POLL_EVENTS.load(Ordering::SeqCst)
+}
+
+/// Sleep until the event count moves from `seen` (at once if it has),
+/// `deadline` passes or a signal comes. A wake-up between the poller's
+/// reading of the count and its sleep is not lost: the waker advances the
+/// count before it looks for sleepers, the poller counts itself a sleeper
+/// before it looks at the count again.
+pub fn poll_sleep(seen: u64, deadline: Option<u64>) {
+    {
+        let mut queue = POLL_WAIT.lock();
+        POLL_SLEEPERS.fetch_add(1, Ordering::SeqCst);
+        if POLL_EVENTS.load(Ordering::SeqCst) != seen {
+            POLL_SLEEPERS.fetch_sub(1, Ordering::SeqCst);
+            return;
+        }
+        queue.prepare_to_wait_until(deadline);
+    }
+    schedule();
+    finish_sleep(deadline);
+    let pid = TASKS.lock().current;
+    POLL_WAIT.lock().finish_wait(pid);
+    POLL_SLEEPERS.fetch_sub(1, Ordering::SeqCst);
+}
+
+fn poll_wake() {
+    POLL_EVENTS.fetch_add(1, Ordering::SeqCst);
+    if POLL_SLEEPERS.load(Ordering::SeqCst) != 0 {
+        POLL_WAIT.lock().wake_waiters();
     }
 }
 
