@@ -90,4 +90,5 @@ pub fn init() {
         TTY_MAJOR,
         &[("ttyS0", SERIAL_MINOR_BASE, 0o600)],
     );
+    tty_io::init_irq();
 }

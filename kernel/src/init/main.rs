@@ -47,7 +47,7 @@ pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
     setup::protection_init(info.cmdline_param("nosmap").is_some());
     crate::mm::mm_init(info.cmdline_param("slub_debug").is_some());
     super::save_cmdline(&info.cmdline);
-    setup::apic_init();
+    setup::apic_init(info.cmdline_param("noapic").is_some());
     x86_64::instructions::interrupts::enable();
     crate::kernel::time_syscalls::init_wall_clock();
     pr_info!("kallsyms: {} symbols", kallsyms::count());

@@ -1,8 +1,10 @@
-//! Finding the CPUs from the ACPI MADT (Linux: arch/x86/kernel/acpi/boot.c).
+//! Finding the CPUs and the I/O APIC from the ACPI MADT (Linux:
+//! arch/x86/kernel/acpi/boot.c).
 //!
 //! The tables are parsed by the `acpi` crate; this file only maps them
 //! (through the boot direct map of the first 4 GiB, so it runs before
-//! paging_init) and counts the enabled local APICs. The RSDP comes from
+//! paging_init), counts the enabled local APICs and notes the first I/O
+//! APIC with the ISA interrupts the firmware renumbers. The RSDP comes from
 //! the loader (multiboot2 ACPI tags) or, as under BIOS and PVH, from a scan
 //! of the BIOS area.
 
@@ -39,14 +41,26 @@ impl AcpiHandler for DirectMap {
     fn unmap_physical_region<T>(_region: &PhysicalMapping<Self, T>) {}
 }
 
-/// CPUs the firmware lists as usable.
-pub struct CpuCount {
-    pub enabled: u32,
-    pub first_apic_ids: [u32; 8],
+/// What the MADT says: the CPUs the firmware lists as usable, and the
+/// first I/O APIC.
+pub struct MadtInfo {
+    pub enabled_cpus: u32,
+    pub ioapic: Option<IoApicInfo>,
 }
 
-/// Count the enabled processors in the MADT; None without ACPI.
-pub fn count_cpus(rsdp: Option<u64>) -> Option<CpuCount> {
+/// An I/O APIC: its registers, its first interrupt input (GSI), and for
+/// each ISA IRQ the GSI and MPS flags (polarity, trigger) of an interrupt
+/// source override, if one renumbers it (as QEMU's timer, IRQ 0 on GSI 2).
+#[derive(Clone, Copy, Debug)]
+pub struct IoApicInfo {
+    pub id: u8,
+    pub phys: u64,
+    pub gsi_base: u32,
+    pub isa_overrides: [Option<(u32, u16)>; 16],
+}
+
+/// Read the MADT; None without ACPI.
+pub fn read_madt(rsdp: Option<u64>) -> Option<MadtInfo> {
     // SAFETY: the handler maps physical memory through the direct map; the
     // crate checks signatures and checksums before trusting a table.
     let tables = unsafe {
@@ -69,23 +83,34 @@ pub fn count_cpus(rsdp: Option<u64>) -> Option<CpuCount> {
             return None;
         }
     };
-    let mut count = CpuCount {
-        enabled: 0,
-        first_apic_ids: [0; 8],
+    let mut info = MadtInfo {
+        enabled_cpus: 0,
+        ioapic: None,
     };
+    let mut overrides = [None; 16];
     for entry in madt.get().entries() {
-        let (apic_id, flags) = match entry {
-            MadtEntry::LocalApic(e) => (e.apic_id as u32, e.flags),
-            MadtEntry::LocalX2Apic(e) => (e.x2apic_id, e.flags),
-            _ => continue,
-        };
-        if flags & 1 != 0 {
-            if let Some(slot) = count.first_apic_ids.get_mut(count.enabled as usize) {
-                *slot = apic_id;
+        match entry {
+            MadtEntry::LocalApic(e) if e.flags & 1 != 0 => info.enabled_cpus += 1,
+            MadtEntry::LocalX2Apic(e) if e.flags & 1 != 0 => info.enabled_cpus += 1,
+            MadtEntry::IoApic(e) if info.ioapic.is_none() => {
+                info.ioapic = Some(IoApicInfo {
+                    id: e.io_apic_id,
+                    phys: u64::from(e.io_apic_address),
+                    gsi_base: e.global_system_interrupt_base,
+                    isa_overrides: [None; 16],
+                });
             }
-            count.enabled += 1;
+            MadtEntry::InterruptSourceOverride(e) if e.bus == 0 => {
+                if let Some(slot) = overrides.get_mut(usize::from(e.irq)) {
+                    *slot = Some((e.global_system_interrupt, e.flags));
+                }
+            }
+            _ => {}
         }
     }
-    pr_info!("ACPI: MADT lists {} enabled CPUs", count.enabled);
-    Some(count)
+    if let Some(ioapic) = info.ioapic.as_mut() {
+        ioapic.isa_overrides = overrides;
+    }
+    pr_info!("ACPI: MADT lists {} enabled CPUs", info.enabled_cpus);
+    Some(info)
 }

@@ -7,6 +7,8 @@ pub mod dumpstack;
 pub mod gdt;
 pub mod i8259;
 pub mod idt;
+pub mod ioapic;
+pub mod irq;
 pub mod mm;
 pub mod percpu;
 pub mod process;

@@ -174,13 +174,19 @@ pub fn paging_init(info: &BootInfo) {
     );
 }
 
-/// Mask the 8259As, enable the local APIC and start the tick.
-pub fn apic_init() {
+/// Mask the 8259As, enable the local APIC, set up the I/O APIC (unless
+/// `noapic`, as Linux's parameter) and start the tick.
+pub fn apic_init(noapic: bool) {
     i8259::mask_all();
     let phys = apic::phys_base();
     let virt = crate::mm::vmalloc::ioremap(phys, mm::PAGE_SIZE)
         .unwrap_or_else(|| panic!("ioremap of the local APIC at {phys:#x} failed"));
     apic::init(virt);
+    if noapic {
+        pr_info!("IOAPIC: off (noapic); device interrupts are polled");
+    } else if !super::ioapic::init() {
+        pr_warn!("IOAPIC: none found; device interrupts are polled");
+    }
     let hz = apic::calibrate_timer();
     apic::start_timer();
     pr_info!(
@@ -194,10 +200,15 @@ pub fn apic_init() {
     );
 }
 
-/// Count the CPUs. Only the boot CPU runs for now: the others will be
-/// started once there is a scheduler to give them work.
+/// Count the CPUs, and note the I/O APIC for later. Only the boot CPU
+/// runs for now: the others will be started once there is a scheduler to
+/// give them work.
 pub fn smp_init(info: &BootInfo) {
-    let found = super::acpi::count_cpus(info.rsdp).map_or(1, |c| c.enabled);
+    let madt = super::acpi::read_madt(info.rsdp);
+    if let Some(ioapic) = madt.as_ref().and_then(|m| m.ioapic) {
+        super::ioapic::record(ioapic);
+    }
+    let found = madt.map_or(1, |m| m.enabled_cpus);
     pr_info!(
         "smp: {} CPUs found, 1 brought up (secondary CPUs are not started yet)",
         found

@@ -103,11 +103,12 @@ fn handle_trap(frame: &mut TrapFrame) {
             irqs.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
             crate::kernel::time::tick();
             crate::kernel::sched::scheduler_tick(frame.user_mode());
-            crate::drivers::tty::tty_io::poll_input();
+            crate::drivers::tty::tty_io::tick();
             crate::kernel::selftest::on_timer_interrupt();
             apic::eoi();
         }
         v if v == SPURIOUS_APIC_VECTOR as u64 => {}
+        v if super::irq::handle_irq(v) => {}
         v => {
             pr_warn!("irq: unexpected interrupt on vector {:#x}", v);
             apic::eoi();

@@ -2,14 +2,16 @@
 //! tty_ioctl.c): the line discipline of crates/tty on the UART, its
 //! session and foreground process group, and the terminal ioctls.
 //!
-//! The UART is polled: every tick, and whenever a reader looks, the bytes
-//! it holds go through the line discipline, which echoes them and may ask
-//! for a signal to the foreground group (^C SIGINT, ^\ SIGQUIT, ^Z
-//! SIGTSTP), and wake the readers (and pollers) that wait for them. A process of the terminal's session that is not in the
+//! The UART's interrupt (COM1's IRQ 4, through the I/O APIC), and every
+//! reader's look, take the bytes it holds through the line discipline,
+//! which echoes them and may ask for a signal to the foreground group (^C
+//! SIGINT, ^\ SIGQUIT, ^Z SIGTSTP), and wake the readers (and pollers)
+//! that wait for them. Without the interrupt, the tick polls the UART. A process of the terminal's session that is not in the
 //! foreground gets SIGTTIN when it reads (SIGTTOU when it writes with
 //! TOSTOP, or changes the settings), as job control wants.
 
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, Ordering};
 
 use linux_raw_sys::errno::{EAGAIN, EFAULT, EINVAL, EIO, ENOTTY, EPERM};
 use linux_raw_sys::general::{O_NONBLOCK, TOSTOP, VMIN, VTIME};
@@ -23,6 +25,7 @@ use crate::kernel::sync::IrqSpinLock;
 use crate::kernel::task::{with_current, TASKS};
 use crate::kernel::time::ktime_get_ns;
 use crate::mm::uaccess;
+use crate::pr_warn;
 
 const SIGHUP: u64 = 1;
 const SIGINT: u64 = 2;
@@ -76,9 +79,33 @@ fn with_tty<R>(f: impl FnOnce(&mut Tty) -> R) -> R {
     f(tty)
 }
 
+/// Whether COM1's interrupt brings the input; otherwise the tick polls.
+static IRQ_DRIVEN: AtomicBool = AtomicBool::new(false);
+
+/// COM1's IRQ 4 (Linux: the 8250 driver's request_irq at startup): the
+/// UART already raises it for received bytes (the uart_16550 crate turns
+/// on the receive interrupt and OUT2, which gates the line on PCs).
+pub fn init_irq() {
+    match crate::arch::irq::request_irq(4, poll_input, "ttyS0") {
+        Ok(()) => {
+            IRQ_DRIVEN.store(true, Ordering::Relaxed);
+            // Bytes typed before the line was routed raised no edge.
+            poll_input();
+        }
+        Err(e) => pr_warn!("ttyS0: no interrupt ({:?}); polling every tick", e),
+    }
+}
+
+/// From the tick: poll the UART when its interrupt does not come.
+pub fn tick() {
+    if !IRQ_DRIVEN.load(Ordering::Relaxed) {
+        poll_input();
+    }
+}
+
 /// Feed what the UART holds through the line discipline; echo it, and
 /// send the signals it asks for to the foreground group. Called from the
-/// tick and by waiting readers.
+/// UART's interrupt (or the tick) and by readers.
 ///
 /// Each byte is taken from the UART, given to the line discipline and
 /// echoed under the terminal lock, with interrupts off: a tick that polls

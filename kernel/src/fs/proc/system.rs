@@ -137,11 +137,19 @@ fn version() -> String {
     )
 }
 
+/// /proc/interrupts in Linux's layout (show_interrupts): a line per I/O
+/// APIC line that a driver owns (IRQ, count, chip, input and trigger, the
+/// driver), then the local APIC timer's.
 fn interrupts() -> String {
     // The tick comes from the local APIC timer; the legacy timer line stays at 0.
     let ticks = crate::kernel::time::jiffies();
     let mut out = String::from("           CPU0       \n");
     out.push_str(&format!("  0: {:10}   IO-APIC   2-edge      timer\n", 0));
+    for (irq, gsi, count, name) in crate::arch::irq::lines() {
+        out.push_str(&format!(
+            "{irq:3}: {count:10}   IO-APIC {gsi:3}-edge      {name}\n"
+        ));
+    }
     out.push_str(&format!("LOC: {ticks:10}   Local timer interrupts\n"));
     out
 }
