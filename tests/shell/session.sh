@@ -83,6 +83,9 @@ dd if=/dev/zero of=/tmp/z bs=1k count=100 2>/dev/null; du -k /tmp/z
 stat -c '%s %b %B %h %a' /tmp/z /tmp/fifo
 chmod 640 /tmp/z; chown alice:bob /tmp/z; ls -l /tmp/z
 nice -n 5 cut -d' ' -f19 /proc/self/stat
+# I/O priorities, as busybox ionice sets and shows them.
+ionice; ionice -c 3 ionice; ionice -c 2 -n 7 ionice
+su -c 'ionice -c 1 true' alice; echo status $?
 read x < /dev/null; echo status $?
 # A character device made with mknod, then read.
 mknod /tmp/zero c 1 5; ls -l /tmp/zero

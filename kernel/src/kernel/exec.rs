@@ -351,6 +351,7 @@ pub fn spawn_init(path: &str, args: &[&str]) -> Result<(), ExecFailure> {
             fs: Some(Arc::new(IrqSpinLock::new(fs))),
             cred: image.cred,
             nice: 0,
+            ioprio: 0,
             rlimits: crate::kernel::resource::init_rlimits(),
             clear_child_tid: 0,
             robust_list: 0,

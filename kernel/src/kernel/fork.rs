@@ -124,6 +124,8 @@ fn do_fork(frame: &TrapFrame, flags: u64, stack: u64, ptid: u64, ctid: u64, tls:
         fs,
         cred: parent.cred.clone(),
         nice: parent.nice,
+        // Linux's copy_io: a priority that was set is inherited.
+        ioprio: parent.ioprio,
         rlimits: if thread {
             parent.rlimits.clone()
         } else {

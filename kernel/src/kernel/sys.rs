@@ -172,6 +172,8 @@ pub fn dispatch(frame: &mut TrapFrame) -> i64 {
         nr::__NR_prctl => sys_info::sys_prctl(a[0], a[1]),
         nr::__NR_prlimit64 => resource::sys_prlimit64(a[0], a[1], a[2], a[3]),
         nr::__NR_getrlimit => resource::sys_getrlimit(a[0], a[1]),
+        nr::__NR_ioprio_set => sched::ioprio::sys_ioprio_set(a[0], a[1], a[2]),
+        nr::__NR_ioprio_get => sched::ioprio::sys_ioprio_get(a[0], a[1]),
         nr::__NR_getpriority => sched::priority::sys_getpriority(a[0], a[1]),
         nr::__NR_setpriority => sched::priority::sys_setpriority(a[0], a[1], a[2]),
         nr::__NR_setrlimit => resource::sys_setrlimit(a[0], a[1]),

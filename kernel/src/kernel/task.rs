@@ -72,6 +72,8 @@ pub struct Task {
     pub cred: ::cred::Cred,
     /// The nice value, -20 to 19 (sched/priority.rs).
     pub nice: i8,
+    /// The I/O priority, class and level (ioprio.rs); 0 if never set.
+    pub ioprio: u16,
     /// Resource limits, shared by the threads of a process.
     pub rlimits: crate::kernel::resource::RLimits,
     /// Where to write 0 and wake a futex waiter when the thread exits
@@ -285,6 +287,7 @@ impl Task {
             fs: None,
             cred: ::cred::Cred::root(),
             nice: 0,
+            ioprio: 0,
             rlimits: crate::kernel::resource::init_rlimits(),
             clear_child_tid: 0,
             robust_list: 0,

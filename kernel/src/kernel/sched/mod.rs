@@ -9,6 +9,7 @@
 
 pub mod affinity;
 pub mod cputime;
+pub mod ioprio;
 pub mod priority;
 
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};

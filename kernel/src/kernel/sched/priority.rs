@@ -20,7 +20,7 @@ const PRIO_USER: u64 = 2;
 /// one thread by its id, every thread of a process group, or every thread
 /// whose real uid is `who`; 0 stands for the caller's own. Kernel threads
 /// count, the idle task and reaped tasks do not. None for a bad `which`.
-fn targets(table: &TaskTable, which: u64, who: u32) -> Option<alloc::vec::Vec<u32>> {
+pub(super) fn targets(table: &TaskTable, which: u64, who: u32) -> Option<alloc::vec::Vec<u32>> {
     let me = table
         .tasks
         .get(&table.current)
