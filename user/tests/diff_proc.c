@@ -382,8 +382,9 @@ static void check_counters(void)
 		p[i * 4096] = 1;
 	long after = stat_field(10);
 	munmap(p, 64 * 4096);
-	say("stat: minflt grew by at least 64 for 64 fresh pages: %s, majflt: %ld",
-	    yesno(after - before >= 64), stat_field(12));
+	/* (majflt is machine-specific: the host may page the program in.) */
+	say("stat: minflt grew by at least 64 for 64 fresh pages: %s",
+	    yesno(after - before >= 64));
 	usleep(20000);
 	slurp("/proc/self/status");
 	say("status: voluntary_ctxt_switches after a sleep is positive: %s",

@@ -268,8 +268,9 @@ static void counters(void)
 	sys2(SYS_getrusage, RUSAGE_SELF, &a);
 	touch_pages(64);
 	sys2(SYS_getrusage, RUSAGE_SELF, &b);
-	say("64 fresh pages touched: at least 64 more minor faults: %s, a major one: %s",
-	    yesno(b.ru_minflt - a.ru_minflt >= 64), yesno(b.ru_majflt != a.ru_majflt));
+	/* (Major faults are machine-specific: the host may page code in.) */
+	say("64 fresh pages touched: at least 64 more minor faults: %s",
+	    yesno(b.ru_minflt - a.ru_minflt >= 64));
 	struct rusage th;
 	sys2(SYS_getrusage, RUSAGE_THREAD, &th);
 	say("RUSAGE_THREAD counts them too: %s", yesno(th.ru_minflt >= 64));
