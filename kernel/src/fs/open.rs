@@ -121,21 +121,21 @@ pub fn sys_fcntl(fd: u64, cmd: u64, arg: u64) -> i64 {
     }
 }
 
+/// The directory at user path `path` that the caller may search (ENOENT,
+/// ENOTDIR, EACCES): where chdir and chroot go.
+fn searchable_dir(path: u64) -> Result<Path, i64> {
+    let path = user_path(path)?;
+    let (root, base, cred, _) = lookup_context(AT_FDCWD as u64)?;
+    vfs::chdir(Lookup::new(&root, &base, &cred), &path).map_err(|e| e.to_ret())
+}
+
 pub fn sys_chdir(path: u64) -> i64 {
-    let path = match user_path(path) {
-        Ok(p) => p,
-        Err(e) => return e,
-    };
-    let (root, base, cred, _) = match lookup_context(AT_FDCWD as u64) {
-        Ok(c) => c,
-        Err(e) => return e,
-    };
-    match vfs::chdir(Lookup::new(&root, &base, &cred), &path) {
+    match searchable_dir(path) {
         Ok(dir) => {
             with_current_fs(|fs| fs.cwd = dir);
             0
         }
-        Err(e) => e.to_ret(),
+        Err(e) => e,
     }
 }
 
@@ -163,17 +163,9 @@ pub fn sys_fchdir(fd: u64) -> i64 {
 /// CAP_SYS_CHROOT (an effective uid of 0 here). The cwd stays where it
 /// is, even outside the new root, as on Linux.
 pub fn sys_chroot(path: u64) -> i64 {
-    let path = match user_path(path) {
-        Ok(p) => p,
-        Err(e) => return e,
-    };
-    let (root, base, cred, _) = match lookup_context(AT_FDCWD as u64) {
-        Ok(c) => c,
-        Err(e) => return e,
-    };
-    let dir = match vfs::chdir(Lookup::new(&root, &base, &cred), &path) {
+    let dir = match searchable_dir(path) {
         Ok(dir) => dir,
-        Err(e) => return e.to_ret(),
+        Err(e) => return e,
     };
     if !crate::kernel::task::with_current(|t| crate::kernel::cred::capable(&t.cred)) {
         return err(EPERM);
