@@ -4,10 +4,12 @@
  * MAP_PRIVATE reads its bytes, zeroes the end of the last page, keeps the
  * caller's writes to itself (copy-on-write) and from a forked child,
  * honours the offset, gives SIGBUS past the end of the file, and refuses
- * bad descriptors, offsets and access modes with Linux's errors.
+ * bad descriptors, offsets and access modes with Linux's errors; and
+ * shared mappings of a file opened read-only, with their maps lines.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 
@@ -25,6 +27,62 @@ static long map(long addr, long len, int prot, int flags, int fd, long off)
 static const char *read_in_child(volatile char *p)
 {
 	return touch_in_child(p, 0);
+}
+
+/* The permissions, offset and name of the /proc/self/maps line for `addr`
+ * (the device and inode numbers are machine-specific). */
+static const char *maps_entry(long addr)
+{
+	static char out[256];
+	char line[512], want[32];
+	snprintf(want, sizeof(want), "%lx-", addr);
+	strcpy(out, "(none)");
+	FILE *f = fopen("/proc/self/maps", "r");
+	if (!f)
+		return "(no /proc)";
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, want, strlen(want)))
+			continue;
+		char perms[8], off[32], dev[16], name[256] = "";
+		long ino;
+		sscanf(line, "%*s %7s %31s %15s %ld %255[^\n]", perms, off, dev, &ino, name);
+		snprintf(out, sizeof(out), "%s %s %s", perms, off, name);
+		break;
+	}
+	fclose(f);
+	return out;
+}
+
+/*
+ * MAP_SHARED of a file opened read-only: it reads the file, can never be
+ * made writable (EACCES at mmap and at mprotect), and shows as shared in
+ * /proc/self/maps with its offset and path; a shared anonymous area shows
+ * as the deleted /dev/zero it is on Linux.
+ */
+static void shared_readonly(const char *data)
+{
+	/* On noyau the runner mounts nothing. */
+	if (access("/proc/self/maps", F_OK) != 0)
+		sys6(SYS_mount, (long)"proc", (long)"/proc", (long)"proc", 0, 0, 0);
+	int ro = open(PATH, O_RDONLY);
+	long m = map(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, ro, 0);
+	say("MAP_SHARED, PROT_WRITE of a read-only descriptor: %s", res(m));
+	m = map(0, 2 * PAGE, PROT_READ, MAP_SHARED, ro, PAGE);
+	say("MAP_SHARED, PROT_READ of it at offset 1 page: %s", res(m < 0 ? m : 0));
+	if (m > 0) {
+		say("  reads the file's second page: %s", yesno(!memcmp((char *)m, data + PAGE, 64)));
+		say("  maps: %s", maps_entry(m));
+		say("  mprotect to PROT_WRITE: %s",
+		    res(sys3(SYS_mprotect, m, PAGE, PROT_READ | PROT_WRITE)));
+		say("  a write to it: %s", touch_in_child((char *)m, 1));
+		sys2(SYS_munmap, m, 2 * PAGE);
+	}
+	close(ro);
+	m = map(0, PAGE, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (m > 0) {
+		say("MAP_SHARED | MAP_ANONYMOUS: maps: %s", maps_entry(m));
+		sys2(SYS_munmap, m, PAGE);
+	}
 }
 
 int main(void)
@@ -85,6 +143,7 @@ int main(void)
 	say("mmap of /dev/zero: %s, zeroed: %s", res(m), yesno(m > 0 && ((char *)m)[100] == 0));
 	close(zero);
 	close(fd);
+	shared_readonly(data);
 	unlink(PATH);
 	return 0;
 }

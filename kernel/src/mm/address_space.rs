@@ -226,9 +226,16 @@ impl AddressSpace {
 
     /// Change the rights of [start, end), which VMAs must cover wholly
     /// (Linux: mprotect_fixup). False if there is a hole.
-    pub fn protect_range(&mut self, start: u64, end: u64, prot: Prot) -> bool {
+    pub fn protect_range(&mut self, start: u64, end: u64, prot: Prot) -> Result<(), u32> {
         if !self.covered(start, end) {
-            return false;
+            return Err(linux_raw_sys::errno::ENOMEM);
+        }
+        // A shared mapping of a read-only file never becomes writable.
+        let readonly = (self.vmas.range(..end).rev())
+            .take_while(|(_, v)| v.end > start)
+            .any(|(_, v)| v.flags.shared_readonly);
+        if prot.write && readonly {
+            return Err(linux_raw_sys::errno::EACCES);
         }
         self.carve(start, end);
         let mut next = self.next_vma_start(start, end);
@@ -256,7 +263,7 @@ impl AddressSpace {
             }
         }
         self.merge_around(start, end);
-        true
+        Ok(())
     }
 
     /// Do VMAs cover [start, end) without a hole?

@@ -3,8 +3,10 @@
 //!
 //! MAP_PRIVATE memory is copied on write after fork; MAP_SHARED memory
 //! gets an object of its own (mm/shmem.rs) that fork shares. A private
-//! file mapping reads each page from the file on first touch (mm/fault.rs);
-//! shared file mappings are refused for now (ENODEV).
+//! file mapping reads each page from the file on first touch (mm/fault.rs),
+//! and so does a shared one of a file opened read-only, which can never be
+//! written through; shared mappings of files open for writing are refused
+//! for now (ENODEV).
 
 use core::sync::atomic::{AtomicBool, Ordering};
 
@@ -14,7 +16,7 @@ use linux_raw_sys::general::{
     MAP_ANONYMOUS, MAP_FIXED, MAP_FIXED_NOREPLACE, MAP_GROWSDOWN, MAP_PRIVATE, MAP_SHARED,
     MAP_TYPE, S_IFCHR, S_IFMT, S_IFREG,
 };
-use vfs::file::FMODE_READ;
+use vfs::file::{FMODE_READ, FMODE_WRITE};
 use vfs::File;
 
 use crate::fs::read_write::fget;
@@ -68,16 +70,27 @@ pub fn sys_brk(new: u64) -> i64 {
 }
 
 /// The file a mapping of `fd` reads, or None when the mapping is anonymous
-/// after all (/dev/zero, as Linux's mmap_zero makes it). Only private
-/// mappings of regular files are kept; a shared file mapping needs a page
-/// cache that writes reach the file through, which noyau does not have
-/// yet (ENODEV, with a line in the log once).
-fn mapped_file(fd: u64, off: u64, len: u64, shared: bool) -> Result<Option<Arc<File>>, i64> {
+/// after all (/dev/zero, as Linux's mmap_zero makes it). Private mappings
+/// of regular files are kept, and shared ones of a file opened read-only,
+/// which can never be written through; a shared mapping of a file open for
+/// writing needs a page cache that writes reach the file through, which
+/// noyau does not have yet (ENODEV, with a line in the log once).
+fn mapped_file(
+    fd: u64,
+    off: u64,
+    len: u64,
+    shared: bool,
+    write: bool,
+) -> Result<Option<Arc<File>>, i64> {
     let file = fget(fd)?;
     if (off / PAGE_SIZE).checked_add(len / PAGE_SIZE).is_none() {
         return Err(err(EOVERFLOW));
     }
     if file.fmode() & FMODE_READ == 0 {
+        return Err(err(EACCES));
+    }
+    let writable = file.fmode() & FMODE_WRITE != 0;
+    if shared && write && !writable {
         return Err(err(EACCES));
     }
     let attr = file.inode().attr();
@@ -88,10 +101,12 @@ fn mapped_file(fd: u64, off: u64, len: u64, shared: bool) -> Result<Option<Arc<F
     if attr.mode & S_IFMT != S_IFREG {
         return Err(err(ENODEV));
     }
-    if shared {
+    if shared && writable {
         static WARNED: AtomicBool = AtomicBool::new(false);
         if !WARNED.swap(true, Ordering::Relaxed) {
-            crate::pr_warn!("mm: MAP_SHARED mappings of files are not supported yet (ENODEV)");
+            crate::pr_warn!(
+                "mm: MAP_SHARED mappings of files open for writing are not supported yet (ENODEV)"
+            );
         }
         return Err(err(ENODEV));
     }
@@ -112,7 +127,7 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
     }
     let shared = flags & MAP_TYPE == MAP_SHARED;
     let file = if flags & MAP_ANONYMOUS == 0 {
-        match mapped_file(fd, off, len, shared) {
+        match mapped_file(fd, off, len, shared, prot & 2 != 0) {
             Ok(f) => f,
             Err(e) => return e,
         }
@@ -168,6 +183,7 @@ pub fn sys_mmap(addr: u64, len: u64, prot: u64, flags: u64, fd: u64, off: u64) -
         if let Some(file) = file {
             vma.pgoff = off / PAGE_SIZE;
             vma.file = Some(file);
+            vma.flags.shared_readonly = shared;
         } else if shared {
             vma.shared = Some(SharedAnon::new(len / PAGE_SIZE));
         }
@@ -205,9 +221,8 @@ pub fn sys_mprotect(addr: u64, len: u64, prot: u64) -> i64 {
     let Some(end) = addr.checked_add(len).filter(|&e| e <= TASK_SIZE) else {
         return err(ENOMEM);
     };
-    if with_current_mm(|mm| mm.protect_range(addr, end, Prot::from_bits(prot))) {
-        0
-    } else {
-        err(ENOMEM)
+    match with_current_mm(|mm| mm.protect_range(addr, end, Prot::from_bits(prot))) {
+        Ok(()) => 0,
+        Err(e) => err(e),
     }
 }

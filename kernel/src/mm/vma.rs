@@ -59,6 +59,10 @@ pub struct VmFlags {
     pub dontcopy: bool,
     /// fork gives the child empty pages (VM_WIPEONFORK).
     pub wipeonfork: bool,
+    /// A MAP_SHARED mapping of a file opened read-only: it can never be
+    /// made writable (Linux leaves VM_MAYWRITE off, and mprotect says
+    /// EACCES), so private copies of the file's pages serve it.
+    pub shared_readonly: bool,
 }
 
 /// One virtual memory area: [start, end).
@@ -94,6 +98,11 @@ impl Vma {
 
     pub fn is_shared(&self) -> bool {
         self.shared.is_some()
+    }
+
+    /// Was it mapped MAP_SHARED (the `s` of /proc/PID/maps)?
+    pub fn mapped_shared(&self) -> bool {
+        self.is_shared() || self.flags.shared_readonly
     }
 
     /// The page of the shared object that `addr` maps.

@@ -291,10 +291,18 @@ fn maps(pid: u32) -> vfs::Result<Vec<u8>> {
     let space = mm.lock();
     let img = &space.image;
     let exe = core::str::from_utf8(&img.exe).unwrap_or("");
+    // The paths of mapped files, made first: the lines borrow them.
+    let files: Vec<Option<String>> = space
+        .vmas()
+        .map(|v| {
+            let file = v.file.as_ref()?;
+            Some(String::from_utf8_lossy(&path_of(pid, file.path())).into_owned())
+        })
+        .collect();
     let mut lines: Vec<procfmt::MapsLine<'_>> = Vec::new();
     let page = crate::arch::mm::PAGE_SIZE;
     let (start_brk, heap_end) = (space.start_brk, space.brk.next_multiple_of(page));
-    for v in space.vmas() {
+    for (v, file) in space.vmas().zip(&files) {
         // A heap grown right after the program's data merges with its
         // VMA: it shows as an area of its own, as Linux's (which starts
         // after a random gap) does.
@@ -303,7 +311,27 @@ fn maps(pid: u32) -> vfs::Result<Vec<u8>> {
             if start == end {
                 continue;
             }
-            let name = if (start..end).contains(&img.start_stack) {
+            let mut line = procfmt::MapsLine {
+                start,
+                end,
+                read: v.prot.read,
+                write: v.prot.write,
+                exec: v.prot.exec,
+                shared: v.mapped_shared(),
+                ..procfmt::MapsLine::default()
+            };
+            line.name = if let (Some(name), Some(f)) = (file, &v.file) {
+                // A file's area: its offset, device and inode, as Linux's.
+                let inode = f.inode();
+                line.offset = v.object_page(start) * page;
+                line.major = vfs::inode::major(inode.dev());
+                line.minor = vfs::inode::minor(inode.dev());
+                line.ino = inode.ino();
+                name
+            } else if v.is_shared() {
+                // Shared anonymous memory is a shmem file (Linux's shmem_zero_setup).
+                "/dev/zero (deleted)"
+            } else if (start..end).contains(&img.start_stack) {
                 "[stack]"
             } else if start >= start_brk && end <= heap_end {
                 "[heap]"
@@ -312,15 +340,6 @@ fn maps(pid: u32) -> vfs::Result<Vec<u8>> {
                 exe
             } else {
                 ""
-            };
-            let line = procfmt::MapsLine {
-                start,
-                end,
-                read: v.prot.read,
-                write: v.prot.write,
-                exec: v.prot.exec,
-                name,
-                ..procfmt::MapsLine::default()
             };
             // Neighbours with the same rights and name show as one area, as Linux
             // merges them (vma_merge).
@@ -339,7 +358,10 @@ fn maps(pid: u32) -> vfs::Result<Vec<u8>> {
 }
 
 fn same_area(a: &procfmt::MapsLine<'_>, b: &procfmt::MapsLine<'_>) -> bool {
-    (a.read, a.write, a.exec, a.name) == (b.read, b.write, b.exec, b.name)
+    let contiguous = a.ino == 0 || b.offset == a.offset + (a.end - a.start);
+    contiguous
+        && (a.read, a.write, a.exec, a.shared, a.name, a.ino)
+            == (b.read, b.write, b.exec, b.shared, b.name, b.ino)
 }
 
 fn comm(pid: u32) -> vfs::Result<Vec<u8>> {
