@@ -424,11 +424,13 @@ fn count_strings(addr: u64, room: &mut u64) -> Result<usize, i64> {
 /// taken from `room` (counted with their pointers and NULs already): E2BIG
 /// as soon as the list outgrows it, before the kernel holds more than the
 /// new stack could, and ENOMEM, not a panic, if the kernel cannot hold
-/// that much.
+/// that much. The list grows as the strings come, rather than being sized
+/// for `count` at once: a list too long for the stack is E2BIG, as on
+/// Linux, before its size could be an allocation the kernel refuses.
 fn strings_from_user(addr: u64, count: usize, room: &mut u64) -> Result<Vec<Vec<u8>>, i64> {
     let mut out = Vec::new();
-    out.try_reserve_exact(count).map_err(|_| err(ENOMEM))?;
     for i in 0..count as u64 {
+        out.try_reserve(1).map_err(|_| err(ENOMEM))?;
         let mut word = [0u8; 8];
         uaccess::copy_from_user(&mut word, addr + i * 8).map_err(|_| err(EFAULT))?;
         let s = with_current_mm(|mm| mm.string_from_user(u64::from_le_bytes(word), MAX_ARG_STRLEN))
