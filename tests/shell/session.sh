@@ -97,6 +97,8 @@ dd if=/tmp/blk of=/dev/ram0 bs=1024 2>&1
 dd if=/dev/ram0 of=/tmp/back bs=1024 count=64 2>&1
 cmp /tmp/blk /tmp/back && echo same bytes
 mke2fs -q /dev/ram0; echo status $?
+# A seek past the end of the 4 MiB disk is refused.
+dd if=/dev/zero of=/dev/ram0 bs=512 seek=9000 count=1; echo $?
 dd if=/dev/ram0 bs=1 skip=1080 count=2 2>/dev/null | od -An -tx1
 # vi through the raw tty: an insert, then ZZ; the file after. Keys go
 # once the screen is quiet (vi's redraws depend on how keys arrive).

@@ -310,26 +310,56 @@ impl File {
     /// Linux's generic_file_llseek: SEEK_SET, SEEK_CUR, SEEK_END, and SEEK_DATA and
     /// SEEK_HOLE on a file without holes; EINVAL for a negative result.
     pub fn generic_llseek(&self, pos: &mut u64, offset: i64, whence: u32) -> Result<u64> {
-        let size = self.ops.size().unwrap_or(self.inode.attr().size) as i64;
-        let new = match whence {
-            g::SEEK_SET => Some(offset),
-            g::SEEK_CUR => (*pos as i64).checked_add(offset),
-            g::SEEK_END => size.checked_add(offset),
-            g::SEEK_DATA | g::SEEK_HOLE if self.inode.file_type() == FileType::Regular => {
-                if offset < 0 {
-                    return Err(Errno::EINVAL);
-                }
-                if offset >= size {
-                    return Err(Errno::ENXIO);
-                }
-                Some(if whence == g::SEEK_DATA { offset } else { size })
-            }
-            _ => return Err(Errno::EINVAL),
-        };
-        let new = new.filter(|&n| n >= 0).ok_or(Errno::EINVAL)?;
-        *pos = new as u64;
-        Ok(new as u64)
+        let size = self.ops.size().unwrap_or(self.inode.attr().size);
+        let holes = self.inode.file_type() == FileType::Regular;
+        seek_within(pos, offset, whence, size, i64::MAX as u64, holes)
     }
+
+    /// Linux's fixed_size_llseek, for a device of `size` bytes (a block
+    /// device): as generic_llseek, but no offset past the end (EINVAL).
+    pub fn fixed_size_llseek(
+        &self,
+        pos: &mut u64,
+        offset: i64,
+        whence: u32,
+        size: u64,
+    ) -> Result<u64> {
+        seek_within(pos, offset, whence, size, size, true)
+    }
+}
+
+/// Linux's generic_file_llseek_size: the new offset for `whence`, from 0 to
+/// `max` (EINVAL beyond), with SEEK_DATA and SEEK_HOLE where `holes` says
+/// the file answers them (as one without holes).
+fn seek_within(
+    pos: &mut u64,
+    offset: i64,
+    whence: u32,
+    size: u64,
+    max: u64,
+    holes: bool,
+) -> Result<u64> {
+    let size = size as i64;
+    let new = match whence {
+        g::SEEK_SET => Some(offset),
+        g::SEEK_CUR => (*pos as i64).checked_add(offset),
+        g::SEEK_END => size.checked_add(offset),
+        g::SEEK_DATA | g::SEEK_HOLE if holes => {
+            if offset < 0 {
+                return Err(Errno::EINVAL);
+            }
+            if offset >= size {
+                return Err(Errno::ENXIO);
+            }
+            Some(if whence == g::SEEK_DATA { offset } else { size })
+        }
+        _ => return Err(Errno::EINVAL),
+    };
+    let new = new
+        .filter(|&n| n >= 0 && n as u64 <= max)
+        .ok_or(Errno::EINVAL)?;
+    *pos = new as u64;
+    Ok(new as u64)
 }
 
 fn cap(buf: &mut [u8]) -> &mut [u8] {

@@ -108,3 +108,35 @@ fn a_transfer_past_the_largest_offset_is_einval_and_changes_nothing() {
     assert_eq!(f.write(b"a"), Ok(1));
     assert_eq!(f.inode().attr().size, i64::MAX as u64);
 }
+
+#[test]
+fn a_fixed_size_seek_stops_at_the_end_and_answers_data_and_holes() {
+    let w = World::new();
+    let f = w.write_file("/dev-like", b"");
+    let mut pos = 0;
+    assert_eq!(
+        f.fixed_size_llseek(&mut pos, 4096, g::SEEK_SET, 4096),
+        Ok(4096)
+    );
+    assert_eq!(
+        f.fixed_size_llseek(&mut pos, 1, g::SEEK_CUR, 4096),
+        Err(Errno::EINVAL)
+    );
+    assert_eq!(pos, 4096);
+    assert_eq!(
+        f.fixed_size_llseek(&mut pos, -96, g::SEEK_END, 4096),
+        Ok(4000)
+    );
+    assert_eq!(
+        f.fixed_size_llseek(&mut pos, 10, g::SEEK_DATA, 4096),
+        Ok(10)
+    );
+    assert_eq!(
+        f.fixed_size_llseek(&mut pos, 10, g::SEEK_HOLE, 4096),
+        Ok(4096)
+    );
+    assert_eq!(
+        f.fixed_size_llseek(&mut pos, 4096, g::SEEK_DATA, 4096),
+        Err(Errno::ENXIO)
+    );
+}

@@ -102,6 +102,11 @@ impl FileOps for RamDisk {
         Some(self.size)
     }
 
+    /// No offset past the end of the disk (Linux: blkdev_llseek).
+    fn llseek(&self, file: &File, pos: &mut u64, offset: i64, whence: u32) -> vfs::Result<u64> {
+        file.fixed_size_llseek(pos, offset, whence, self.size)
+    }
+
     fn fsync(&self, _file: &File) -> vfs::Result<()> {
         Ok(())
     }
