@@ -123,6 +123,10 @@ truncate -s 0 /tmp/ro/f; ls -l /tmp/ro; umount /tmp/ro
 # The kernel log: its line format, and a line written from here.
 dmesg | head -1 | cut -c1-15 | tr 0-9 N
 echo hello kmsg > /dev/kmsg
+# One write is one record, of up to 992 bytes (Linux 6.1).
+k() { head -c $1 /dev/zero | tr '\0' k >/tmp/k; }
+w() { k $1; dd if=/tmp/k of=/dev/kmsg bs=2k 2>&-; echo $1 $?; }
+w 992; w 993; w 1024; w 1025
 dmesg | grep 'hello kmsg' | cut -c15-
 dmesg | grep 'Command line' | cut -c15-
 poweroff

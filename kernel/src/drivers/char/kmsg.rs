@@ -56,7 +56,12 @@ impl FileOps for Kmsg {
         }
     }
 
+    /// One write is one record; a longer one than a record may hold is
+    /// EINVAL, as Linux's devkmsg_write answers.
     fn write(&self, _file: &File, buf: &[u8], _pos: &mut u64) -> vfs::Result<usize> {
+        if buf.len() > RECORD_MAX {
+            return Err(Errno::EINVAL);
+        }
         let (level, text) = split_level(buf);
         let text = core::str::from_utf8(text).unwrap_or("(not UTF-8)");
         crate::printk!(level, "{}", text.trim_end_matches('\n'));
@@ -67,6 +72,10 @@ impl FileOps for Kmsg {
         false
     }
 }
+
+/// The longest write: Linux 6.1's LOG_LINE_MAX, a record's 1024 bytes
+/// less the 32 of the longest prefix (later kernels take 1024).
+const RECORD_MAX: usize = 1024 - 32;
 
 /// A leading `<N>` (the facility bits of N ignored) and the rest.
 fn split_level(buf: &[u8]) -> (Level, &[u8]) {
