@@ -15,8 +15,10 @@
 //! A counter the kernel does not track is left 0 in [`MemStats`] (its `Default`), and its
 //! line reads 0 kB, as on a Linux machine where nothing of that kind exists:
 //!
-//! - Buffers, Cached, Active(file), Inactive(file), Dirty, Writeback, Mapped, Shmem: noyau
-//!   has no page cache yet (its files do not live in reclaimable pages on LRU lists);
+//! - Buffers, Active(file), Inactive(file), Dirty, Writeback, Mapped: noyau has no page
+//!   cache yet (its files do not live in reclaimable pages on LRU lists); the kernel counts
+//!   the pages of its memory filesystems and shared anonymous memory as Linux counts shmem,
+//!   in Cached and Shmem;
 //! - Active(anon), Inactive(anon), Unevictable, Mlocked: no LRU lists, no mlock;
 //! - SwapCached, SwapTotal, SwapFree: no swap device;
 //! - SReclaimable, KReclaimable: no slab cache is marked reclaimable (no shrinkers);

@@ -183,6 +183,8 @@ pub fn sys_sysinfo(info: u64) -> i64 {
     }
     b[32..40].copy_from_slice(&(total * 4096).to_le_bytes());
     b[40..48].copy_from_slice(&(free * 4096).to_le_bytes());
+    let shared = crate::mm::meminfo::shmem_pages() * 4096;
+    b[48..56].copy_from_slice(&shared.to_le_bytes());
     b[80..82].copy_from_slice(&procs.to_le_bytes());
     b[104..108].copy_from_slice(&1u32.to_le_bytes());
     match uaccess::copy_to_user(info, &b) {

@@ -8,6 +8,8 @@
 //! object keeps the size it was created with: a mapping grown by mremap
 //! past it faults with SIGBUS there, as a file mapping past end of file.
 
+use core::sync::atomic::{AtomicU64, Ordering};
+
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 
@@ -17,6 +19,15 @@ use crate::arch::mm::PAGE_SIZE;
 use crate::kernel::sync::IrqSpinLock;
 use crate::mm::address_space::AddressSpace;
 use crate::mm::page_alloc;
+
+/// Pages held by shared anonymous memory, all objects together (part of
+/// Linux's NR_SHMEM).
+static PAGES: AtomicU64 = AtomicU64::new(0);
+
+/// The pages shared anonymous memory holds.
+pub fn pages() -> u64 {
+    PAGES.load(Ordering::Relaxed)
+}
 
 pub struct SharedAnon {
     /// Size in pages (Linux: the shmem inode's i_size).
@@ -53,6 +64,7 @@ impl SharedAnon {
         }
         let pfn = page_alloc::alloc_pages(Gfp::USER | Gfp::ZERO, 0).ok_or(ShmemError::NoMemory)?;
         frames.insert(index, pfn);
+        PAGES.fetch_add(1, Ordering::Relaxed);
         Ok(pfn)
     }
 }
@@ -73,6 +85,7 @@ impl Drop for SharedAnon {
     fn drop(&mut self) {
         for (_, pfn) in core::mem::take(&mut *self.frames.lock()) {
             page_alloc::free_pages(pfn, 0);
+            PAGES.fetch_sub(1, Ordering::Relaxed);
         }
     }
 }

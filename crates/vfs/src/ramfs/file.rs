@@ -35,6 +35,12 @@ type Page = Box<[u8; PAGE_SIZE]>;
 static PAGES_USED: AtomicUsize = AtomicUsize::new(0);
 static PAGES_MAX: AtomicUsize = AtomicUsize::new(usize::MAX);
 
+/// The pages all ramfs and tmpfs files hold (what /proc/meminfo shows as
+/// Shmem and in Cached).
+pub fn pages_used() -> u64 {
+    PAGES_USED.load(Ordering::Relaxed) as u64
+}
+
 /// Memory has `total` pages: the files of memory filesystems may hold half of
 /// them together, and a tmpfs's defaults are computed from them.
 pub fn set_memory_pages(total: u64) {

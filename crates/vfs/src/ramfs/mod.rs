@@ -24,7 +24,7 @@ use crate::inode::{FileType, Inode, InodeAttr, InodeOps, NewInode};
 use crate::time::current_time;
 
 pub use dir::RamDir;
-pub use file::{set_memory_pages, RamFile, RamSpecial, RamSymlink, PAGE_SIZE};
+pub use file::{pages_used, set_memory_pages, RamFile, RamSpecial, RamSymlink, PAGE_SIZE};
 pub use limits::{default_max_blocks, default_max_inodes, total_pages};
 
 use limits::{Counter, InodeCharge};
