@@ -20,7 +20,7 @@ use linux_raw_sys::errno::{E2BIG, EFAULT, EINVAL, EIO, ELOOP, ENOEXEC, ENOMEM, E
 /// | FileszOverMemsz, SegmentOutsideUser | EINVAL | the "set_brk can never work" check |
 /// | OffsetMisaligned | EINVAL | mmap of a file offset not page aligned |
 /// | FileRangeOverflow | EOVERFLOW | mmap's file_mmap_ok |
-/// | AlignNotPowerOfTwo, Unsorted, Overlap, SegmentOutsideFile | ENOEXEC | noyau |
+/// | AlignNotPowerOfTwo, Unsorted, Overlap | ENOEXEC | noyau |
 /// | EmptyImage | EINVAL | total_mapping_size of 0 |
 /// | ImageOutsideUser | ENOMEM | mmap of the image at its bias |
 /// | EntryOutsideUser | EINVAL | BAD_ADDR(elf_entry) |
@@ -73,9 +73,6 @@ pub enum ExecError {
     Overlap { index: u16 },
     /// A PT_LOAD whose file range ends past the largest file offset (mmap's EOVERFLOW).
     FileRangeOverflow { index: u16 },
-    /// A PT_LOAD whose file bytes run past the end of the file (noyau only: Linux maps
-    /// them and the program gets SIGBUS when it touches them).
-    SegmentOutsideFile { index: u16 },
     /// ET_DYN whose PT_LOAD segments span no memory at all (total_mapping_size is 0).
     EmptyImage,
     /// The image, moved to its load bias, does not fit in user space (mmap's ENOMEM).
@@ -145,7 +142,6 @@ impl ExecError {
             | AlignNotPowerOfTwo { .. }
             | Unsorted { .. }
             | Overlap { .. }
-            | SegmentOutsideFile { .. }
             | ShebangTruncated
             | ShebangNoInterpreter => ENOEXEC,
         }
@@ -176,7 +172,6 @@ impl fmt::Display for ExecError {
             Unsorted { index } => write!(f, "phdr {index}: PT_LOAD below the previous one"),
             Overlap { index } => write!(f, "phdr {index}: PT_LOAD overlaps the previous one"),
             FileRangeOverflow { index } => write!(f, "phdr {index}: file offset overflows"),
-            SegmentOutsideFile { index } => write!(f, "phdr {index}: past the end of the file"),
             EmptyImage => write!(f, "PT_LOAD segments span no memory"),
             ImageOutsideUser => write!(f, "image does not fit in user space at its base"),
             EntryOutsideUser => write!(f, "entry point outside user space"),
@@ -222,7 +217,6 @@ mod tests {
             (Unsorted { index }, ENOEXEC),
             (Overlap { index }, ENOEXEC),
             (FileRangeOverflow { index }, EOVERFLOW),
-            (SegmentOutsideFile { index }, ENOEXEC),
             (EmptyImage, EINVAL),
             (ImageOutsideUser, ENOMEM),
             (EntryOutsideUser, EINVAL),

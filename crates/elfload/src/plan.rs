@@ -41,6 +41,12 @@ pub struct ExecPlan {
     pub stack: StackExec,
     /// The initial program break: the page-aligned end of the highest segment.
     pub brk: u64,
+    /// A PT_LOAD's file bytes run past the end of the file (a cut program). Linux maps
+    /// them all the same, and its exec then fails past the point of no return when it
+    /// clears the end of the bss's first page, which lies past the end (padzero): the
+    /// process dies with SIGSEGV. The loader gets the bytes there are; the kernel ends
+    /// the process as Linux does.
+    pub truncated: bool,
     /// The mm's start_code, end_code, start_data and end_data, as Linux computes them
     /// for /proc/PID/stat (start_code is `u64::MAX` plus the bias with no PF_X segment).
     pub start_code: u64,
@@ -65,7 +71,7 @@ impl ExecPlan {
         }
         let stack = stack_rights(&header);
 
-        let loads = checked_loads(&header, bytes.len() as u64)?;
+        let (loads, truncated) = checked_loads(&header, bytes.len() as u64)?;
         let load_bias = match (header.kind, loads.first()) {
             (ElfKind::Dyn, Some(first)) => dyn_bias(&loads, first.vaddr, base_hint)?,
             _ => 0,
@@ -99,6 +105,7 @@ impl ExecPlan {
             phnum: u64::from(header.phnum),
             stack,
             brk,
+            truncated,
             start_code: u64::MAX,
             end_code: 0,
             start_data: 0,
@@ -170,8 +177,9 @@ fn stack_rights(header: &Header<'_>) -> StackExec {
     }
 }
 
-/// The PT_LOAD headers, each checked, in table order, sorted and without overlap.
-fn checked_loads(header: &Header<'_>, file_len: u64) -> Result<Vec<Phdr>, ExecError> {
+/// The PT_LOAD headers, each checked, in table order, sorted and without overlap, and
+/// whether one of them runs past the end of the file.
+fn checked_loads(header: &Header<'_>, file_len: u64) -> Result<(Vec<Phdr>, bool), ExecError> {
     let mut loads: Vec<Phdr> = Vec::new();
     // At most the header's count (PhnumRange bounds it): reserved at once, so that
     // a kernel short of memory fails with ENOMEM rather than in a push.
@@ -179,8 +187,9 @@ fn checked_loads(header: &Header<'_>, file_len: u64) -> Result<Vec<Phdr>, ExecEr
         .try_reserve_exact(header.phdrs().count())
         .map_err(|_| ExecError::NoMemory)?;
     let mut used_end = 0;
+    let mut truncated = false;
     for (index, ph) in header.phdrs().filter(|(_, ph)| ph.p_type == PT_LOAD.0) {
-        check_load(index, &ph, file_len)?;
+        truncated |= check_load(index, &ph, file_len)?;
         if loads.last().is_some_and(|prev| ph.vaddr < prev.vaddr) {
             return Err(ExecError::Unsorted { index });
         }
@@ -193,7 +202,7 @@ fn checked_loads(header: &Header<'_>, file_len: u64) -> Result<Vec<Phdr>, ExecEr
         }
         loads.push(ph);
     }
-    Ok(loads)
+    Ok((loads, truncated))
 }
 
 /// The load bias of an ET_DYN image whose first PT_LOAD is at `first_vaddr`.

@@ -143,7 +143,8 @@ fn fill_file_page(dst: *mut u8, page: u64, seg: &elfload::Segment, file: &[u8]) 
     }
 }
 
-/// Map the program's segments and its stack; (entry, initial RSP).
+/// Map the program's segments and its stack; (entry, initial RSP, and
+/// whether the program is cut short: see ExecPlan::truncated).
 fn load(
     mm: &mut AddressSpace,
     cred: &::cred::Cred,
@@ -151,7 +152,7 @@ fn load(
     argv: &[&[u8]],
     envp: &[&[u8]],
     file: &[u8],
-) -> Result<(u64, u64), ExecFailure> {
+) -> Result<(u64, u64, bool), ExecFailure> {
     let plan =
         elfload::ExecPlan::from_elf(file, elfload::ELF_ET_DYN_BASE).map_err(ExecFailure::Elf)?;
     for seg in &plan.segments {
@@ -223,7 +224,7 @@ fn load(
         exe: alloc::vec::Vec::new(),
         exe_path: None,
     };
-    Ok((plan.entry, stack.sp))
+    Ok((plan.entry, stack.sp, plan.truncated))
 }
 
 /// A kernel stack of 2^KERNEL_STACK_ORDER pages: (first pfn, top).
@@ -277,6 +278,9 @@ struct Image {
     entry: u64,
     sp: u64,
     cred: ::cred::Cred,
+    /// A segment runs past the end of the file: the exec fails past the
+    /// point of no return, with SIGSEGV, as Linux's does.
+    truncated: bool,
 }
 
 /// A new address space running `path` with `argv` and `envp`, for a task
@@ -297,7 +301,7 @@ fn exec_image(
     cred.on_exec(&file.id);
     let mut mm = AddressSpace::new().map_err(|_| ExecFailure::NoMemory)?;
     mm.exe_file = Some(file.deny_write);
-    let (entry, sp) = load(&mut mm, &cred, path, &argv, envp, &file.data)?;
+    let (entry, sp, truncated) = load(&mut mm, &cred, path, &argv, envp, &file.data)?;
     mm.image.exe = file.exe;
     mm.image.exe_path = Some(file.path);
     Ok(Image {
@@ -305,6 +309,7 @@ fn exec_image(
         entry,
         sp,
         cred,
+        truncated,
     })
 }
 
@@ -494,6 +499,7 @@ pub fn sys_execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> i64
         Err(e) => return -(e.errno() as i64),
     };
     let (mm, entry, sp, new_cred) = (image.mm, image.entry, image.sp, image.cred);
+    let truncated = image.truncated;
 
     // The point of no return: the other threads go, then the new image
     // replaces the old, which is dropped with the files closed on exec.
@@ -501,9 +507,10 @@ pub fn sys_execve(frame: &mut TrapFrame, path: u64, argv: u64, envp: u64) -> i64
         return -crate::kernel::signal::ERESTARTSYS;
     }
     // Linux maps the program past this point, so a program too large for
-    // RLIMIT_AS ends the process with SIGSEGV rather than failing execve.
+    // RLIMIT_AS, or one cut short, ends the process with SIGSEGV rather
+    // than failing execve.
     let limit = crate::kernel::resource::current_rlimit(crate::kernel::resource::RLIMIT_AS);
-    if !mm.may_expand(0, limit) {
+    if truncated || !mm.may_expand(0, limit) {
         drop(mm);
         crate::kernel::exit::do_group_exit(crate::kernel::signal::SIGSEGV as u32);
     }
