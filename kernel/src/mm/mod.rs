@@ -13,6 +13,7 @@ pub mod meminfo;
 pub mod mm_struct;
 pub mod mmap;
 pub mod mremap;
+pub mod oom_kill;
 pub mod page_alloc;
 pub mod shmem;
 pub mod slab;

@@ -54,8 +54,16 @@ pub fn copy_to_user(dst: u64, src: &[u8]) -> Result<(), Efault> {
     if left == 0 {
         return Ok(());
     }
-    let done = src.len() - left;
-    with_current_mm(|mm| mm.copy_to_user(dst + done as u64, &src[done..]))
+    let mut done = src.len() - left;
+    loop {
+        done += with_current_mm(|mm| mm.copy_to_user_partial(dst + done as u64, &src[done..]));
+        if done == src.len() {
+            return Ok(());
+        }
+        if !crate::mm::oom_kill::after_copy() {
+            return Err(Efault);
+        }
+    }
 }
 
 /// Copy bytes from the calling process's memory at `src` into `dst` as far
@@ -71,7 +79,14 @@ pub fn copy_from_user_partial(dst: &mut [u8], src: u64) -> usize {
     if left == 0 {
         return done;
     }
-    done + with_current_mm(|mm| mm.copy_from_user_partial(&mut dst[done..], src + done as u64))
+    let mut done = done;
+    loop {
+        done +=
+            with_current_mm(|mm| mm.copy_from_user_partial(&mut dst[done..], src + done as u64));
+        if done == dst.len() || !crate::mm::oom_kill::after_copy() {
+            return done;
+        }
+    }
 }
 
 /// Copy `dst.len()` bytes from the calling process's memory at `src`, all
@@ -135,8 +150,16 @@ impl AddressSpace {
                 break;
             }
             let addr = user + done as u64;
-            if repaired == Some(addr) || self.handle_fault(addr, write, false).is_err() {
+            if repaired == Some(addr) {
                 break;
+            }
+            match self.handle_fault(addr, write, false) {
+                Ok(()) => {}
+                Err(crate::mm::fault::BadAccess::NoMemory) => {
+                    crate::mm::oom_kill::note_shortage();
+                    break;
+                }
+                Err(_) => break,
             }
             crate::kernel::sched::cputime::account_fault();
             repaired = Some(addr);

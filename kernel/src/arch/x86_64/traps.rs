@@ -179,18 +179,13 @@ fn user_sigbus(address: u64) {
 }
 
 /// A user page fault found no memory for the page (Linux:
-/// pagefault_out_of_memory). Linux's OOM killer would choose the process
-/// that frees most, usually this one; noyau has none and always kills the
-/// faulting process, with SIGKILL and Linux's message.
-fn pagefault_out_of_memory() -> ! {
-    let (pid, comm, uid) = crate::kernel::task::with_current(|t| (t.tgid, t.comm, t.cred.uid.real));
-    crate::pr_err!(
-        "Out of memory: Killed process {} ({}) UID:{}",
-        pid,
-        crate::kernel::task::Task::comm_str(&comm),
-        uid
-    );
-    crate::kernel::exit::do_group_exit(crate::kernel::signal::SIGKILL as u32)
+/// pagefault_out_of_memory): the OOM killer chooses a process to die. If
+/// it is another, this one lets it run and takes the fault again; if it
+/// is this one, SIGKILL is pending and the return to user mode ends it.
+fn pagefault_out_of_memory() {
+    if !crate::mm::oom_kill::out_of_memory() {
+        crate::kernel::sched::schedule();
+    }
 }
 
 fn page_fault(frame: &mut TrapFrame) {
@@ -212,7 +207,7 @@ fn page_fault(frame: &mut TrapFrame) {
             Ok(()) => return crate::kernel::sched::cputime::account_fault(),
             Err(BadAccess::NotAllowed) => crate::kernel::signal::SEGV_ACCERR,
             Err(BadAccess::BeyondObject) => return user_sigbus(address),
-            Err(BadAccess::NoMemory) => pagefault_out_of_memory(),
+            Err(BadAccess::NoMemory) => return pagefault_out_of_memory(),
             Err(_) => crate::kernel::signal::SEGV_MAPERR,
         };
         if !crate::kernel::signal::force_sig_fault(crate::kernel::signal::SIGSEGV, code, address) {
