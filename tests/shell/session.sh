@@ -97,6 +97,13 @@ dd if=/tmp/blk of=/dev/ram0 bs=1024 2>&1
 dd if=/dev/ram0 of=/tmp/back bs=1024 count=64 2>&1
 cmp /tmp/blk /tmp/back && echo same bytes
 mke2fs -q /dev/ram0; echo status $?
+# The block ioctls of blockdev, on a disk of its own.
+blockdev --getro --getra --getbsz --getss --getsize64 /dev/ram3
+blockdev --setro /dev/ram3; echo x > /dev/ram3; echo status $?
+blockdev --getro /dev/ram3; blockdev --setrw /dev/ram3
+blockdev --setbsz 2048 /dev/ram3; blockdev --getbsz /dev/ram3
+blockdev --setra 512 /dev/ram3; blockdev --getra /dev/ram3
+blockdev --rereadpt /dev/ram3; echo status $?
 # A seek past the end of the 4 MiB disk is refused.
 dd if=/dev/zero of=/dev/ram0 bs=512 seek=9000 count=1; echo $?
 dd if=/dev/ram0 bs=1 skip=1080 count=2 2>/dev/null | od -An -tx1

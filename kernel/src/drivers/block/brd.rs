@@ -4,15 +4,22 @@
 //!
 //! A read or write goes straight to the disk's pages (noyau has no page
 //! cache yet); reads past the end return 0, writes past it ENOSPC. The
-//! block ioctls that mke2fs and dd ask (BLKGETSIZE64, BLKGETSIZE,
-//! BLKSSZGET, BLKBSZGET, BLKFLSBUF) answer as Linux's do.
+//! block ioctls (Linux: block/ioctl.c) answer as Linux's do for a brd
+//! disk: sizes (BLKGETSIZE64, BLKGETSIZE, BLKSSZGET, BLKPBSZGET, BLKIOMIN,
+//! BLKIOOPT), the soft block size (BLKBSZGET, BLKBSZSET), read-only
+//! (BLKROGET, BLKROSET: writes are then EPERM), read-ahead (BLKRAGET,
+//! BLKRASET, kept only: there is no page cache to read ahead into),
+//! BLKROTATIONAL, BLKFLSBUF, and BLKRRPART, which finds no partitions. The
+//! setters need CAP_SYS_ADMIN (EACCES).
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::sync::Arc;
 use alloc::vec::Vec;
 
-use linux_raw_sys::errno::{EFAULT, ENOMEM, ENOSPC, ENXIO};
+use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+
+use linux_raw_sys::errno::{EACCES, EFAULT, EINVAL, ENOMEM, ENOSPC, ENXIO, EPERM};
 use spin::Mutex;
 use vfs::{Errno, File, FileOps};
 
@@ -26,16 +33,52 @@ const RD_NR: u32 = 16;
 const RD_SIZE_KIB: u64 = 4096;
 const PAGE: usize = 4096;
 
+const BLKROSET: u32 = 0x125d;
+const BLKROGET: u32 = 0x125e;
+const BLKRRPART: u32 = 0x125f;
 const BLKGETSIZE: u32 = 0x1260;
 const BLKFLSBUF: u32 = 0x1261;
+const BLKRASET: u32 = 0x1262;
+const BLKRAGET: u32 = 0x1263;
+const BLKFRASET: u32 = 0x1264;
+const BLKFRAGET: u32 = 0x1265;
 const BLKSSZGET: u32 = 0x1268;
 const BLKBSZGET: u32 = 0x8008_1270;
+const BLKBSZSET: u32 = 0x4008_1271;
 const BLKGETSIZE64: u32 = 0x8008_1272;
+const BLKIOMIN: u32 = 0x1278;
+const BLKIOOPT: u32 = 0x1279;
+const BLKPBSZGET: u32 = 0x127b;
+const BLKROTATIONAL: u32 = 0x127e;
 
-/// One disk: its pages, by page index, made on first write.
+/// Linux's default read-ahead, VM_READAHEAD_PAGES (128 KiB), in sectors.
+const READAHEAD_SECTORS: u64 = 128 * 1024 / 512;
+
+/// One disk: its pages, by page index, made on first write, and the
+/// settings its ioctls change.
 struct RamDisk {
     size: u64,
     pages: Mutex<BTreeMap<u64, Box<[u8]>>>,
+    read_only: AtomicBool,
+    /// The soft block size (bytes), a power of two from 512 to a page; it
+    /// goes back to a page at the first open (Linux: set_init_blocksize).
+    block_size: AtomicU64,
+    /// Open files of the disk (Linux: bd_openers).
+    openers: AtomicU64,
+    readahead_sectors: AtomicU64,
+}
+
+/// May the caller change a disk's settings (CAP_SYS_ADMIN: an effective
+/// uid of 0 here)?
+fn admin() -> bool {
+    crate::kernel::task::with_current(|t| crate::kernel::cred::capable(&t.cred))
+}
+
+/// The int an ioctl's argument points at.
+fn get_int(arg: u64) -> vfs::Result<i32> {
+    let mut bytes = [0u8; 4];
+    uaccess::copy_from_user(&mut bytes, arg).map_err(|_| Errno::new(EFAULT))?;
+    Ok(i32::from_le_bytes(bytes))
 }
 
 /// A zeroed page from the heap, or ENOMEM.
@@ -87,6 +130,9 @@ impl FileOps for RamDisk {
     }
 
     fn write(&self, _file: &File, buf: &[u8], pos: &mut u64) -> vfs::Result<usize> {
+        if self.read_only.load(Ordering::Relaxed) {
+            return Err(Errno::new(EPERM));
+        }
         if !buf.is_empty() && *pos >= self.size {
             return Err(Errno::new(ENOSPC));
         }
@@ -111,19 +157,53 @@ impl FileOps for RamDisk {
         Ok(())
     }
 
+    fn release(&self, _file: &File) {
+        self.openers.fetch_sub(1, Ordering::Relaxed);
+    }
+
     fn ioctl(&self, _file: &File, cmd: u32, arg: u64) -> vfs::Result<i64> {
-        let value = match cmd {
-            BLKGETSIZE64 => self.size,
-            BLKGETSIZE => self.size / 512,
-            BLKSSZGET => 512,
-            BLKBSZGET => PAGE as u64,
-            BLKFLSBUF => return Ok(0),
+        // The commands that change the disk, with what they are given.
+        match cmd {
+            BLKROSET | BLKRASET | BLKFRASET | BLKBSZSET | BLKRRPART if !admin() => {
+                return Err(Errno::new(EACCES));
+            }
+            BLKROSET => {
+                let on = get_int(arg)? != 0;
+                self.read_only.store(on, Ordering::Relaxed);
+                return Ok(0);
+            }
+            BLKRASET | BLKFRASET => {
+                self.readahead_sectors.store(arg, Ordering::Relaxed);
+                return Ok(0);
+            }
+            BLKBSZSET => {
+                let size = get_int(arg)?;
+                if !(512..=PAGE as i32).contains(&size) || !(size as u32).is_power_of_two() {
+                    return Err(Errno::new(EINVAL));
+                }
+                self.block_size.store(size as u64, Ordering::Relaxed);
+                return Ok(0);
+            }
+            // A scan of a disk without partitions finds none (Linux 6.1
+            // scans brd's disks; later kernels say EINVAL).
+            BLKRRPART | BLKFLSBUF => return Ok(0),
+            _ => {}
+        }
+        // The questions, and the width of the answer: an int for most, a
+        // long for BLKGETSIZE and the read-ahead, a u64 for BLKGETSIZE64.
+        let (value, width) = match cmd {
+            BLKGETSIZE64 => (self.size, 8),
+            BLKGETSIZE => (self.size / 512, 8),
+            BLKSSZGET => (512, 4),
+            BLKPBSZGET | BLKIOMIN => (PAGE as u64, 4),
+            BLKIOOPT => (0, 4),
+            BLKBSZGET => (self.block_size.load(Ordering::Relaxed), 4),
+            BLKROGET => (u64::from(self.read_only.load(Ordering::Relaxed)), 4),
+            BLKRAGET | BLKFRAGET => (self.readahead_sectors.load(Ordering::Relaxed), 8),
+            BLKROTATIONAL => (0, 2),
             _ => return Err(Errno::ENOTTY),
         };
-        // BLKSSZGET fills an int; the others an unsigned long or u64.
-        let bytes = value.to_le_bytes();
-        let width = if cmd == BLKSSZGET { 4 } else { 8 };
-        uaccess::copy_to_user(arg, &bytes[..width])
+        uaccess::copy_to_user(arg, &value.to_le_bytes()[..width])
             .map(|()| 0)
             .map_err(|_| Errno::new(EFAULT))
     }
@@ -136,6 +216,9 @@ struct Brd {
 impl Device for Brd {
     fn open(&self, minor: u32, _flags: u32) -> vfs::Result<Arc<dyn FileOps>> {
         let disk = self.disks.get(minor as usize).ok_or(Errno::new(ENXIO))?;
+        if disk.openers.fetch_add(1, Ordering::Relaxed) == 0 {
+            disk.block_size.store(PAGE as u64, Ordering::Relaxed);
+        }
         Ok(disk.clone())
     }
 }
@@ -155,6 +238,10 @@ pub fn init(rd_size: Option<&str>, rd_nr: Option<&str>) {
             Arc::new(RamDisk {
                 size: kib * 1024,
                 pages: Mutex::new(BTreeMap::new()),
+                read_only: AtomicBool::new(false),
+                block_size: AtomicU64::new(PAGE as u64),
+                openers: AtomicU64::new(0),
+                readahead_sectors: AtomicU64::new(READAHEAD_SECTORS),
             })
         })
         .collect();
