@@ -11,6 +11,7 @@ use crate::{pr_err, pr_info, pr_notice};
 
 #[no_mangle]
 pub extern "C" fn start_kernel(magic: u32, info_phys: u32) -> ! {
+    crate::kernel::sched::stack::mark_boot_stack();
     serial::init();
     setup::early_trap_init();
     setup::tsc_init_quiet_first();

@@ -232,8 +232,9 @@ pub fn alloc_kernel_stack() -> Option<(u64, u64)> {
     // On the new task's account (Linux: THREADINFO_GFP): a fork that finds
     // no memory fails before the kernel's own reserve is touched.
     let pfn = page_alloc::alloc_pages(Gfp::KERNEL_ACCOUNT, KERNEL_STACK_ORDER)?;
-    let top = phys_to_virt(pfn * PAGE_SIZE) + (PAGE_SIZE << KERNEL_STACK_ORDER);
-    Some((pfn, top))
+    let bottom = phys_to_virt(pfn * PAGE_SIZE);
+    crate::kernel::sched::stack::set_end_magic(bottom);
+    Some((pfn, bottom + (PAGE_SIZE << KERNEL_STACK_ORDER)))
 }
 
 pub fn free_kernel_stack(pfn: u64, order: u32) {

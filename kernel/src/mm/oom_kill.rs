@@ -36,11 +36,22 @@ pub fn note_shortage() {
     SHORTAGE.store(true, Ordering::Relaxed);
 }
 
-/// After a user copy, with no lock held: if it ran short of memory, the
-/// OOM killer, and when another process was chosen, the wait for its
-/// death. True if the copy should be tried again.
+/// Before a user copy's locked part: forget a shortage another copy noted
+/// (one through an address space's own methods, which runs no killer).
+pub fn before_copy() {
+    SHORTAGE.store(false, Ordering::Relaxed);
+}
+
+/// After a user copy's locked part: if it ran short of memory, the OOM
+/// killer, and when another process was chosen, the wait for its death.
+/// True if the copy should be tried again. A copy made under a spinlock
+/// (interrupts off) does not wait: the victim may need that lock to exit.
 pub fn after_copy() -> bool {
-    if !SHORTAGE.swap(false, Ordering::Relaxed) || out_of_memory() {
+    if !SHORTAGE.swap(false, Ordering::Relaxed) {
+        return false;
+    }
+    let may_wait = x86_64::instructions::interrupts::are_enabled();
+    if out_of_memory() || !may_wait {
         return false;
     }
     wait_for_victim();

@@ -55,6 +55,7 @@ pub fn copy_to_user(dst: u64, src: &[u8]) -> Result<(), Efault> {
         return Ok(());
     }
     let mut done = src.len() - left;
+    crate::mm::oom_kill::before_copy();
     loop {
         done += with_current_mm(|mm| mm.copy_to_user_partial(dst + done as u64, &src[done..]));
         if done == src.len() {
@@ -80,6 +81,7 @@ pub fn copy_from_user_partial(dst: &mut [u8], src: u64) -> usize {
         return done;
     }
     let mut done = done;
+    crate::mm::oom_kill::before_copy();
     loop {
         done +=
             with_current_mm(|mm| mm.copy_from_user_partial(&mut dst[done..], src + done as u64));

@@ -208,10 +208,12 @@ boot_stack32:
     .skip 1024
 boot_stack32_top:
 
-/* The boot CPU's kernel stack, in the higher half. */
+/* The boot CPU's kernel stack, in the higher half: start_kernel and the
+ * boot information's parser, whose frames hold the BootInfo by value, take
+ * some 80 KiB; sched/stack.rs marks its bottom to catch an overflow. */
     .section .bss.boot_stack, "aw", @nobits
     .balign 16
     .globl boot_stack, boot_stack_top
 boot_stack:
-    .skip 64 * 1024
+    .skip 128 * 1024
 boot_stack_top:

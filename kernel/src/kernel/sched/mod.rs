@@ -11,6 +11,7 @@ pub mod affinity;
 pub mod cputime;
 pub mod ioprio;
 pub mod priority;
+pub mod stack;
 
 use core::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
@@ -52,6 +53,10 @@ pub fn schedule() {
     let switch = {
         let mut table = TASKS.lock();
         let prev = table.current;
+        if !stack::end_intact(table.current()) {
+            drop(table);
+            panic!("corrupted stack end detected inside scheduler");
+        }
         let prev_runnable = table.current().state == TaskState::Runnable;
         if prev != 0 && prev_runnable {
             table.run_queue.push_back(prev);
