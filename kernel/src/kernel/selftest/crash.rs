@@ -50,6 +50,25 @@ fn kthread_panic_here() {
     panic!("selftest: deliberate panic in a kernel thread");
 }
 
+/// A kernel thread whose stack runs down to its last word: the word's
+/// magic is gone, as an overflow would take it, and the next switch away
+/// from the thread stops the kernel with Linux's message.
+pub fn selftest_stack_end() {
+    if crate::kernel::kthread::kthread_run("selftest_stack", stack_end_thread, 0).is_none() {
+        crate::pr_err!("selftest: no memory for a kernel thread");
+    }
+}
+
+extern "C" fn stack_end_thread(_arg: u64) -> ! {
+    let pfn = crate::kernel::task::with_current(|t| t.kstack_pfn);
+    let bottom = crate::arch::mm::phys_to_virt(pfn * crate::arch::mm::PAGE_SIZE);
+    // SAFETY: the lowest word of this thread's own kernel stack.
+    unsafe { core::ptr::write_volatile(bottom as *mut u64, 0xdead_beef) };
+    loop {
+        crate::kernel::sched::schedule();
+    }
+}
+
 /// The user address of the page the SMEP and SMAP tests map: above the
 /// NULL page, so the oops names a user page, not a NULL pointer.
 const USER_PAGE: u64 = 0x40_0000;

@@ -34,14 +34,16 @@ pub fn run(name: &str) {
             format_args!("/proc/devices:\n{}", crate::fs::devices::proc_devices()),
         ),
         // Run once the tasks exist (run_late).
-        "kthread-panic" => {}
+        "kthread-panic" | "stack-end" => {}
         other => pr_err!("selftest: unknown test {:?}", other),
     }
 }
 
 /// The tests that need the tasks: run once init and kthreadd exist.
 pub fn run_late(name: &str) {
-    if name == "kthread-panic" {
-        crash::selftest_kthread_panic();
+    match name {
+        "kthread-panic" => crash::selftest_kthread_panic(),
+        "stack-end" => crash::selftest_stack_end(),
+        _ => {}
     }
 }
