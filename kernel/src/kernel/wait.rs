@@ -57,7 +57,11 @@ fn flag(options: u64, f: u32) -> bool {
 
 /// What child `pid` has to report, taken unless WNOWAIT (a zombie is then
 /// removed from the table and given back to the caller to free).
-fn consider(table: &mut TaskTable, pid: u32, options: u64) -> Option<(Report, Option<Task>)> {
+fn consider(
+    table: &mut TaskTable,
+    pid: u32,
+    options: u64,
+) -> Option<(Report, Option<alloc::boxed::Box<Task>>)> {
     let alive = table.group_alive(pid);
     let t = table.tasks.get_mut(&pid)?;
     let keep = flag(options, WNOWAIT);
@@ -80,7 +84,8 @@ fn consider(table: &mut TaskTable, pid: u32, options: u64) -> Option<(Report, Op
         let reaped = if keep {
             None
         } else {
-            let child = table.tasks.remove(&pid).map(|b| *b);
+            // Kept in its box: a task is too large to move through stack frames.
+            let child = table.tasks.remove(&pid);
             if let Some(child) = &child {
                 cputime::reap_times(table, child);
             }
