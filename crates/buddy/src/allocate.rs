@@ -25,8 +25,9 @@ impl Node<'_> {
     ///   path once more and fails with `reclaim_tried: true`;
     /// - a caller that may not sleep (GFP_ATOMIC, GFP_NOWAIT) fails at once;
     /// - a user page (GFP_USER, __GFP_HARDWALL) or kernel memory on a process's
-    ///   account (GFP_KERNEL_ACCOUNT) never takes the slow path: with no OOM killer
-    ///   to free memory, the reserve below low stays the kernel's.
+    ///   account (GFP_KERNEL_ACCOUNT) never takes the slow path: the kernel's OOM
+    ///   killer frees memory for user pages from above low, and the reserve below
+    ///   low stays the kernel's.
     ///
     /// With __GFP_ZERO the caller zeroes the pages: this crate does not map memory.
     pub fn alloc_pages(&mut self, gfp: Gfp, order: u32) -> Result<u64, AllocError> {

@@ -31,10 +31,10 @@ bitflags::bitflags! {
         /// Do not print a warning when the allocation fails (__GFP_NOWARN).
         const NOWARN = 1 << 13;
         /// Memory for user space (__GFP_HARDWALL, which GFP_USER sets; on Linux
-        /// it keeps a task to its cpuset's nodes). noyau has no OOM killer to take
-        /// pages back from a process, so such an allocation stays above the low
-        /// watermark: the reserve between low and min is left to the kernel's
-        /// own allocations, which must go on (a VMA split, a page table).
+        /// it keeps a task to its cpuset's nodes). Such an allocation stays above
+        /// the low watermark, and when it fails the OOM killer takes pages back
+        /// from a process: the reserve between low and min is left to the
+        /// kernel's own allocations, which must go on (a VMA split, a page table).
         const HARDWALL = 1 << 20;
         /// Kernel memory charged to the process it serves (__GFP_ACCOUNT; on
         /// Linux, to its memory cgroup): a kernel stack, a page table of a user
