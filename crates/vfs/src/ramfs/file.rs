@@ -7,7 +7,7 @@
 //! together may also fill only half of memory (the kernel sets that cap at boot):
 //! past it, and whenever the page allocator has nothing left, a write stops with
 //! ENOSPC instead of the kernel running out of memory. Linux's ramfs has no limit and
-//! leaves a full memory to the OOM killer, which noyau's only calls for user pages.
+//! leaves a full memory to the OOM killer; noyau's answers only user page faults.
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
