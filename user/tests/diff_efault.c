@@ -9,6 +9,7 @@
  * (demand-zero, copy-on-write after fork) must work, and a write(2) from
  * a buffer that runs into a hole writes what Linux writes.
  */
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/uio.h>
@@ -92,20 +93,28 @@ static void reads(int zero)
 	    yesno(n == 5 && !memcmp(UNTOUCHED + 100, "hello", 5) && UNTOUCHED[0] == 0));
 	close_pair(fds);
 
-	/*
-	 * /dev/zero fills what it can up to the hole (Linux: read_iter_zero).
-	 * NOYAU DIFFERS: a read moves data through a kernel buffer first, and
-	 * a short copy out of it is EFAULT, so noyau says EFAULT here where
-	 * Linux returns 8. Both zero the 8 bytes, which is compared.
-	 */
+	/* /dev/zero fills what it can up to the hole (Linux: read_iter_zero). */
 	memset(HOLE - 8, 'x', 8);
 	n = sys3(SYS_read, zero, HOLE - 8, 16);
-	say("~ read of /dev/zero running into a hole: %s %ld", res(n), n < 0 ? 0 : n);
+	say("read of /dev/zero running into a hole: %s %ld", res(n), n < 0 ? 0 : n);
 	say("read of /dev/zero running into a hole: the 8 bytes before it zeroed: %s",
 	    yesno(!memcmp(HOLE - 8, "\0\0\0\0\0\0\0\0", 8)));
 	pipe_with(fds, "0123456789abcdef");
 	say("read of a pipe running into a hole: %s", res(sys3(SYS_read, fds[0], HOLE - 8, 16)));
 	close_pair(fds);
+
+	/* A file gives the bytes before the hole, and its offset moves by
+	 * them alone (Linux: filemap_read's page-by-page copy). */
+	int f = open("/tmp/diff_efault.file", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	write(f, "0123456789abcdefghijklmnopqrstuv", 32);
+	lseek(f, 0, SEEK_SET);
+	n = sys3(SYS_read, f, HOLE - 10, 32);
+	say("read of a file running into a hole: %s %ld, the bytes: %s, offset now %ld", res(n),
+	    n < 0 ? 0 : n, yesno(!memcmp(HOLE - 10, "0123456789", 10)),
+	    (long)lseek(f, 0, SEEK_CUR));
+	say("pread of it into the hole itself: %s", res(sys4(SYS_pread64, f, HOLE, 8, 0)));
+	close(f);
+	unlink("/tmp/diff_efault.file");
 }
 
 /* write(2) into a fresh pipe from `buf`; the result and what the pipe holds. */

@@ -12,6 +12,7 @@ use alloc::vec;
 use core::mem::MaybeUninit;
 
 use linux_raw_sys::errno::{EBADF, EFAULT, EINVAL};
+use linux_raw_sys::general::SEEK_CUR;
 use vfs::File;
 
 use crate::arch::mm::PAGE_SIZE;
@@ -80,8 +81,16 @@ pub fn fget(fd: u64) -> Result<Arc<File>, i64> {
 /// /proc file) is read chunk after chunk until the count, the end of the
 /// file or a short chunk, as Linux gives all it is asked for there; a
 /// stream (a pipe, a tty) returns what one read gave, since a second one
-/// could wait. An error or a bad user page after some bytes returns those.
+/// could wait. An error or a bad user page after some bytes returns those;
+/// a file's read stops at the bad page, with the bytes before it.
 fn read_into_user(file: &File, buf: u64, len: u64, at: Option<i64>) -> i64 {
+    // Linux's vfs_read checks the access mode, then the whole range.
+    if file.fmode() & vfs::file::FMODE_READ == 0 {
+        return err(EBADF);
+    }
+    if !access_ok(buf, len as usize) {
+        return err(EFAULT);
+    }
     let len = len.min(MAX_RW_COUNT);
     let stream = !file.ops().seekable();
     let mut small = MaybeUninit::uninit();
@@ -98,8 +107,24 @@ fn read_into_user(file: &File, buf: u64, len: u64, at: Option<i64>) -> i64 {
             Err(_) if done > 0 => break,
             Err(e) => return e.to_ret(),
         };
-        if uaccess::copy_to_user(buf + done, &kbuf[..got]).is_err() {
-            return if done > 0 { done as i64 } else { err(EFAULT) };
+        if stream {
+            // A pipe or a tty: a short copy is EFAULT unless bytes went
+            // before (Linux's pipe_read stops at a short page copy).
+            if uaccess::copy_to_user(buf + done, &kbuf[..got]).is_err() {
+                return if done > 0 { done as i64 } else { err(EFAULT) };
+            }
+        } else {
+            // A file or a device gives the bytes that reached the caller,
+            // up to the bad page, as Linux's page-by-page copies do; the
+            // offset moves back over the others.
+            let copied = uaccess::copy_to_user_partial(buf + done, &kbuf[..got]);
+            if copied < got {
+                if at.is_none() {
+                    let _ = file.lseek(-((got - copied) as i64), SEEK_CUR);
+                }
+                done += copied as u64;
+                return if done > 0 { done as i64 } else { err(EFAULT) };
+            }
         }
         done += got as u64;
         if stream || got < n || done == len {

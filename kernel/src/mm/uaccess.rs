@@ -45,24 +45,31 @@ use crate::mm::address_space::{AddressSpace, TASK_SIZE};
 /// fault (a page not there yet, copy-on-write) ends this first try, and
 /// the address space, locked, repairs it and copies the rest.
 pub fn copy_to_user(dst: u64, src: &[u8]) -> Result<(), Efault> {
-    if !access_ok(dst, src.len()) {
+    if copy_to_user_partial(dst, src) < src.len() {
         return Err(Efault);
+    }
+    Ok(())
+}
+
+/// Copy bytes to the calling process's memory at `dst` as far as they can
+/// be written; how many were. As copy_to_user: no lock unless a fault
+/// needs repairing.
+pub fn copy_to_user_partial(dst: u64, src: &[u8]) -> usize {
+    if !access_ok(dst, src.len()) {
+        return 0;
     }
     // SAFETY: access_ok put the range below TASK_SIZE, in the caller's own
     // address space; a fault there goes to the copy's fixup.
     let left = unsafe { copy_user(dst as *mut u8, src.as_ptr(), src.len()) };
-    if left == 0 {
-        return Ok(());
-    }
     let mut done = src.len() - left;
+    if left == 0 {
+        return done;
+    }
     crate::mm::oom_kill::before_copy();
     loop {
         done += with_current_mm(|mm| mm.copy_to_user_partial(dst + done as u64, &src[done..]));
-        if done == src.len() {
-            return Ok(());
-        }
-        if !crate::mm::oom_kill::after_copy() {
-            return Err(Efault);
+        if done == src.len() || !crate::mm::oom_kill::after_copy() {
+            return done;
         }
     }
 }
