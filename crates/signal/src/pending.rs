@@ -35,8 +35,10 @@ pub struct QueueFull;
 pub struct Pending {
     /// Bit `sig - 1` for each signal with an instance pending.
     mask: u64,
-    /// The siginfo of each pending standard signal, by number - 1.
-    standard: [SigInfo; (SIGRTMIN - 1) as usize],
+    /// The siginfo of each pending standard signal, with its number: a
+    /// short list rather than a slot for each of the 31, which made every
+    /// task (two sets each) 2 KiB larger on the kernel stack when copied.
+    standard: Vec<(u8, SigInfo)>,
     /// The queued real-time instances, oldest first.
     realtime: Vec<SigInfo>,
 }
@@ -45,7 +47,7 @@ impl Pending {
     pub const fn new() -> Pending {
         Pending {
             mask: 0,
-            standard: [SigInfo::EMPTY; (SIGRTMIN - 1) as usize],
+            standard: Vec::new(),
             realtime: Vec::new(),
         }
     }
@@ -68,8 +70,10 @@ impl Pending {
     pub fn queue(&mut self, sig: u64, info: SigInfo, room: bool) -> Result<(), QueueFull> {
         debug_assert!((1..=NSIG).contains(&sig));
         if sig < SIGRTMIN {
-            if self.mask & bit(sig) == 0 {
-                self.standard[(sig - 1) as usize] = info;
+            // Without memory for its siginfo the signal is still pending,
+            // and is delivered as a lost real-time one is.
+            if self.mask & bit(sig) == 0 && self.standard.try_reserve(1).is_ok() {
+                self.standard.push((sig as u8, info));
             }
             self.mask |= bit(sig);
             return Ok(());
@@ -93,6 +97,8 @@ impl Pending {
     /// Forgets every pending instance of the signals in `mask`.
     pub fn discard(&mut self, mask: u64) {
         self.mask &= !mask;
+        self.standard
+            .retain(|(sig, _)| mask & bit(u64::from(*sig)) == 0);
         self.realtime
             .retain(|i| mask & bit(u64::from(i.signo)) == 0);
     }
@@ -108,7 +114,9 @@ impl Pending {
         let sig = u64::from(ready.trailing_zeros()) + 1;
         if sig < SIGRTMIN {
             self.mask &= !bit(sig);
-            return Some((sig, self.standard[(sig - 1) as usize]));
+            let found = self.standard.iter().position(|(s, _)| u64::from(*s) == sig);
+            let info = found.map(|n| self.standard.swap_remove(n).1);
+            return Some((sig, info.unwrap_or_else(|| lost(sig))));
         }
         let mut of_sig = self.realtime.iter().enumerate();
         let first = of_sig
@@ -120,14 +128,19 @@ impl Pending {
         }
         let info = match first {
             Some(n) => self.realtime.remove(n),
-            // Sent without room: its siginfo is lost (Linux's collect_signal).
-            None => SigInfo {
-                signo: sig as u32,
-                code: g::SI_USER as i32,
-                fields: SigFields::Kill { pid: 0, uid: 0 },
-            },
+            None => lost(sig),
         };
         Some((sig, info))
+    }
+}
+
+/// The siginfo of an instance sent without room for it: lost, it reads as
+/// from kill by pid 0 (Linux's collect_signal).
+fn lost(sig: u64) -> SigInfo {
+    SigInfo {
+        signo: sig as u32,
+        code: g::SI_USER as i32,
+        fields: SigFields::Kill { pid: 0, uid: 0 },
     }
 }
 
