@@ -49,13 +49,19 @@ const USERS: &[(&str, u32, &str, &str)] = &[
         "alice",
         1000,
         "Alice",
-        "$6$noyaualice$YqMEXU4GqI2DehWVKpghpvt7Gpc1u4aYD0MtaYUlRSjlDBjhkg5UN65IH93FHIsY7.1WH5bDh3ePEUydWv8hq0",
+        concat!(
+            "$6$noyaualice$YqMEXU4GqI2DehWVKpghpvt7Gpc1u4aYD0MtaYUlRSjlDBjhkg5UN65IH93FH",
+            "IsY7.1WH5bDh3ePEUydWv8hq0"
+        ),
     ),
     (
         "bob",
         1001,
         "Bob",
-        "$6$noyaubob$RnEZN6log4SB6Hc5dYQKb9dOUkYEjGRUgRxHgcvJuQwcJ7SHFJY028CCFlnMZoaW3dC8UWCaK6qNI81W5OBz1.",
+        concat!(
+            "$6$noyaubob$RnEZN6log4SB6Hc5dYQKb9dOUkYEjGRUgRxHgcvJuQwcJ7SHFJY028CCFlnMZoa",
+            "W3dC8UWCaK6qNI81W5OBz1."
+        ),
     ),
 ];
 

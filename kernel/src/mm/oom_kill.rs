@@ -12,11 +12,11 @@
 //! A user page fault that finds no memory calls out_of_memory and, unless
 //! its own process was chosen, yields and takes the fault again. A copy
 //! to or from user memory inside a system call cannot wait with the
-//! address space locked: it notes the shortage and stops, and the system
-//! call's copy runs the OOM killer once the lock is gone, waits for the
-//! victim's death and copies the rest.
+//! address space locked: it stops, says it ran out of memory, and the
+//! system call's copy runs the OOM killer once the lock is gone, waits for
+//! the victim's death and copies the rest (mm/uaccess.rs).
 
-use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use core::sync::atomic::{AtomicU32, Ordering};
 
 use alloc::sync::Arc;
 use alloc::vec::Vec;
@@ -28,28 +28,12 @@ use crate::mm::mm_struct::Mm;
 /// The process killed last, while it may still be exiting.
 static VICTIM: AtomicU32 = AtomicU32::new(0);
 
-/// A user copy ran out of memory with the address space locked.
-static SHORTAGE: AtomicBool = AtomicBool::new(false);
-
-/// Note that a user copy could not get a page (run the OOM killer later).
-pub fn note_shortage() {
-    SHORTAGE.store(true, Ordering::Relaxed);
-}
-
-/// Before a user copy's locked part: forget a shortage another copy noted
-/// (one through an address space's own methods, which runs no killer).
-pub fn before_copy() {
-    SHORTAGE.store(false, Ordering::Relaxed);
-}
-
-/// After a user copy's locked part: if it ran short of memory, the OOM
-/// killer, and when another process was chosen, the wait for its death.
-/// True if the copy should be tried again. A copy made under a spinlock
-/// (interrupts off) does not wait: the victim may need that lock to exit.
-pub fn after_copy() -> bool {
-    if !SHORTAGE.swap(false, Ordering::Relaxed) {
-        return false;
-    }
+/// A system call's copy ran out of memory, its address space's lock now
+/// let go: the OOM killer, and when another process was chosen, the wait
+/// for its death. True if the copy should be tried again. A copy made
+/// under a spinlock (interrupts off) does not wait: the victim may need
+/// that lock to exit.
+pub fn after_shortage() -> bool {
     let may_wait = x86_64::instructions::interrupts::are_enabled();
     if out_of_memory() || !may_wait {
         return false;

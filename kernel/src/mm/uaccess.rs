@@ -61,17 +61,9 @@ pub fn copy_to_user_partial(dst: u64, src: &[u8]) -> usize {
     // SAFETY: access_ok put the range below TASK_SIZE, in the caller's own
     // address space; a fault there goes to the copy's fixup.
     let left = unsafe { copy_user(dst as *mut u8, src.as_ptr(), src.len()) };
-    let mut done = src.len() - left;
-    if left == 0 {
-        return done;
-    }
-    crate::mm::oom_kill::before_copy();
-    loop {
-        done += with_current_mm(|mm| mm.copy_to_user_partial(dst + done as u64, &src[done..]));
-        if done == src.len() || !crate::mm::oom_kill::after_copy() {
-            return done;
-        }
-    }
+    copy_rest(src.len() - left, src.len(), |mm, done| {
+        mm.copy_to_user_partial(dst + done as u64, &src[done..])
+    })
 }
 
 /// Copy bytes from the calling process's memory at `src` into `dst` as far
@@ -83,17 +75,44 @@ pub fn copy_from_user_partial(dst: &mut [u8], src: u64) -> usize {
     }
     // SAFETY: as in copy_to_user, the other way round.
     let left = unsafe { copy_user(dst.as_mut_ptr(), src as *const u8, dst.len()) };
-    let done = dst.len() - left;
-    if left == 0 {
-        return done;
+    let len = dst.len();
+    copy_rest(len - left, len, |mm, done| {
+        mm.copy_from_user_partial(&mut dst[done..], src + done as u64)
+    })
+}
+
+/// The rest of a system call's copy after its unlocked try stopped at
+/// `done` of `len` bytes: the address space, locked, repairs the fault and
+/// copies on. When it runs out of memory, the OOM killer runs once the lock
+/// is gone, and after another process's death the copy goes on. The count
+/// copied in all.
+fn copy_rest(
+    mut done: usize,
+    len: usize,
+    mut locked: impl FnMut(&mut AddressSpace, usize) -> Copied,
+) -> usize {
+    while done < len {
+        let copied = with_current_mm(|mm| locked(mm, done));
+        done += copied.bytes;
+        if !copied.no_memory || !crate::mm::oom_kill::after_shortage() {
+            break;
+        }
     }
-    let mut done = done;
-    crate::mm::oom_kill::before_copy();
-    loop {
-        done +=
-            with_current_mm(|mm| mm.copy_from_user_partial(&mut dst[done..], src + done as u64));
-        if done == dst.len() || !crate::mm::oom_kill::after_copy() {
-            return done;
+    done
+}
+
+/// How far a copy went, and whether it stopped for want of memory.
+#[derive(Default)]
+pub struct Copied {
+    pub bytes: usize,
+    pub no_memory: bool,
+}
+
+impl Copied {
+    fn bytes(bytes: usize) -> Copied {
+        Copied {
+            bytes,
+            no_memory: false,
         }
     }
 }
@@ -142,48 +161,47 @@ impl AddressSpace {
     }
 
     /// Run `raw(offset)`, a user copy of bytes offset..len that returns how
-    /// many it left, until all are copied or a fault cannot be repaired;
-    /// the number of bytes copied. `user` is the user side's address.
+    /// many it left, until all are copied or a fault cannot be repaired.
+    /// `user` is the user side's address.
     fn copy_repairing(
         &mut self,
         user: u64,
         len: usize,
         write: bool,
         mut raw: impl FnMut(usize) -> usize,
-    ) -> usize {
+    ) -> Copied {
         let mut done = 0;
         let mut repaired = None;
+        let mut no_memory = false;
         while done < len {
             done = len - raw(done);
-            if done == len {
-                break;
-            }
             let addr = user + done as u64;
-            if repaired == Some(addr) {
+            if done == len || repaired == Some(addr) {
                 break;
             }
             match self.handle_fault(addr, write, false) {
-                Ok(()) => {}
-                Err(crate::mm::fault::BadAccess::NoMemory) => {
-                    crate::mm::oom_kill::note_shortage();
+                Ok(()) => crate::kernel::sched::cputime::account_fault(),
+                Err(e) => {
+                    no_memory = e == crate::mm::fault::BadAccess::NoMemory;
                     break;
                 }
-                Err(_) => break,
             }
-            crate::kernel::sched::cputime::account_fault();
             repaired = Some(addr);
         }
-        done
+        Copied {
+            bytes: done,
+            no_memory,
+        }
     }
 
-    /// Copy user bytes from `src` into `dst` as far as they can be read;
-    /// how many were (Linux's copy_from_user returns those it could not).
-    pub fn copy_from_user_partial(&mut self, dst: &mut [u8], src: u64) -> usize {
+    /// Copy user bytes from `src` into `dst` as far as they can be read
+    /// (Linux's copy_from_user returns how many it could not).
+    pub fn copy_from_user_partial(&mut self, dst: &mut [u8], src: u64) -> Copied {
         if !access_ok(src, dst.len()) {
-            return 0;
+            return Copied::default();
         }
         if !self.is_loaded() {
-            return self.access_remote_vm(src, VmAccess::Read(dst));
+            return Copied::bytes(self.access_remote_vm(src, VmAccess::Read(dst)));
         }
         let (kernel, len) = (dst.as_mut_ptr(), dst.len());
         self.copy_repairing(src, len, false, |at| {
@@ -194,13 +212,13 @@ impl AddressSpace {
     }
 
     /// Copy kernel bytes to user address `dst` as far as they can be
-    /// written; how many were.
-    pub fn copy_to_user_partial(&mut self, dst: u64, src: &[u8]) -> usize {
+    /// written.
+    pub fn copy_to_user_partial(&mut self, dst: u64, src: &[u8]) -> Copied {
         if !access_ok(dst, src.len()) {
-            return 0;
+            return Copied::default();
         }
         if !self.is_loaded() {
-            return self.access_remote_vm(dst, VmAccess::Write(src));
+            return Copied::bytes(self.access_remote_vm(dst, VmAccess::Write(src)));
         }
         let (kernel, len) = (src.as_ptr(), src.len());
         self.copy_repairing(dst, len, true, |at| {
@@ -212,7 +230,7 @@ impl AddressSpace {
     /// Copy `dst.len()` bytes from user address `src`, all or EFAULT
     /// (copy_from_user).
     pub fn copy_from_user(&mut self, dst: &mut [u8], src: u64) -> Result<(), Efault> {
-        if !access_ok(src, dst.len()) || self.copy_from_user_partial(dst, src) < dst.len() {
+        if !access_ok(src, dst.len()) || self.copy_from_user_partial(dst, src).bytes < dst.len() {
             return Err(Efault);
         }
         Ok(())
@@ -220,7 +238,7 @@ impl AddressSpace {
 
     /// Copy bytes to user address `dst`, all or EFAULT (copy_to_user).
     pub fn copy_to_user(&mut self, dst: u64, src: &[u8]) -> Result<(), Efault> {
-        if !access_ok(dst, src.len()) || self.copy_to_user_partial(dst, src) < src.len() {
+        if !access_ok(dst, src.len()) || self.copy_to_user_partial(dst, src).bytes < src.len() {
             return Err(Efault);
         }
         Ok(())

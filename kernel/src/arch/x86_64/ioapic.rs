@@ -81,10 +81,11 @@ pub fn init() -> bool {
     let Some(base) = crate::mm::vmalloc::ioremap(info.phys, super::mm::PAGE_SIZE) else {
         return false;
     };
-    let chip = Chip { base, inputs: 0 };
+    let mut chip = Chip { base, inputs: 0 };
     let version = chip.read(IOAPICVER);
+    // The highest redirection entry's index is in bits 16-23.
     let inputs = ((version >> 16) & 0xff) + 1;
-    let chip = Chip { base, inputs };
+    chip.inputs = inputs;
     for input in 0..inputs {
         chip.set_entry(input, REDIR_MASKED);
     }

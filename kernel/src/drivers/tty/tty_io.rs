@@ -6,9 +6,11 @@
 //! reader's look, take the bytes it holds through the line discipline,
 //! which echoes them and may ask for a signal to the foreground group (^C
 //! SIGINT, ^\ SIGQUIT, ^Z SIGTSTP), and wake the readers (and pollers)
-//! that wait for them. Without the interrupt, the tick polls the UART. A process of the terminal's session that is not in the
-//! foreground gets SIGTTIN when it reads (SIGTTOU when it writes with
-//! TOSTOP, or changes the settings), as job control wants.
+//! that wait for them. Without the interrupt, the tick polls the UART.
+//!
+//! A process of the terminal's session that is not in the foreground gets
+//! SIGTTIN when it reads (SIGTTOU when it writes with TOSTOP, or changes
+//! the settings), as job control wants.
 
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, Ordering};

@@ -63,9 +63,10 @@ pub fn sys_getpriority(which: u64, who: u64) -> i64 {
 }
 
 /// setpriority(2): every thread named gets `nice`, clamped to MIN_NICE and
-/// MAX_NICE (crates/cred's nice module holds the rules). Each one needs the caller's effective uid to be its real or
-/// effective uid, and a lower value than it has needs room under its
-/// RLIMIT_NICE, or CAP_SYS_NICE in either case. As Linux's, the error of
+/// MAX_NICE (crates/cred's nice module holds the rules). Each one needs
+/// the caller's effective uid to be its real or effective uid, and a lower
+/// value than it has needs room under its RLIMIT_NICE, or CAP_SYS_NICE in
+/// either case. As Linux's, the error of
 /// the last thread refused is returned, though the others changed.
 pub fn sys_setpriority(which: u64, who: u64, nice: u64) -> i64 {
     let to = nice::clamp(nice as i32);
