@@ -35,13 +35,6 @@ pub struct SigInfo {
 }
 
 impl SigInfo {
-    /// None (signal 0): what a pending set holds where nothing is pending.
-    pub const EMPTY: SigInfo = SigInfo {
-        signo: 0,
-        code: 0,
-        fields: SigFields::None,
-    };
-
     /// Sent by a process with kill (SI_USER) or tkill/tgkill (SI_TKILL):
     /// the sender's pid and real uid.
     pub fn from_process(signo: u64, code: i32, pid: u32, uid: u32) -> Self {
